@@ -1,0 +1,61 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// One set of Swift settings for every Swift target: Swift 6 language mode is the
+// default for tools 6.1; `MemberImportVisibility` keeps imports honest.
+let swiftSettings: [SwiftSetting] = [
+  .enableUpcomingFeature("MemberImportVisibility"),
+  .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+  name: "Winnow",
+  products: [
+    .library(name: "Winnow", targets: ["Winnow"]),
+    .executable(name: "winnow", targets: ["WinnowCommand"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    // The system ICU (libicu-dev / icu4c), located with pkg-config. Its module map
+    // exposes no ICU header: ICU's C declarations must never meet Foundation's
+    // bundled ICU in a Swift module, so only the C shim below includes them.
+    .systemLibrary(
+      name: "CICU",
+      pkgConfig: "icu-uc icu-i18n",
+      providers: [.apt(["libicu-dev"]), .brew(["icu4c"])]
+    ),
+    // C wrappers over ICU whose public header uses only <stdint.h> types.
+    .target(
+      name: "CWinnowICU",
+      dependencies: ["CICU"],
+      linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n")]
+    ),
+    .target(
+      name: "Winnow",
+      dependencies: ["CWinnowICU"],
+      swiftSettings: swiftSettings
+    ),
+    .executableTarget(
+      name: "WinnowCommand",
+      dependencies: [
+        "Winnow",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .executableTarget(
+      name: "winnow-bench",
+      dependencies: ["Winnow", "CWinnowICU"],
+      path: "Benchmarks/WinnowBench",
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "WinnowTests",
+      dependencies: ["Winnow"],
+      resources: [.copy("Resources")],
+      swiftSettings: swiftSettings
+    ),
+  ]
+)

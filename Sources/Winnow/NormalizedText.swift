@@ -1,0 +1,79 @@
+/// The result of ``TextNormalizer/normalize(_:recordingEdits:)``: the normalized
+/// bytes, counts of changes by kind, and the edits when they were recorded.
+public struct NormalizedText: Sendable, Hashable {
+  /// The normalized text as UTF-8. Always valid UTF-8.
+  public let utf8: [UInt8]
+  /// The edits, sorted and non-overlapping, or `nil` when they were not recorded.
+  public let edits: [TextEdit]?
+  /// How many changes of each kind were made.
+  public let counts: EditCounts
+  /// Whether the output equals the input byte for byte.
+  public let isUnchanged: Bool
+  /// The number of input bytes.
+  public let inputCount: Int
+
+  /// Creates a result; normalizers do this.
+  public init(utf8: [UInt8], edits: [TextEdit]?, counts: EditCounts, isUnchanged: Bool, inputCount: Int) {
+    self.utf8 = utf8
+    self.edits = edits
+    self.counts = counts
+    self.isUnchanged = isUnchanged
+    self.inputCount = inputCount
+  }
+
+  /// The normalized text.
+  public var text: String { String(decoding: utf8, as: UTF8.self) }
+
+  /// The number of ill-formed UTF-8 sequences replaced by U+FFFD.
+  public var replacedInvalidSequences: Int { counts[.invalidUTF8] }
+
+  /// Applies the recorded edits to `input`, which reproduces ``utf8`` exactly.
+  ///
+  /// - Precondition: edits were recorded, and `input` is the normalized input.
+  public func applyingEdits(to input: some Collection<UInt8>) -> [UInt8] {
+    guard let edits else { preconditionFailure("edits were not recorded") }
+    let input = Array(input)
+    var result: [UInt8] = []
+    result.reserveCapacity(utf8.count)
+    var position = 0
+    for edit in edits {
+      result.append(contentsOf: input[position..<edit.input.lowerBound])
+      result.append(contentsOf: utf8[edit.output])
+      position = edit.input.upperBound
+    }
+    result.append(contentsOf: input[position...])
+    return result
+  }
+
+  /// The input offset that an output offset comes from.
+  ///
+  /// Outside edits the answer is exact; an offset inside an edit's output maps to the
+  /// start of the edit's input, and the end of an edit's output to the end of its
+  /// input.
+  ///
+  /// - Precondition: edits were recorded.
+  /// - Complexity: O(log *e*) in the number of edits.
+  public func inputOffset(forOutputOffset offset: Int) -> Int {
+    guard let edits else { preconditionFailure("edits were not recorded") }
+    // The last edit whose output starts at or before `offset`.
+    var low = 0
+    var high = edits.count
+    while low < high {
+      let middle = (low + high) / 2
+      if edits[middle].output.lowerBound <= offset { low = middle + 1 } else { high = middle }
+    }
+    var candidate = low - 1
+    // Several empty edits may share a start; prefer the one that contains the offset.
+    while candidate > 0, edits[candidate].output.lowerBound == offset,
+      edits[candidate - 1].output.upperBound >= offset
+    {
+      candidate -= 1
+    }
+    guard candidate >= 0 else { return offset }
+    let edit = edits[candidate]
+    if offset >= edit.output.upperBound {
+      return edit.input.upperBound + (offset - edit.output.upperBound)
+    }
+    return offset == edit.output.lowerBound ? edit.input.lowerBound : edit.input.lowerBound
+  }
+}

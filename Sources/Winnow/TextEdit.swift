@@ -1,0 +1,108 @@
+/// One change made by a ``TextNormalizer``: the input bytes in ``input`` became the
+/// output bytes in ``output``, for the reasons in ``reasons``.
+///
+/// Offsets are UTF-8 byte offsets. Edits are sorted, do not overlap, and everything
+/// between two edits was copied unchanged, so applying the edits to the input
+/// reproduces the output exactly (see ``NormalizedText/applyingEdits(to:)``).
+/// Adjacent changes are merged into one edit that carries all their reasons.
+public struct TextEdit: Sendable, Hashable {
+  /// Why a span changed.
+  public struct Reason: OptionSet, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    /// CRLF, CR, U+2028, U+2029, U+0085, VT or FF became LF, or blank lines were
+    /// collapsed or trimmed.
+    public static let lineBreak = Reason(rawValue: 1 << 0)
+    /// A White_Space character became a space, a run of spaces collapsed, or spaces
+    /// were trimmed from a line.
+    public static let whitespace = Reason(rawValue: 1 << 1)
+    /// A quotation mark became ASCII.
+    public static let quote = Reason(rawValue: 1 << 2)
+    /// A dash became `-`.
+    public static let dash = Reason(rawValue: 1 << 3)
+    /// An ellipsis became `...`.
+    public static let ellipsis = Reason(rawValue: 1 << 4)
+    /// A control character was removed.
+    public static let control = Reason(rawValue: 1 << 5)
+    /// An invisible format character was removed.
+    public static let invisible = Reason(rawValue: 1 << 6)
+    /// A C1 control became the Windows-1252 character it stood for.
+    public static let c1Mapping = Reason(rawValue: 1 << 7)
+    /// Unicode normalization (NFC or NFKC) changed the span.
+    public static let unicodeNormalization = Reason(rawValue: 1 << 8)
+    /// Invalid UTF-8 became U+FFFD.
+    public static let invalidUTF8 = Reason(rawValue: 1 << 9)
+    /// Case folding changed the span.
+    public static let caseFolding = Reason(rawValue: 1 << 10)
+    /// Punctuation or a symbol was removed.
+    public static let punctuation = Reason(rawValue: 1 << 11)
+
+    /// Every reason, in bit order, with its name.
+    public static let all: [(reason: Reason, name: String)] = [
+      (.lineBreak, "lineBreak"), (.whitespace, "whitespace"), (.quote, "quote"),
+      (.dash, "dash"), (.ellipsis, "ellipsis"), (.control, "control"),
+      (.invisible, "invisible"), (.c1Mapping, "c1Mapping"),
+      (.unicodeNormalization, "unicodeNormalization"), (.invalidUTF8, "invalidUTF8"),
+      (.caseFolding, "caseFolding"), (.punctuation, "punctuation"),
+    ]
+
+    /// The names of the reasons in this set, joined by `+`.
+    public var description: String {
+      Reason.all.filter { contains($0.reason) }.map(\.name).joined(separator: "+")
+    }
+  }
+
+  /// The replaced bytes of the input.
+  public var input: Range<Int>
+  /// The bytes of the output that replaced them.
+  public var output: Range<Int>
+  /// Why the span changed.
+  public var reasons: Reason
+
+  /// Creates an edit.
+  public init(input: Range<Int>, output: Range<Int>, reasons: Reason) {
+    self.input = input
+    self.output = output
+    self.reasons = reasons
+  }
+}
+
+/// How many changes of each kind a normalization made, counted per character or run
+/// before adjacent changes are merged into edits.
+public struct EditCounts: Sendable, Hashable {
+  private var storage: [Int] = Array(repeating: 0, count: TextEdit.Reason.all.count)
+
+  /// Creates empty counts.
+  public init() {}
+
+  /// The number of changes made for `reason` (a single reason).
+  public subscript(reason: TextEdit.Reason) -> Int {
+    get { storage[reason.rawValue.trailingZeroBitCount] }
+    set { storage[reason.rawValue.trailingZeroBitCount] = newValue }
+  }
+
+  /// Counts one change for each reason in `reasons`.
+  public mutating func add(_ reasons: TextEdit.Reason) {
+    var bits = reasons.rawValue
+    while bits != 0 {
+      storage[bits.trailingZeroBitCount] += 1
+      bits &= bits - 1
+    }
+  }
+
+  /// The total number of changes.
+  public var total: Int { storage.reduce(0, +) }
+
+  /// The non-zero counts, by reason name.
+  public var byName: [(name: String, count: Int)] {
+    TextEdit.Reason.all.enumerated().compactMap { index, entry in
+      storage[index] == 0 ? nil : (entry.name, storage[index])
+    }
+  }
+
+  /// Adds another set of counts to this one.
+  public static func += (lhs: inout EditCounts, rhs: EditCounts) {
+    for index in lhs.storage.indices { lhs.storage[index] += rhs.storage[index] }
+  }
+}
