@@ -1,1 +1,263 @@
-print("bench")
+// winnow-bench: throughput of Winnow's stages on a realistic corpus, with baselines.
+//
+//   swift run -c release winnow-bench [--megabytes 100] [--runs 5] [--articles PATH]
+//
+// The corpus is built from ../shared/data/articles/text when present (split into a
+// Latin-script part and a non-Latin part, each replicated to --megabytes), otherwise
+// from a seeded generator. Every stage runs on one core over the documents one by
+// one; the table gives the minimum and median time over --runs runs and MB/s of input
+// at the median.
+
+import CWinnowICU
+import Foundation
+import Winnow
+
+struct Arguments {
+  var megabytes = 100
+  var runs = 5
+  var articles: String?
+  var baselineMegabytes = 10
+
+  init() {
+    var iterator = CommandLine.arguments.dropFirst().makeIterator()
+    while let argument = iterator.next() {
+      switch argument {
+      case "--megabytes": megabytes = Int(iterator.next() ?? "") ?? megabytes
+      case "--runs": runs = max(1, Int(iterator.next() ?? "") ?? runs)
+      case "--articles": articles = iterator.next()
+      case "--baseline-megabytes": baselineMegabytes = Int(iterator.next() ?? "") ?? baselineMegabytes
+      case "-h", "--help":
+        print("usage: winnow-bench [--megabytes N] [--runs N] [--articles DIR] [--baseline-megabytes N]")
+        exit(0)
+      default:
+        FileHandle.standardError.write(Data("winnow-bench: unknown argument \(argument)\n".utf8))
+        exit(64)
+      }
+    }
+  }
+}
+
+/// A corpus: documents as UTF-8 byte arrays.
+struct Corpus {
+  var name: String
+  var documents: [[UInt8]]
+  var bytes: Int { documents.reduce(0) { $0 + $1.count } }
+
+  /// Repeats the documents until the corpus holds at least `target` bytes.
+  func replicated(to target: Int) -> Corpus {
+    guard !documents.isEmpty else { return self }
+    var result = Corpus(name: name, documents: [])
+    var total = 0
+    while total < target {
+      for document in documents {
+        result.documents.append(document)
+        total += document.count
+        if total >= target { break }
+      }
+    }
+    return result
+  }
+
+  func prefix(bytes target: Int) -> Corpus {
+    var result = Corpus(name: name, documents: [])
+    var total = 0
+    for document in documents where total < target {
+      result.documents.append(document)
+      total += document.count
+    }
+    return result
+  }
+}
+
+/// Whether at least 90% of the letters are Latin (below U+0250 or in U+1E00-U+1EFF).
+func isLatinScript(_ text: String) -> Bool {
+  var letters = 0
+  var latin = 0
+  for scalar in text.unicodeScalars where scalar.properties.isAlphabetic {
+    letters += 1
+    if scalar.value < 0x250 || (0x1E00...0x1EFF).contains(scalar.value) { latin += 1 }
+  }
+  return letters == 0 || Double(latin) >= 0.9 * Double(letters)
+}
+
+func loadArticles(_ explicit: String?) -> (latin: Corpus, other: Corpus)? {
+  let candidates = [explicit, "../shared/data/articles/text", "../../shared/data/articles/text"].compactMap { $0 }
+  let fileManager = FileManager.default
+  for directory in candidates {
+    guard let names = try? fileManager.contentsOfDirectory(atPath: directory), !names.isEmpty else { continue }
+    var latin = Corpus(name: "articles, Latin script", documents: [])
+    var other = Corpus(name: "articles, non-Latin", documents: [])
+    for name in names.sorted() where name.hasSuffix(".txt") {
+      guard let data = fileManager.contents(atPath: directory + "/" + name) else { continue }
+      let bytes = [UInt8](data)
+      if isLatinScript(String(decoding: bytes, as: UTF8.self)) {
+        latin.documents.append(bytes)
+      } else {
+        other.documents.append(bytes)
+      }
+    }
+    return (latin, other)
+  }
+  return nil
+}
+
+/// A seeded generator of scraped-looking text, used when the shared articles are absent.
+struct Generator {
+  var state: UInt64
+
+  mutating func next() -> UInt64 {
+    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+    var x = state
+    x ^= x >> 33
+    x = x &* 0xff51_afd7_ed55_8ccd
+    x ^= x >> 33
+    return x
+  }
+
+  mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
+
+  mutating func document(words: [String], noise: [String], paragraphs: Int) -> [UInt8] {
+    var text = ""
+    for _ in 0..<paragraphs {
+      let length = 20 + Int(next() % 80)
+      for index in 0..<length {
+        if index > 0 { text += " " }
+        text += pick(words)
+        if next() % 40 == 0 { text += pick(noise) }
+      }
+      text += ".\n"
+    }
+    return Array(text.utf8)
+  }
+
+  static func corpora() -> (latin: Corpus, other: Corpus) {
+    var generator = Generator(state: 42)
+    let latinWords = [
+      "the", "of", "and", "election", "minister", "said", "on", "Thursday", "government", "vote", "café",
+      "naïve", "über", "policy", "in", "a", "to", "market", "report", "according", "officials", "“quoted”",
+      "it’s", "—", "résumé", "2026", "percent",
+    ]
+    let otherWords = [
+      "выборы", "министр", "заявил", "правительство", "в", "и", "选举", "首相", "政府", "表示", "الانتخابات",
+      "الوزير", "قال", "選挙", "総理", "ประชาชน", "रिपोर्ट", "सरकार", "«цитата»",
+    ]
+    let noise = ["\u{00A0}", "  ", "\u{200B}", "\u{00AD}", "\r", "e\u{0301}", "\u{2019}"]
+    var latin = Corpus(name: "generated, Latin script", documents: [])
+    var other = Corpus(name: "generated, non-Latin", documents: [])
+    for _ in 0..<200 {
+      latin.documents.append(generator.document(words: latinWords, noise: noise, paragraphs: 8))
+      other.documents.append(generator.document(words: otherWords, noise: noise, paragraphs: 8))
+    }
+    return (latin, other)
+  }
+}
+
+struct Measurement {
+  var stage: String
+  var corpus: String
+  var bytes: Int
+  var times: [Double]
+  var best: Double { times.min() ?? 0 }
+  var median: Double { times.sorted()[times.count / 2] }
+}
+
+func seconds(_ duration: Duration) -> Double {
+  Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+/// Runs `body` over every document `runs` times; `body` returns a value that is
+/// accumulated so the work cannot be optimized away.
+func measure(_ stage: String, _ corpus: Corpus, runs: Int, _ body: ([UInt8]) -> Int) -> Measurement {
+  var times: [Double] = []
+  var sink = 0
+  let clock = ContinuousClock()
+  for _ in 0..<runs {
+    let start = clock.now
+    for document in corpus.documents { sink &+= body(document) }
+    times.append(seconds(clock.now - start))
+  }
+  if sink == 42 { print("") }  // keeps `sink` alive
+  return Measurement(stage: stage, corpus: corpus.name, bytes: corpus.bytes, times: times)
+}
+
+/// ICU's own NFC over the same bytes: UTF-8 to UTF-16, unorm2_normalize, back to UTF-8.
+func icuNFC(_ document: [UInt8]) -> Int {
+  var output = [UInt8](repeating: 0, count: document.count * 3 + 16)
+  let capacity = Int32(output.count)
+  return document.withUnsafeBufferPointer { source in
+    output.withUnsafeMutableBufferPointer { destination in
+      Int(winnow_normalize_utf8(Int32(WINNOW_NFC), source.baseAddress, Int32(source.count), destination.baseAddress, capacity))
+    }
+  }
+}
+
+/// A plain Swift cleaner: Foundation's NFC, then a Character loop that collapses
+/// whitespace and maps curly quotes.
+func swiftBaseline(_ document: [UInt8]) -> Int {
+  let text = String(decoding: document, as: UTF8.self).precomposedStringWithCanonicalMapping
+  var result = ""
+  result.reserveCapacity(text.utf8.count)
+  var lastWasSpace = false
+  for character in text {
+    if character.isWhitespace && !character.isNewline {
+      if !lastWasSpace { result.append(" ") }
+      lastWasSpace = true
+      continue
+    }
+    lastWasSpace = false
+    switch character {
+    case "\u{2018}", "\u{2019}": result.append("'")
+    case "\u{201C}", "\u{201D}": result.append("\"")
+    default: result.append(character)
+    }
+  }
+  return result.utf8.count
+}
+
+let arguments = Arguments()
+let target = arguments.megabytes * 1_000_000
+let (latinBase, otherBase) = loadArticles(arguments.articles) ?? Generator.corpora()
+let latin = latinBase.replicated(to: target)
+let other = otherBase.replicated(to: target)
+
+print("winnow-bench: ICU \(TextNormalizer.icuVersion) (Unicode \(TextNormalizer.unicodeVersion)), \(ProcessInfo.processInfo.activeProcessorCount) cores, one core used")
+print("corpora: \(latin.name) \(latin.bytes / 1_000_000) MB from \(latinBase.documents.count) documents; \(other.name) \(other.bytes / 1_000_000) MB from \(otherBase.documents.count) documents")
+print("runs: \(arguments.runs); MB/s = input bytes / median time")
+print("")
+
+var results: [Measurement] = []
+let profiles: [(String, NormalizationOptions.Profile)] = [
+  ("default", .default), ("minimal", .minimal), ("comparison", .comparison),
+]
+for corpus in [latin, other] {
+  for (name, profile) in profiles {
+    let normalizer = TextNormalizer(profile: profile)
+    results.append(
+      measure("normalize \(name)", corpus, runs: arguments.runs) { document in
+        document.withUnsafeBufferPointer { normalizer.normalize(utf8Buffer: $0).utf8.count }
+      })
+    if profile == .default {
+      results.append(
+        measure("normalize \(name) + edits", corpus, runs: arguments.runs) { document in
+          document.withUnsafeBufferPointer { normalizer.normalize(utf8Buffer: $0, recordingEdits: true).edits!.count }
+        })
+    }
+  }
+  let baselineCorpus = corpus.prefix(bytes: arguments.baselineMegabytes * 1_000_000)
+  results.append(measure("ICU NFC (UTF-8→16→8)", baselineCorpus, runs: arguments.runs, icuNFC))
+  results.append(measure("Swift baseline (Foundation NFC + Character loop)", baselineCorpus, runs: max(1, arguments.runs / 2), swiftBaseline))
+}
+
+func pad(_ text: String, _ width: Int) -> String {
+  text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+}
+func format(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
+
+print("| stage | corpus | MB | min s | median s | MB/s |")
+print("|---|---|---:|---:|---:|---:|")
+for result in results {
+  let megabytes = Double(result.bytes) / 1e6
+  print(
+    "| \(result.stage) | \(result.corpus) | \(format(megabytes)) | \(format(result.best, 3)) | \(format(result.median, 3)) | \(format(megabytes / result.median)) |"
+  )
+}

@@ -38,6 +38,7 @@ import Winnow
     Case(input: "page\u{000C}break", expected: "page\nbreak\n"),
     Case(input: "\u{1100}\u{1161}\u{11A8}", expected: "\u{AC01}\n"),
     Case(input: "a\u{0591}\u{200B}\u{05B0}", expected: "a\u{05B0}\u{0591}\n"),
+    Case(input: "x\u{0316}\u{05B0} q\u{0483}\u{0591}", expected: "x\u{05B0}\u{0316} q\u{0591}\u{0483}\n"),
     Case(input: "\u{FB01}ne \u{2460}", expected: "\u{FB01}ne \u{2460}\n"),
     Case(input: "\u{FB01}ne", expected: "fine\n", profile: .comparison),
     Case(input: "Hello, World! \u{201C}Don\u{2019}t\u{201D} \u{2014} ok", expected: "hello world dont ok\n", profile: .comparison),

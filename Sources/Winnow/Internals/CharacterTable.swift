@@ -24,6 +24,9 @@ final class CharacterTable: @unchecked Sendable {
     static let removeInvisible: UInt8 = 7
     static let removePunctuation: UInt8 = 8
     static let c1Control: UInt8 = 9
+    /// Copied unchanged when its canonical combining class is not lower than the
+    /// previous character's; otherwise the marks must be reordered.
+    static let nonStarter: UInt8 = 10
     static let firstRule: UInt8 = 16
   }
 
@@ -70,6 +73,9 @@ final class CharacterTable: @unchecked Sendable {
     }
 
     // Lowest precedence first: later assignments override earlier ones.
+    if options.unicodeForm != .none || options.foldsCase {
+      try assign("[:^ccc=0:]", Class.nonStarter)
+    }
     switch options.unicodeForm {
     case .none: form = options.foldsCase ? .nfc : nil
     case .nfc:
@@ -110,7 +116,8 @@ final class CharacterTable: @unchecked Sendable {
       flat[0x2026] = addRule(Array("...".utf8), .ellipsis)
     }
     if options.removesPunctuationAndSymbols {
-      try assign("[[:P:][:S:]]", Class.removePunctuation)
+      // U+FFFD stays: it marks where invalid input was, and is written for it.
+      try assign("[[:P:][:S:]-[\\uFFFD]]", Class.removePunctuation)
     }
     if options.removesInvisibles {
       try assign(

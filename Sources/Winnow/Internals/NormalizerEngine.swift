@@ -95,8 +95,13 @@ struct NormalizerEngine {
     let end = self.end
     let stage1 = table.stage1
     let stage2 = table.stage2
-    let wordScan = table.asciiPrintableIsPass && spaceIsGap
+    let wordScan = table.asciiPrintableIsPass
+    let spaceIsGap = self.spaceIsGap
     let pass = CharacterTable.Class.pass
+    let nonStarter = CharacterTable.Class.nonStarter
+    // The combining class of the previous character, for the canonical ordering
+    // check that NFC's quick check makes besides per-character properties.
+    var previousCombiningClass: Int32 = 0
     @inline(__always) func classOf(_ scalar: UInt32) -> UInt8 {
       stage2[Int(stage1[Int(scalar &>> 8)]) &<< 8 | Int(scalar & 0xFF)]
     }
@@ -104,13 +109,16 @@ struct NormalizerEngine {
     while index < end {
       let byte = bytes[index]
       if byte < 0x80 {
+        previousCombiningClass = 0
         if wordScan {
-          // Eight bytes at a time: printable ASCII other than space, or a space
-          // followed by one. Word arithmetic without carries between bytes.
+          // Eight bytes at a time: printable ASCII other than space, and a space when
+          // spaces are copied or when a printable character follows it. Word
+          // arithmetic without carries between bytes.
           while index + 9 <= end {
             let word = UInt64(littleEndian: UnsafeRawPointer(bytes + index).loadUnaligned(as: UInt64.self))
             let next = UInt64(littleEndian: UnsafeRawPointer(bytes + index + 1).loadUnaligned(as: UInt64.self))
-            let good = Self.printable(word) | (Self.spaces(word) & Self.printable(next))
+            let good =
+              Self.printable(word) | (spaceIsGap ? Self.spaces(word) & Self.printable(next) : Self.spaces(word))
             let bad = ~good & 0x8080_8080_8080_8080
             if bad != 0 {
               index += bad.trailingZeroBitCount &>> 3
@@ -137,7 +145,17 @@ struct NormalizerEngine {
         break
       }
       let (scalar, length) = UTF8Decoding.decode(bytes, index, end)
-      if length < 0 || classOf(scalar) != pass { break }
+      guard length > 0 else { break }
+      let kind = classOf(scalar)
+      if kind == pass {
+        previousCombiningClass = 0
+      } else if kind == nonStarter && index > start {
+        let combiningClass = ICU.combiningClass(of: scalar)
+        if combiningClass < previousCombiningClass { break }
+        previousCombiningClass = combiningClass
+      } else {
+        break
+      }
       index += length
     }
     return index
@@ -171,8 +189,10 @@ struct NormalizerEngine {
     let kind = table.classOf(scalar)
     typealias Class = CharacterTable.Class
     switch kind {
-    case Class.pass, Class.segment:
-      emitVerbatim(scalar: scalar, length: length, isSegment: kind == Class.segment)
+    case Class.pass, Class.segment, Class.nonStarter:
+      // A non-starter gets here only at the start of a run, with no ordering context:
+      // normalize around it.
+      emitVerbatim(scalar: scalar, length: length, isSegment: kind != Class.pass)
     case Class.space:
       addToGap(length: length, space: true, reason: scalar == 0x20 ? [] : .whitespace)
     case Class.lineBreak:
@@ -372,7 +392,10 @@ struct NormalizerEngine {
   /// boundary first.
   private mutating func normalizeSegment(around start: Int, scalar: UInt32, form: ICU.Form) {
     var segmentStart = start
+    var nonStarters = 0
+    var streamSafeBreak = false
     if !ICU.hasBoundaryBefore(form, scalar) {
+      nonStarters = 1
       // Back to the previous boundary. Spaces and LFs never combine with what follows
       // them, so the segment starts after them.
       while segmentStart > 0 {
@@ -380,6 +403,7 @@ struct NormalizerEngine {
         if value == 0x20 || value == 0x0A { break }
         segmentStart = previous
         if ICU.hasBoundaryBefore(form, value) { break }
+        nonStarters += 1
       }
     }
     // Forward to the next boundary.
@@ -387,17 +411,38 @@ struct NormalizerEngine {
       let (next, length) = UTF8Decoding.decode(input, position, end)
       guard length > 0 else { break }
       let kind = table.classOf(next)
-      guard kind == CharacterTable.Class.pass || kind == CharacterTable.Class.segment,
+      guard
+        kind == CharacterTable.Class.pass || kind == CharacterTable.Class.segment
+          || kind == CharacterTable.Class.nonStarter,
         !ICU.hasBoundaryBefore(form, next)
       else { break }
+      if nonStarters >= Self.streamSafeLimit {
+        // UAX #15 Stream-Safe Text Format: after 30 non-starters a U+034F COMBINING
+        // GRAPHEME JOINER goes in, which keeps canonical reordering (quadratic in
+        // ICU) bounded. Real text never has such runs; "Zalgo" text does.
+        streamSafeBreak = true
+        break
+      }
+      nonStarters += 1
       if recording { markClean(position, output.count) }
       output.append(input + position, length)
       position += length
     }
     for _ in 0..<4 {
-      guard rewriteSegment(from: segmentStart, form: form) else { return }
+      guard rewriteSegment(from: segmentStart, form: form) else { break }
+    }
+    if streamSafeBreak {
+      resolveGap(final: false)
+      changed = true
+      counts.add(.unicodeNormalization)
+      if recording { markDirty(position, output.count, .unicodeNormalization) }
+      output.append(0xCD)
+      output.append(0x8F)
     }
   }
+
+  /// The longest run of non-starters before a combining grapheme joiner is inserted.
+  static let streamSafeLimit = 30
 
   /// Replaces the output from `start` with its normalized (and case-folded) form,
   /// fed back through the character handling. Returns true when that handling
