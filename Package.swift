@@ -53,7 +53,7 @@ let package = Package(
     ),
     .testTarget(
       name: "WinnowTests",
-      dependencies: ["Winnow"],
+      dependencies: ["Winnow", "WinnowCommand"],
       resources: [.copy("Resources")],
       swiftSettings: swiftSettings
     ),

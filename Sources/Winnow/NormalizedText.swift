@@ -49,7 +49,8 @@ public struct NormalizedText: Sendable, Hashable {
   ///
   /// Outside edits the answer is exact; an offset inside an edit's output maps to the
   /// start of the edit's input, and the end of an edit's output to the end of its
-  /// input.
+  /// input. For example, with the input `"a\u{00A0}\u{00A0}b"` normalized to `"a b\n"`,
+  /// output offset 2 (the `b`) maps to input offset 5.
   ///
   /// - Precondition: edits were recorded.
   /// - Complexity: O(log *e*) in the number of edits.
@@ -62,18 +63,11 @@ public struct NormalizedText: Sendable, Hashable {
       let middle = (low + high) / 2
       if edits[middle].output.lowerBound <= offset { low = middle + 1 } else { high = middle }
     }
-    var candidate = low - 1
-    // Several empty edits may share a start; prefer the one that contains the offset.
-    while candidate > 0, edits[candidate].output.lowerBound == offset,
-      edits[candidate - 1].output.upperBound >= offset
-    {
-      candidate -= 1
-    }
-    guard candidate >= 0 else { return offset }
-    let edit = edits[candidate]
+    guard low > 0 else { return offset }
+    let edit = edits[low - 1]
     if offset >= edit.output.upperBound {
       return edit.input.upperBound + (offset - edit.output.upperBound)
     }
-    return offset == edit.output.lowerBound ? edit.input.lowerBound : edit.input.lowerBound
+    return edit.input.lowerBound
   }
 }

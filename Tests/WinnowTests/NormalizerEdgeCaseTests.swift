@@ -65,3 +65,25 @@ import Winnow
     #expect(result.applyingEdits(to: bytes) == result.utf8)
   }
 }
+
+@Suite struct OffsetMappingTests {
+  @Test func outputOffsetsMapBackToTheInput() {
+    let input = "x \u{201C}caf\u{0065}\u{0301}\u{201D}\u{00A0}\u{00A0}z"
+    let result = TextNormalizer().normalize(input, recordingEdits: true)
+    #expect(result.text == "x \"caf\u{00E9}\" z\n")
+    let inputBytes = Array(input.utf8)
+    let outputBytes = result.utf8
+    // Every output byte that was copied maps to an identical input byte.
+    var copied = Set(0..<outputBytes.count)
+    for edit in result.edits! { copied.subtract(edit.output) }
+    for offset in copied {
+      #expect(inputBytes[result.inputOffset(forOutputOffset: offset)] == outputBytes[offset])
+    }
+    // The 'z' and the quotes map to where they were.
+    let z = outputBytes.firstIndex(of: UInt8(ascii: "z"))!
+    #expect(result.inputOffset(forOutputOffset: z) == inputBytes.firstIndex(of: UInt8(ascii: "z"))!)
+    #expect(result.inputOffset(forOutputOffset: 2) == 2)  // the opening quote starts an edit
+    #expect(result.inputOffset(forOutputOffset: 0) == 0)
+    #expect(result.inputOffset(forOutputOffset: outputBytes.count) == inputBytes.count)  // the added final LF comes from the end
+  }
+}

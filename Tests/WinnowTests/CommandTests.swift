@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+import Winnow
+
+/// The `winnow` executable, run as a user would run it.
+@Suite struct CommandTests {
+  struct Run {
+    var status: Int32
+    var stdout: [UInt8]
+    var stderr: String
+  }
+
+  static let executable: URL = {
+    // The test bundle sits beside the products in .build/<configuration>/.
+    var directory = Bundle.module.bundleURL.deletingLastPathComponent()
+    for _ in 0..<3 {
+      let candidate = directory.appendingPathComponent("winnow")
+      if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+      directory = directory.deletingLastPathComponent()
+    }
+    return directory.appendingPathComponent("winnow")
+  }()
+
+  static func run(_ arguments: [String], stdin: [UInt8] = []) throws -> Run {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    let input = Pipe()
+    let output = Pipe()
+    let error = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = error
+    try process.run()
+    try input.fileHandleForWriting.write(contentsOf: stdin)
+    try input.fileHandleForWriting.close()
+    let stdoutData = output.fileHandleForReading.readDataToEndOfFile()
+    let stderrData = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Run(
+      status: process.terminationStatus, stdout: [UInt8](stdoutData),
+      stderr: String(decoding: stderrData, as: UTF8.self))
+  }
+
+  static func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+  }
+
+  static let sample: [UInt8] = Array("  \u{201C}Hello\u{201D}\u{00A0}\u{00A0}world\r\n\r\n\r\n\r\nbye\u{200B}  ".utf8) + [0xFF]
+
+  @Test func normalizesStandardInput() throws {
+    let expected = TextNormalizer().normalize(utf8: Self.sample).utf8
+    let implicit = try Self.run(["normalize", "--quiet"], stdin: Self.sample)
+    #expect(implicit.status == 0)
+    #expect(implicit.stdout == expected)
+    #expect(implicit.stderr.isEmpty)
+    let dash = try Self.run(["normalize", "-", "--quiet"], stdin: Self.sample)
+    #expect(dash.stdout == expected)
+  }
+
+  @Test func writesOutputFileAndLeavesInputAlone() throws {
+    let directory = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let input = directory.appendingPathComponent("in.txt")
+    let output = directory.appendingPathComponent("out.txt")
+    let edits = directory.appendingPathComponent("edits.tsv")
+    try Data(Self.sample).write(to: input)
+    let run = try Self.run(["normalize", input.path, "-o", output.path, "--edits", edits.path])
+    #expect(run.status == 0)
+    #expect(run.stdout.isEmpty)
+    #expect(run.stderr.contains("1 invalid sequences replaced"))
+    #expect(try [UInt8](Data(contentsOf: input)) == Self.sample)
+    let written = try [UInt8](Data(contentsOf: output))
+    #expect(written == Array("\"Hello\" world\n\nbye \u{FFFD}\n".utf8))
+    // The TSV edits, applied to the input, give the output.
+    var rebuilt: [UInt8] = []
+    var position = 0
+    for line in try String(contentsOf: edits, encoding: .utf8).split(separator: "\n") {
+      let fields = line.split(separator: "\t")
+      let (inStart, inEnd, outStart, outEnd) = (Int(fields[0])!, Int(fields[1])!, Int(fields[2])!, Int(fields[3])!)
+      rebuilt += Self.sample[position..<inStart] + written[outStart..<outEnd]
+      position = inEnd
+    }
+    rebuilt += Self.sample[position...]
+    #expect(rebuilt == written)
+  }
+
+  @Test func profilesAndOptions() throws {
+    let minimal = try Self.run(["normalize", "--profile", "minimal", "-q"], stdin: Array("a\r\nb  ".utf8))
+    #expect(minimal.stdout == Array("a\nb  ".utf8))
+    let dashes = try Self.run(["normalize", "--ascii-dashes", "--form", "nfkc", "-q"], stdin: Array("\u{FB01} \u{2014}".utf8))
+    #expect(dashes.stdout == Array("fi -\n".utf8))
+  }
+
+  @Test func unreadableInputExitsTwo() throws {
+    let run = try Self.run(["normalize", "/nonexistent/winnow-input.txt"])
+    #expect(run.status == 2)
+    #expect(run.stderr.contains("cannot read /nonexistent/winnow-input.txt"))
+    #expect(run.stdout.isEmpty)
+  }
+
+  @Test func usageErrorsExitSixtyFour() throws {
+    let unknown = try Self.run(["normalize", "--no-such-option"])
+    #expect(unknown.status == 64)
+    let badProfile = try Self.run(["normalize", "--profile", "loud"])
+    #expect(badProfile.status == 64)
+    let negative = try Self.run(["normalize", "--max-blank-lines", "-1"])
+    #expect(negative.status == 64)
+  }
+
+  @Test func helpDocumentsExamples() throws {
+    let run = try Self.run(["normalize", "--help"])
+    #expect(run.status == 0)
+    let help = String(decoding: run.stdout, as: UTF8.self)
+    #expect(help.contains("--profile"))
+    #expect(help.contains("Examples:"))
+  }
+}
