@@ -253,11 +253,14 @@ func pad(_ text: String, _ width: Int) -> String {
 }
 func format(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
 
-print("| stage | corpus | MB | min s | median s | MB/s |")
-print("|---|---|---:|---:|---:|---:|")
+print("| stage | corpus | MB | min s | median s | MB/s | vs ICU NFC |")
+print("|---|---|---:|---:|---:|---:|---:|")
 for result in results {
   let megabytes = Double(result.bytes) / 1e6
+  let rate = megabytes / result.median
+  let icu = results.first { $0.corpus == result.corpus && $0.stage.hasPrefix("ICU NFC") }
+  let ratio = icu.map { rate / (Double($0.bytes) / 1e6 / $0.median) } ?? 0
   print(
-    "| \(result.stage) | \(result.corpus) | \(format(megabytes)) | \(format(result.best, 3)) | \(format(result.median, 3)) | \(format(megabytes / result.median)) |"
+    "| \(result.stage) | \(result.corpus) | \(format(megabytes)) | \(format(result.best, 3)) | \(format(result.median, 3)) | \(format(rate)) | \(format(ratio, 2))x |"
   )
 }

@@ -99,9 +99,10 @@ struct NormalizerEngine {
     let spaceIsGap = self.spaceIsGap
     let pass = CharacterTable.Class.pass
     let nonStarter = CharacterTable.Class.nonStarter
-    // The combining class of the previous character, for the canonical ordering
-    // check that NFC's quick check makes besides per-character properties.
-    var previousCombiningClass: Int32 = 0
+    // The previous character when it was a non-starter (else 0), for the canonical
+    // ordering check that NFC's quick check makes besides per-character properties.
+    // Combining classes are looked up only for two non-starters in a row.
+    var previousNonStarter: UInt32 = 0
     @inline(__always) func classOf(_ scalar: UInt32) -> UInt8 {
       stage2[Int(stage1[Int(scalar &>> 8)]) &<< 8 | Int(scalar & 0xFF)]
     }
@@ -109,7 +110,7 @@ struct NormalizerEngine {
     while index < end {
       let byte = bytes[index]
       if byte < 0x80 {
-        previousCombiningClass = 0
+        previousNonStarter = 0
         if wordScan {
           // Eight bytes at a time: printable ASCII other than space, and a space when
           // spaces are copied or when a printable character follows it. Word
@@ -148,11 +149,14 @@ struct NormalizerEngine {
       guard length > 0 else { break }
       let kind = classOf(scalar)
       if kind == pass {
-        previousCombiningClass = 0
+        previousNonStarter = 0
       } else if kind == nonStarter && index > start {
-        let combiningClass = ICU.combiningClass(of: scalar)
-        if combiningClass < previousCombiningClass { break }
-        previousCombiningClass = combiningClass
+        if previousNonStarter != 0,
+          ICU.combiningClass(of: scalar) < ICU.combiningClass(of: previousNonStarter)
+        {
+          break
+        }
+        previousNonStarter = scalar
       } else {
         break
       }
