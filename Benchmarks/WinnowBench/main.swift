@@ -186,7 +186,9 @@ func icuNFC(_ document: [UInt8]) -> Int {
   let capacity = Int32(output.count)
   return document.withUnsafeBufferPointer { source in
     output.withUnsafeMutableBufferPointer { destination in
-      Int(winnow_normalize_utf8(Int32(WINNOW_NFC), source.baseAddress, Int32(source.count), destination.baseAddress, capacity))
+      Int(
+        winnow_normalize_utf8(
+          Int32(WINNOW_NFC), source.baseAddress, Int32(source.count), destination.baseAddress, capacity))
     }
   }
 }
@@ -220,8 +222,12 @@ let (latinBase, otherBase) = loadArticles(arguments.articles) ?? Generator.corpo
 let latin = latinBase.replicated(to: target)
 let other = otherBase.replicated(to: target)
 
-print("winnow-bench: ICU \(TextNormalizer.icuVersion) (Unicode \(TextNormalizer.unicodeVersion)), \(ProcessInfo.processInfo.activeProcessorCount) cores, one core used")
-print("corpora: \(latin.name) \(latin.bytes / 1_000_000) MB from \(latinBase.documents.count) documents; \(other.name) \(other.bytes / 1_000_000) MB from \(otherBase.documents.count) documents")
+print(
+  "winnow-bench: ICU \(TextNormalizer.icuVersion) (Unicode \(TextNormalizer.unicodeVersion)), \(ProcessInfo.processInfo.activeProcessorCount) cores, one core used"
+)
+print(
+  "corpora: \(latin.name) \(latin.bytes / 1_000_000) MB from \(latinBase.documents.count) documents; \(other.name) \(other.bytes / 1_000_000) MB from \(otherBase.documents.count) documents"
+)
 print("runs: \(arguments.runs); MB/s = input bytes / median time")
 print("")
 
@@ -245,7 +251,10 @@ for corpus in [latin, other] {
   }
   let baselineCorpus = corpus.prefix(bytes: arguments.baselineMegabytes * 1_000_000)
   results.append(measure("ICU NFC (UTF-8→16→8)", baselineCorpus, runs: arguments.runs, icuNFC))
-  results.append(measure("Swift baseline (Foundation NFC + Character loop)", baselineCorpus, runs: max(1, arguments.runs / 2), swiftBaseline))
+  results.append(
+    measure(
+      "Swift baseline (Foundation NFC + Character loop)", baselineCorpus, runs: max(1, arguments.runs / 2),
+      swiftBaseline))
 }
 
 func pad(_ text: String, _ width: Int) -> String {

@@ -71,7 +71,8 @@ struct Normalize: ParsableCommand {
     let name = input ?? "-"
     let bytes: Data
     do {
-      bytes = try name == "-" ? FileHandle.standardInput.readToEnd() ?? Data() : Data(contentsOf: URL(fileURLWithPath: name))
+      bytes =
+        try name == "-" ? FileHandle.standardInput.readToEnd() ?? Data() : Data(contentsOf: URL(fileURLWithPath: name))
     } catch {
       Diagnostics.error("cannot read \(name): \(Diagnostics.reason(error))")
       throw ExitCode(2)
@@ -90,7 +91,8 @@ struct Normalize: ParsableCommand {
       if let edits, let list = result.edits {
         var lines = ""
         for edit in list {
-          lines += "\(edit.input.lowerBound)\t\(edit.input.upperBound)\t\(edit.output.lowerBound)\t\(edit.output.upperBound)\t\(edit.reasons)\n"
+          lines +=
+            "\(edit.input.lowerBound)\t\(edit.input.upperBound)\t\(edit.output.lowerBound)\t\(edit.output.upperBound)\t\(edit.reasons)\n"
         }
         try Output.write(Array(lines.utf8), to: edits)
       }

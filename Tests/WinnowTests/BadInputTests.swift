@@ -63,7 +63,9 @@ import Winnow
       let swift = String(decoding: bytes, as: UTF8.self)
         .replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
       if !bytes.contains(0xC2) || !bytes.contains(0x85) {  // U+0085 is decided by context
-        #expect(ours.text.unicodeScalars.filter { $0 == "\u{FFFD}" }.count == swift.unicodeScalars.filter { $0 == "\u{FFFD}" }.count, "\(bytes)")
+        #expect(
+          ours.text.unicodeScalars.filter { $0 == "\u{FFFD}" }.count
+            == swift.unicodeScalars.filter { $0 == "\u{FFFD}" }.count, "\(bytes)")
       }
     }
   }

@@ -48,7 +48,8 @@ import Winnow
     return url
   }
 
-  static let sample: [UInt8] = Array("  \u{201C}Hello\u{201D}\u{00A0}\u{00A0}world\r\n\r\n\r\n\r\nbye\u{200B}  ".utf8) + [0xFF]
+  static let sample: [UInt8] =
+    Array("  \u{201C}Hello\u{201D}\u{00A0}\u{00A0}world\r\n\r\n\r\n\r\nbye\u{200B}  ".utf8) + [0xFF]
 
   @Test func normalizesStandardInput() throws {
     let expected = TextNormalizer().normalize(utf8: Self.sample).utf8
@@ -90,7 +91,8 @@ import Winnow
   @Test func profilesAndOptions() throws {
     let minimal = try Self.run(["normalize", "--profile", "minimal", "-q"], stdin: Array("a\r\nb  ".utf8))
     #expect(minimal.stdout == Array("a\nb  ".utf8))
-    let dashes = try Self.run(["normalize", "--ascii-dashes", "--form", "nfkc", "-q"], stdin: Array("\u{FB01} \u{2014}".utf8))
+    let dashes = try Self.run(
+      ["normalize", "--ascii-dashes", "--form", "nfkc", "-q"], stdin: Array("\u{FB01} \u{2014}".utf8))
     #expect(dashes.stdout == Array("fi -\n".utf8))
   }
 

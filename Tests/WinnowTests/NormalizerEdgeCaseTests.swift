@@ -20,7 +20,9 @@ import Winnow
     Case(input: "\n\n\na\n\n\n\nb\n\n\n", expected: "a\n\nb\n"),
     Case(input: "a \n \n b", expected: "a\n\nb\n"),
     Case(input: "\u{201C}quoted\u{201D} and \u{2018}single\u{2019}", expected: "\"quoted\" and 'single'\n"),
-    Case(input: "\u{00AB}guillemets\u{00BB} \u{300C}corner\u{300D}", expected: "\u{00AB}guillemets\u{00BB} \u{300C}corner\u{300D}\n"),
+    Case(
+      input: "\u{00AB}guillemets\u{00BB} \u{300C}corner\u{300D}",
+      expected: "\u{00AB}guillemets\u{00BB} \u{300C}corner\u{300D}\n"),
     Case(input: "soft\u{00AD}hyphen zero\u{200B}width", expected: "softhyphen zerowidth\n"),
     Case(input: "\u{FEFF}bom", expected: "bom\n"),
     Case(input: "nul\u{0000}bell\u{0007}del\u{007F}", expected: "nulbelldel\n"),
@@ -28,10 +30,15 @@ import Winnow
     Case(input: "x\u{0081}y", expected: "xy\n"),
     Case(input: "cafe\u{0301}", expected: "caf\u{00E9}\n"),
     Case(input: "e\u{200B}\u{0301}", expected: "\u{00E9}\n"),
-    Case(input: "family \u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}", expected: "family \u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}\n"),
+    Case(
+      input: "family \u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}",
+      expected: "family \u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}\n"),
     Case(input: "\u{0915}\u{094D}\u{200D}\u{0937}", expected: "\u{0915}\u{094D}\u{200D}\u{0937}\n"),
-    Case(input: "\u{2764}\u{FE0F} flag \u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}", expected: "\u{2764}\u{FE0F} flag \u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}\n"),
-    Case(input: "\u{05E9}\u{05DC}\u{05D5}\u{05DD} \u{200F}rtl", expected: "\u{05E9}\u{05DC}\u{05D5}\u{05DD} \u{200F}rtl\n"),
+    Case(
+      input: "\u{2764}\u{FE0F} flag \u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}",
+      expected: "\u{2764}\u{FE0F} flag \u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}\n"),
+    Case(
+      input: "\u{05E9}\u{05DC}\u{05D5}\u{05DD} \u{200F}rtl", expected: "\u{05E9}\u{05DC}\u{05D5}\u{05DD} \u{200F}rtl\n"),
     Case(input: "\u{212B}ngstr\u{00F6}m", expected: "\u{00C5}ngstr\u{00F6}m\n"),
     Case(input: "Wait\u{0085} what", expected: "Wait\u{2026} what\n"),
     Case(input: "line one\u{0085}line two", expected: "line one\nline two\n"),
@@ -41,7 +48,9 @@ import Winnow
     Case(input: "x\u{0316}\u{05B0} q\u{0483}\u{0591}", expected: "x\u{05B0}\u{0316} q\u{0591}\u{0483}\n"),
     Case(input: "\u{FB01}ne \u{2460}", expected: "\u{FB01}ne \u{2460}\n"),
     Case(input: "\u{FB01}ne", expected: "fine\n", profile: .comparison),
-    Case(input: "Hello, World! \u{201C}Don\u{2019}t\u{201D} \u{2014} ok", expected: "hello world dont ok\n", profile: .comparison),
+    Case(
+      input: "Hello, World! \u{201C}Don\u{2019}t\u{201D} \u{2014} ok", expected: "hello world dont ok\n",
+      profile: .comparison),
     Case(input: "STRASSE Stra\u{00DF}e", expected: "strasse strasse\n", profile: .comparison),
     Case(input: "  keep  spaces \t\r\n\r\n\r\n", expected: "  keep  spaces \t\n\n\n", profile: .minimal),
     Case(input: "cafe\u{0301}\u{200B}", expected: "caf\u{00E9}\u{200B}", profile: .minimal),
@@ -84,6 +93,7 @@ import Winnow
     #expect(result.inputOffset(forOutputOffset: z) == inputBytes.firstIndex(of: UInt8(ascii: "z"))!)
     #expect(result.inputOffset(forOutputOffset: 2) == 2)  // the opening quote starts an edit
     #expect(result.inputOffset(forOutputOffset: 0) == 0)
-    #expect(result.inputOffset(forOutputOffset: outputBytes.count) == inputBytes.count)  // the added final LF comes from the end
+    // The added final LF comes from the end of the input.
+    #expect(result.inputOffset(forOutputOffset: outputBytes.count) == inputBytes.count)
   }
 }

@@ -73,7 +73,9 @@ import Winnow
         let before = String(decoding: article.bytes[edit.input], as: UTF8.self)
         let after = String(decoding: result.utf8[edit.output], as: UTF8.self)
         if let problem = Self.unexplained(before: before, after: after, reasons: edit.reasons) {
-          Issue.record("\(article.name) \(edit.input): \(before.debugDescription) -> \(after.debugDescription) \(edit.reasons): \(problem)")
+          Issue.record(
+            "\(article.name) \(edit.input): \(before.debugDescription) -> \(after.debugDescription) \(edit.reasons): \(problem)"
+          )
         }
       }
     }

@@ -80,4 +80,3 @@ enum RandomText {
     return bytes
   }
 }
-

@@ -12,7 +12,8 @@ import Winnow
   }
 
   static let lines: [Line] = {
-    guard let url = Bundle.module.url(forResource: "NormalizationTest", withExtension: "txt", subdirectory: "Resources"),
+    guard
+      let url = Bundle.module.url(forResource: "NormalizationTest", withExtension: "txt", subdirectory: "Resources"),
       let text = try? String(contentsOf: url, encoding: .utf8)
     else { return [] }
     var result: [Line] = []
@@ -49,7 +50,8 @@ import Winnow
     for line in Self.lines {
       let c = line.columns
       // c2 == toNFC(c1) == toNFC(c2) == toNFC(c3); c4 == toNFC(c4) == toNFC(c5)
-      for (source, expected) in [(0, 1), (1, 1), (2, 1), (3, 3), (4, 3)] where nfc.normalized(c[source]) != c[expected] {
+      for (source, expected) in [(0, 1), (1, 1), (2, 1), (3, 3), (4, 3)] where nfc.normalized(c[source]) != c[expected]
+      {
         failures += 1
         if failures < 10 { Issue.record("line \(line.number): NFC(c\(source + 1)) != c\(expected + 1)") }
       }
