@@ -55,7 +55,7 @@ struct NormalizerEngine {
     self.recording = recording
     self.spaceIsGap = table.options.normalizesWhitespace
     self.trims = table.options.maximumBlankLines != nil
-    self.maximumNewlines = table.options.maximumBlankLines.map { $0 + 1 }
+    self.maximumNewlines = table.options.maximumBlankLines.map { max(0, $0) + 1 }
     self.output = OutputBuffer(capacity: input.count + input.count / 16 + 16)
   }
 
