@@ -10,13 +10,14 @@
 
 import CWinnowICU
 import Foundation
-import Winnow
+@_spi(Benchmarks) import Winnow
 
 struct Arguments {
   var megabytes = 100
   var runs = 5
   var articles: String?
   var baselineMegabytes = 10
+  var only: String?
 
   init() {
     var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -26,8 +27,11 @@ struct Arguments {
       case "--runs": runs = max(1, Int(iterator.next() ?? "") ?? runs)
       case "--articles": articles = iterator.next()
       case "--baseline-megabytes": baselineMegabytes = Int(iterator.next() ?? "") ?? baselineMegabytes
+      case "--only": only = iterator.next()
       case "-h", "--help":
-        print("usage: winnow-bench [--megabytes N] [--runs N] [--articles DIR] [--baseline-megabytes N]")
+        print(
+          "usage: winnow-bench [--megabytes N] [--runs N] [--articles DIR] [--baseline-megabytes N] [--only STAGE-PREFIX]"
+        )
         exit(0)
       default:
         FileHandle.standardError.write(Data("winnow-bench: unknown argument \(argument)\n".utf8))
@@ -167,7 +171,8 @@ func seconds(_ duration: Duration) -> Double {
 
 /// Runs `body` over every document `runs` times; `body` returns a value that is
 /// accumulated so the work cannot be optimized away.
-func measure(_ stage: String, _ corpus: Corpus, runs: Int, _ body: ([UInt8]) -> Int) -> Measurement {
+func measure(_ stage: String, _ corpus: Corpus, runs: Int, _ body: ([UInt8]) -> Int) -> Measurement? {
+  if let only = arguments.only, !stage.hasPrefix(only) { return nil }
   var times: [Double] = []
   var sink = 0
   let clock = ContinuousClock()
@@ -232,6 +237,11 @@ print("runs: \(arguments.runs); MB/s = input bytes / median time")
 print("")
 
 var results: [Measurement] = []
+extension Array where Element == Measurement {
+  mutating func append(_ measurement: Measurement?) {
+    if let measurement { append(contentsOf: [measurement]) }
+  }
+}
 let profiles: [(String, NormalizationOptions.Profile)] = [
   ("default", .default), ("minimal", .minimal), ("comparison", .comparison),
 ]
@@ -249,6 +259,25 @@ for corpus in [latin, other] {
         })
     }
   }
+  let finder = RepeatFinder()
+  results.append(
+    measure("repeats: tokenize", corpus, runs: arguments.runs) { d in
+      d.withUnsafeBufferPointer { RepeatFinder._tokenCount($0) }
+    })
+  results.append(
+    measure("repeats: tokenize+winnow", corpus, runs: arguments.runs) { d in
+      d.withUnsafeBufferPointer { finder._pairCount($0) }
+    })
+  results.append(
+    measure("repeats: detect", corpus, runs: arguments.runs) { document in
+      document.withUnsafeBufferPointer { finder.repeats(utf8: $0).blocks.count }
+    })
+  let normalizer = TextNormalizer()
+  results.append(
+    measure("clean: normalize + detect + remove", corpus, runs: arguments.runs) { document in
+      let normalized = document.withUnsafeBufferPointer { normalizer.normalize(utf8Buffer: $0).utf8 }
+      return finder.removingRepeats(utf8: normalized).utf8.count
+    })
   let baselineCorpus = corpus.prefix(bytes: arguments.baselineMegabytes * 1_000_000)
   results.append(measure("ICU NFC (UTF-8→16→8)", baselineCorpus, runs: arguments.runs, icuNFC))
   results.append(

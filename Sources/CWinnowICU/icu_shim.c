@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/ucasemap.h>
+#include <unicode/utf16.h>
 #include <unicode/uchar.h>
 #include <unicode/ucnv.h>
 #include <unicode/unorm2.h>
@@ -179,4 +180,27 @@ int32_t winnow_general_category(uint32_t codePoint) {
 
 int32_t winnow_combining_class(uint32_t codePoint) {
   return (int32_t)u_getCombiningClass((UChar32)codePoint);
+}
+
+int32_t winnow_comparison_key(uint32_t codePoint, uint32_t *keys, int32_t capacity) {
+  UErrorCode status = U_ZERO_ERROR;
+  const UNormalizer2 *fold = unorm2_getNFKCCasefoldInstance(&status);
+  const UNormalizer2 *nfd = unorm2_getNFDInstance(&status);
+  if (U_FAILURE(status)) return -(int32_t)status;
+  UChar source[2], folded[64], decomposed[128];
+  int32_t sourceLength = 0;
+  U16_APPEND_UNSAFE(source, sourceLength, (UChar32)codePoint);
+  int32_t foldedLength = unorm2_normalize(fold, source, sourceLength, folded, 64, &status);
+  int32_t decomposedLength = unorm2_normalize(nfd, folded, foldedLength, decomposed, 128, &status);
+  if (U_FAILURE(status)) return -(int32_t)status;
+  int32_t count = 0;
+  for (int32_t i = 0; i < decomposedLength;) {
+    UChar32 c;
+    U16_NEXT(decomposed, i, decomposedLength, c);
+    int32_t mask = U_GET_GC_MASK(c);
+    if ((mask & (U_GC_L_MASK | U_GC_N_MASK | U_GC_MC_MASK)) == 0) continue;
+    if (count < capacity) keys[count] = (uint32_t)c;
+    count++;
+  }
+  return count;
 }

@@ -119,4 +119,46 @@ import Winnow
     #expect(help.contains("--profile"))
     #expect(help.contains("Examples:"))
   }
+
+  static let paragraphs = [
+    "The city council voted on Tuesday to expand the bus network across the northern districts next spring.",
+    "Officials said the plan would add twelve new routes and extend service hours on weekends for commuters.",
+  ]
+
+  @Test func cleanRemovesRepeatsAndExplains() throws {
+    let directory = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let text = "Headline\r\n" + (Self.paragraphs + Self.paragraphs).joined(separator: "\r\n") + "\r\n\r\n\r\n"
+    let explain = directory.appendingPathComponent("explain.json")
+    let run = try Self.run(["clean", "--explain", explain.path], stdin: Array(text.utf8))
+    #expect(run.status == 0)
+    #expect(run.stdout == Array(("Headline\n" + Self.paragraphs.joined(separator: "\n") + "\n").utf8))
+    #expect(run.stderr.contains("1 repeats removed"))
+    let record = try JSONSerialization.jsonObject(with: Data(contentsOf: explain)) as! [String: Any]
+    let removed = record["removed"] as! [[String: Any]]
+    #expect(removed.count == 1)
+    #expect(removed[0]["similarity"] as? Double == 1)
+    #expect((removed[0]["text"] as? String)?.contains("twelve new routes") == true)
+    #expect((record["normalization"] as? [String: Int])?["lineBreak"] != nil)
+
+    let untouched = try Self.run(["clean", "--no-repeats", "--no-normalize", "-q"], stdin: Array(text.utf8))
+    #expect(untouched.stdout == Array(text.utf8))
+  }
+
+  @Test func repeatsListsBlocks() throws {
+    let text = (Self.paragraphs + ["Something else entirely."] + Self.paragraphs).joined(separator: "\n") + "\n"
+    let human = try Self.run(["repeats"], stdin: Array(text.utf8))
+    #expect(human.status == 0)
+    let output = String(decoding: human.stdout, as: UTF8.self)
+    #expect(output.contains("1 repeated block"))
+    #expect(output.contains("lines 1-2"))
+    #expect(output.contains("lines 4-5"))
+    let json = try Self.run(["repeats", "--json"], stdin: Array(text.utf8))
+    let report = try JSONSerialization.jsonObject(with: Data(json.stdout)) as! [String: Any]
+    let blocks = report["blocks"] as! [[String: Any]]
+    #expect(blocks.count == 1)
+    #expect((blocks[0]["copies"] as! [[String: Any]]).count == 1)
+    let bad = try Self.run(["repeats", "--similarity", "2"])
+    #expect(bad.status == 64)
+  }
 }

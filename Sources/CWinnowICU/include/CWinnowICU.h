@@ -61,6 +61,12 @@ int32_t winnow_general_category(uint32_t codePoint);
 /// The canonical combining class of `codePoint`.
 int32_t winnow_combining_class(uint32_t codePoint);
 
+/// The comparison key of one code point, for fingerprinting: NFKC_Casefold, then NFD,
+/// keeping only letters and numbers (marks, punctuation, symbols, spaces and format
+/// characters dropped). Writes up to `capacity` code points into `keys`; returns
+/// their number, or a negative ICU error code.
+int32_t winnow_comparison_key(uint32_t codePoint, uint32_t *keys, int32_t capacity);
+
 #ifdef __cplusplus
 }
 #endif

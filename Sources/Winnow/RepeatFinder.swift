@@ -1,0 +1,465 @@
+/// Finds blocks of text repeated inside one document, and removes the later copies.
+///
+/// Scrapers emit an article body twice, glue a repeat onto the end of the previous
+/// paragraph, repeat a few paragraphs in the middle (paywall and "read more"
+/// overlays), repeat a sentence back to back, or emit a second copy with different
+/// quotes, spacing or a word or two changed. `RepeatFinder` finds all of these:
+///
+/// ```swift
+/// let finder = RepeatFinder()
+/// let report = finder.repeats(in: article)
+/// for block in report.blocks {
+///   print(block.original.utf8, block.copies.map(\.span.utf8), block.copies.map(\.similarity))
+/// }
+/// let cleaned = finder.removingRepeats(from: article)
+/// cleaned.text      // the first copy of everything, nothing else changed
+/// cleaned.removed   // what was removed, and what it repeats
+/// ```
+///
+/// ## How it works
+///
+/// Text is cut into tokens compared by a comparison key that ignores case, diacritics,
+/// Unicode normalization, punctuation and whitespace (see ``Options``), and into
+/// paragraphs (every non-blank line by default).
+///
+/// - **Paragraph blocks.** Each paragraph gets a 64-bit fingerprint of its token keys.
+///   A paragraph whose fingerprint (and tokens) equal an earlier one's is an exact
+///   repeat; one that shares winnowed fingerprints with an earlier paragraph and
+///   reaches ``Options/similarityThreshold`` is a near repeat. Consecutive repeated
+///   paragraphs whose originals are consecutive too form one block.
+/// - **Spans.** A rolling hash over every window of ``Options/shingleSize`` tokens is
+///   winnowed (Schleimer, Wilkerson and Aiken, 2003) with a window of
+///   `minimumTokens - shingleSize + 1` hashes: the minimum of each window is kept.
+///   Two copies of a run of at least ``Options/minimumTokens`` tokens share a whole
+///   window, hence its minimum, so **every repeated run of at least `minimumTokens`
+///   tokens is found**, wherever it starts and ends, across or inside paragraphs.
+///   Each shared fingerprint is extended token by token to the maximal repeat.
+///
+/// Similarity is the Dice coefficient of the two copies' multisets of token bigrams:
+/// 1.0 for exact repeats. Repeated spans are trimmed to whole sentences, so that no
+/// fragment of a sentence is removed or left behind; repeated phrases inside
+/// different sentences are not repeats.
+///
+/// - Complexity: O(*n*) in the length of the text, plus O(*m* log *m*) for each
+///   paragraph of *m* tokens compared as a near repeat.
+public struct RepeatFinder: Sendable {
+  /// Tuning for ``RepeatFinder``.
+  public struct Options: Sendable, Hashable {
+    /// Repeats shorter than this many tokens are kept. Default 12: short lines that
+    /// legitimately recur ("Yes.", "Photo", "Advertisement", a table label, a chorus
+    /// line of a song) stay, while a repeated sentence (news sentences average 20 or
+    /// more words) goes. A run of 12 identical tokens repeated by chance in one
+    /// article is very unlikely outside quotations and boilerplate.
+    public var minimumTokens: Int
+    /// The number of tokens hashed together for winnowing (k). Default 4.
+    public var shingleSize: Int
+    /// The smallest similarity (Dice coefficient of token bigrams) at which a
+    /// paragraph counts as a near repeat of an earlier one. Default 0.8.
+    public var similarityThreshold: Double
+    /// Treat groups of lines separated by blank lines as paragraphs, instead of
+    /// every non-blank line.
+    public var blankLineSeparatedParagraphs: Bool
+
+    /// Creates options; the defaults are documented on each property.
+    public init(
+      minimumTokens: Int = 12, shingleSize: Int = 4, similarityThreshold: Double = 0.8,
+      blankLineSeparatedParagraphs: Bool = false
+    ) {
+      self.minimumTokens = max(1, minimumTokens)
+      self.shingleSize = max(1, min(shingleSize, self.minimumTokens))
+      self.similarityThreshold = min(1, max(0, similarityThreshold))
+      self.blankLineSeparatedParagraphs = blankLineSeparatedParagraphs
+    }
+
+    /// The winnowing window: the number of consecutive shingle hashes whose minimum
+    /// is kept. `minimumTokens - shingleSize + 1`, which guarantees that every
+    /// repeat of `minimumTokens` tokens shares a kept fingerprint.
+    public var window: Int { minimumTokens - shingleSize + 1 }
+  }
+
+  /// The options of this finder.
+  public let options: Options
+
+  /// Creates a finder.
+  public init(_ options: Options = Options()) {
+    self.options = options
+  }
+
+  /// Finds the repeated blocks in `text`.
+  public func repeats(in text: String) -> RepeatReport {
+    var text = text
+    let matches = text.withUTF8 { analyze($0) }
+    return RepeatReport(matches: matches, text: text)
+  }
+
+  /// Finds the repeated blocks in UTF-8 bytes (invalid sequences separate tokens).
+  public func repeats(utf8 bytes: UnsafeBufferPointer<UInt8>) -> RepeatReport {
+    RepeatReport(matches: analyze(bytes), text: nil)
+  }
+
+  /// Removes every later copy of a repeated block from `text`, keeping the first.
+  ///
+  /// Removal keeps the paragraph structure: a repeated paragraph goes with the line
+  /// break before it, a repeated span inside a paragraph with the space before it and
+  /// the punctuation after it. Nothing else changes. The search runs again on the
+  /// result until nothing more is found (at most four passes), so cleaning twice
+  /// gives the same text as cleaning once. A span found in a later pass can enclose
+  /// spans removed earlier (see ``RemovedSpan/pass``).
+  public func removingRepeats(from text: String) -> RepeatRemoval {
+    var removal = removingRepeats(utf8: Array(text.utf8))
+    removal.setOriginal(text)
+    return removal
+  }
+
+  /// Removes every later copy of a repeated block from UTF-8 bytes, keeping the first.
+  public func removingRepeats(utf8 bytes: [UInt8]) -> RepeatRemoval {
+    var current = bytes
+    var removed: [RemovedSpan] = []
+    // Offsets of the current text map back to the input through the removals so far.
+    for pass in 1...4 {
+      let matches = current.withUnsafeBufferPointer { analyze($0) }
+      let cuts = current.withUnsafeBufferPointer { buffer in
+        matches.map { ($0, Self.removalRange(for: $0, in: buffer, options: options)) }
+      }
+      let accepted = cuts.filter { !$0.1.isEmpty }.sorted { $0.1.lowerBound < $1.1.lowerBound }
+      guard !accepted.isEmpty else { break }
+      var next: [UInt8] = []
+      next.reserveCapacity(current.count)
+      var position = 0
+      let earlier = removed  // this pass's offsets map back through earlier passes only
+      for (match, range) in accepted where range.lowerBound >= position {
+        next.append(contentsOf: current[position..<range.lowerBound])
+        position = range.upperBound
+        removed.append(
+          RemovedSpan(
+            utf8: Self.mapBack(range, through: earlier),
+            repeats: Self.mapBack(match.originalBytes, through: earlier),
+            tokenCount: match.copyTokens.count, similarity: match.similarity,
+            isParagraphBlock: match.isParagraphBlock, pass: pass))
+      }
+      next.append(contentsOf: current[position...])
+      current = next
+      removed.sort { $0.utf8.lowerBound < $1.utf8.lowerBound }
+    }
+    return RepeatRemoval(utf8: current, removed: removed)
+  }
+
+  /// Maps a range of a text after `removed` cuts back to the text before them.
+  static func mapBack(_ range: Range<Int>, through removed: [RemovedSpan]) -> Range<Int> {
+    var lower = range.lowerBound
+    var upper = range.upperBound
+    for cut in removed {  // sorted by position in the input
+      if cut.utf8.lowerBound <= lower { lower += cut.utf8.count }
+      if cut.utf8.lowerBound < upper || (cut.utf8.lowerBound == upper && range.isEmpty) { upper += cut.utf8.count }
+    }
+    return lower..<max(lower, upper)
+  }
+
+  // MARK: - Detection
+
+  /// One repeat found: the token and byte ranges of the kept original and the copy.
+  struct Match {
+    var originalTokens: Range<Int>
+    var copyTokens: Range<Int>
+    var originalBytes: Range<Int>
+    var copyBytes: Range<Int>
+    var similarity: Double
+    var isParagraphBlock: Bool
+    /// For paragraph blocks: the paragraphs of the copy.
+    var copyParagraphs: ClosedRange<Int>?
+    /// The tokenized text, for removal.
+    var text: TokenizedText? = nil
+  }
+
+  func analyze(_ bytes: UnsafeBufferPointer<UInt8>) -> [Match] {
+    precondition(bytes.count < Int(Int32.max), "RepeatFinder handles documents below 2 GiB")
+    let text = TokenizedText(bytes, blankLineSeparated: options.blankLineSeparatedParagraphs)
+    let tokenCount = text.count
+    guard tokenCount > 0 else { return [] }
+    let hashes = text.hashes
+
+    // 1. Exact paragraph repeats.
+    var origin = [Int](repeating: -1, count: text.paragraphs.count)
+    var similarity = [Double](repeating: 1, count: text.paragraphs.count)
+    var paragraphTable = FirstOccurrenceTable(expected: text.paragraphs.count)
+    for (index, paragraph) in text.paragraphs.enumerated() where !paragraph.tokens.isEmpty {
+      let key = paragraph.fingerprint ^ UInt64(paragraph.tokens.count)
+      if let first = paragraphTable.firstOrInsert(key, index),
+        hashes[text.paragraphs[first].tokens] == hashes[paragraph.tokens]
+      {
+        origin[index] = origin[first] >= 0 ? origin[first] : first
+      }
+    }
+
+    // 2. Winnowed shingle fingerprints: pairs (first occurrence, later occurrence).
+    let pairs = winnowedPairs(hashes)
+
+    // 3. Near repeats of whole paragraphs, among paragraphs long enough to matter.
+    var votes: [Int: [Int: Int]] = [:]  // later paragraph -> earlier paragraph -> votes
+    for (first, later) in pairs {
+      let laterParagraph = Int(text.paragraphOfToken[later])
+      let firstParagraph = Int(text.paragraphOfToken[first])
+      guard firstParagraph < laterParagraph, origin[laterParagraph] < 0 else { continue }
+      votes[laterParagraph, default: [:]][firstParagraph, default: 0] += 1
+    }
+    for (paragraph, candidates) in votes.sorted(by: { $0.key < $1.key }) {
+      let tokens = text.paragraphs[paragraph].tokens
+      guard text.words(tokens) >= Double(options.minimumTokens) else { continue }
+      // The most voted earlier paragraph; the earliest on ties.
+      let best = candidates.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!.key
+      let root = origin[best] >= 0 ? origin[best] : best
+      let score = Self.dice(hashes[text.paragraphs[root].tokens], hashes[tokens])
+      if score >= options.similarityThreshold {
+        origin[paragraph] = root
+        similarity[paragraph] = score
+      }
+    }
+
+    // 4. Blocks of consecutive repeated paragraphs with consecutive originals.
+    var matches: [Match] = []
+    var covered = [Bool](repeating: false, count: tokenCount)
+    var index = 0
+    let paragraphs = text.paragraphs
+    while index < paragraphs.count {
+      guard origin[index] >= 0 else {
+        index += 1
+        continue
+      }
+      var last = index
+      while last + 1 < paragraphs.count, origin[last + 1] == origin[last] + 1, origin[last + 1] < index {
+        last += 1
+      }
+      let copyTokens = paragraphs[index].tokens.lowerBound..<paragraphs[last].tokens.upperBound
+      let originalTokens = paragraphs[origin[index]].tokens.lowerBound..<paragraphs[origin[last]].tokens.upperBound
+      if text.words(copyTokens) >= Double(options.minimumTokens) {
+        var weighted = 0.0
+        for paragraph in index...last { weighted += similarity[paragraph] * Double(paragraphs[paragraph].tokens.count) }
+        let firstOriginal = text.lines[paragraphs[origin[index]].lines.lowerBound]
+        let lastOriginal = text.lines[paragraphs[origin[last]].lines.upperBound]
+        let firstCopy = text.lines[paragraphs[index].lines.lowerBound]
+        let lastCopy = text.lines[paragraphs[last].lines.upperBound]
+        matches.append(
+          Match(
+            originalTokens: originalTokens, copyTokens: copyTokens,
+            originalBytes: firstOriginal.start..<lastOriginal.contentEnd,
+            copyBytes: firstCopy.start..<lastCopy.contentEnd,
+            similarity: weighted / Double(copyTokens.count), isParagraphBlock: true,
+            copyParagraphs: index...last))
+        for token in copyTokens { covered[token] = true }
+      }
+      index = last + 1
+    }
+
+    // 5. Repeated spans, left to right, each extended to its maximal disjoint copy.
+    var spanEnd = 0
+    for (first, later) in pairs where later >= spanEnd && !covered[later] {
+      let distance = later - first
+      var left = 0
+      while first - left > 0, later - left - 1 >= spanEnd, !covered[later - left - 1],
+        left + 1 <= distance, hashes[first - left - 1] == hashes[later - left - 1]
+      {
+        left += 1
+      }
+      var right = 0
+      while later + right < tokenCount, !covered[later + right], left + right < distance,
+        hashes[first + right] == hashes[later + right]
+      {
+        right += 1
+      }
+      let length = left + right
+      let copyStart = later - left
+      let originalStart = first - left
+      spanEnd = max(spanEnd, copyStart + length)
+      // Keep whole sentences only, so that no fragment of a sentence is removed or
+      // left behind.
+      var lower = 0
+      var upper = length
+      while lower < upper && !text.startsSentence(copyStart + lower, in: bytes) { lower += 1 }
+      while upper > lower && !text.endsSentence(copyStart + upper - 1, in: bytes) { upper -= 1 }
+      let copy = (copyStart + lower)..<(copyStart + upper)
+      let original = (originalStart + lower)..<(originalStart + upper)
+      guard !copy.isEmpty, text.words(copy) >= Double(options.minimumTokens) else { continue }
+      if original.contains(where: { covered[$0] }) { continue }
+      matches.append(
+        Match(
+          originalTokens: original, copyTokens: copy,
+          originalBytes: Int(text.starts[original.lowerBound])..<Int(text.ends[original.upperBound - 1]),
+          copyBytes: Int(text.starts[copy.lowerBound])..<Int(text.ends[copy.upperBound - 1]),
+          similarity: 1, isParagraphBlock: false))
+      for token in copy { covered[token] = true }
+    }
+    matches.sort { $0.copyTokens.lowerBound < $1.copyTokens.lowerBound }
+    for index in matches.indices { matches[index].text = text }
+    return matches
+  }
+
+  /// The winnowed fingerprints of `hashes` that occurred before: (first occurrence,
+  /// this occurrence) as token positions, in order of this occurrence, verified
+  /// token by token.
+  func winnowedPairs(_ hashes: [UInt64]) -> [(Int, Int)] {
+    let k = options.shingleSize
+    let window = options.window
+    guard hashes.count >= k else { return [] }
+    let shingleCount = hashes.count - k + 1
+    // Polynomial rolling hash over k token hashes.
+    let base: UInt64 = 0x100_0000_01b3
+    var power: UInt64 = 1
+    for _ in 1..<max(k, 1) { power = power &* base }
+    var shingles = [UInt64](repeating: 0, count: shingleCount)
+    var rolling: UInt64 = 0
+    for index in 0..<k { rolling = rolling &* base &+ hashes[index] }
+    shingles[0] = TokenizedText.mix(rolling)
+    if shingleCount > 1 {
+      for index in 1..<shingleCount {
+        rolling = (rolling &- hashes[index - 1] &* power) &* base &+ hashes[index + k - 1]
+        shingles[index] = TokenizedText.mix(rolling)
+      }
+    }
+    // Winnowing: the rightmost minimum of every window of `window` shingles.
+    var pairs: [(Int, Int)] = []
+    var table = FirstOccurrenceTable(expected: shingleCount / max(1, window / 2) + 16)
+    var minimum = -1
+    var lastRecorded = -1
+    let effectiveWindow = min(window, shingleCount)
+    for right in (effectiveWindow - 1)..<shingleCount {
+      let left = right - effectiveWindow + 1
+      if minimum < left {
+        minimum = left
+        for candidate in left...right where shingles[candidate] <= shingles[minimum] { minimum = candidate }
+      } else if shingles[right] <= shingles[minimum] {
+        minimum = right
+      }
+      if minimum != lastRecorded {
+        lastRecorded = minimum
+        if let first = table.firstOrInsert(shingles[minimum], minimum),
+          hashes[first..<first + k] == hashes[minimum..<minimum + k]
+        {
+          pairs.append((first, minimum))
+        }
+      }
+    }
+    return pairs
+  }
+
+  /// The Dice coefficient of the multisets of token bigrams of two token sequences
+  /// (of the tokens themselves when one has a single token). Bigrams keep word order
+  /// in the measure, so a paragraph with a word or two changed stays close (about
+  /// 0.9 for one word in twenty) while a different text made of the same words does not.
+  static func dice(_ a: ArraySlice<UInt64>, _ b: ArraySlice<UInt64>) -> Double {
+    guard !a.isEmpty || !b.isEmpty else { return 1 }
+    func grams(_ tokens: ArraySlice<UInt64>, bigrams: Bool) -> [UInt64] {
+      guard bigrams else { return tokens.sorted() }
+      var result: [UInt64] = []
+      result.reserveCapacity(tokens.count)
+      var previous: UInt64? = nil
+      for token in tokens {
+        if let previous { result.append(TokenizedText.mix(previous &* 31 &+ token)) }
+        previous = token
+      }
+      return result.sorted()
+    }
+    let bigrams = a.count > 1 && b.count > 1
+    let x = grams(a, bigrams: bigrams)
+    let y = grams(b, bigrams: bigrams)
+    var i = 0
+    var j = 0
+    var common = 0
+    while i < x.count && j < y.count {
+      if x[i] == y[j] {
+        common += 1
+        i += 1
+        j += 1
+      } else if x[i] < y[j] {
+        i += 1
+      } else {
+        j += 1
+      }
+    }
+    return 2 * Double(common) / Double(x.count + y.count)
+  }
+
+  // MARK: - Removal
+
+  /// The bytes to remove for a match, so that the text around it stays well-formed,
+  /// or an empty range when the copy cannot be removed cleanly.
+  static func removalRange(for match: Match, in bytes: UnsafeBufferPointer<UInt8>, options: Options) -> Range<Int> {
+    guard let text = match.text else { return 0..<0 }
+    let lines = text.lines
+    func lineIndex(ofByte offset: Int) -> Int {
+      var low = 0
+      var high = lines.count - 1
+      while low < high {
+        let middle = (low + high + 1) / 2
+        if lines[middle].start <= offset { low = middle } else { high = middle - 1 }
+      }
+      return low
+    }
+    func wholeLines(_ first: Int, _ last: Int) -> Range<Int> {
+      // With the line break before the block, when there is content before it;
+      // otherwise with the blank lines after it.
+      var previous = first - 1
+      while previous >= 0 && lines[previous].isBlank { previous -= 1 }
+      if previous >= 0 { return lines[previous].contentEnd..<lines[last].contentEnd }
+      var next = last + 1
+      while next < lines.count && lines[next].isBlank { next += 1 }
+      return lines[first].start..<(next < lines.count ? lines[next].start : lines[last].next)
+    }
+    if let paragraphs = match.copyParagraphs {
+      return wholeLines(
+        text.paragraphs[paragraphs.lowerBound].lines.lowerBound, text.paragraphs[paragraphs.upperBound].lines.upperBound
+      )
+    }
+    let first = match.copyTokens.lowerBound
+    var last = match.copyTokens.upperBound - 1
+    let firstLine = lineIndex(ofByte: Int(text.starts[first]))
+    var lastLine = lineIndex(ofByte: Int(text.starts[last]))
+    let startsParagraph = { (token: Int) in
+      text.paragraphs[Int(text.paragraphOfToken[token])].tokens.lowerBound == token
+    }
+    let endsParagraph = { (token: Int) in
+      text.paragraphs[Int(text.paragraphOfToken[token])].tokens.upperBound == token + 1
+    }
+    if firstLine != lastLine && !startsParagraph(first) && !endsParagraph(last) {
+      // Starts and ends inside lines: removing it would glue two paragraphs. Keep
+      // the tail and remove up to the end of the last whole paragraph.
+      let paragraph = Int(text.paragraphOfToken[last])
+      last = text.paragraphs[paragraph].tokens.lowerBound - 1
+      guard last - first + 1 >= options.minimumTokens, last >= first else { return 0..<0 }
+      lastLine = lineIndex(ofByte: Int(text.starts[last]))
+    }
+    if startsParagraph(first) && endsParagraph(last) {
+      return wholeLines(firstLine, lastLine)
+    }
+    // Inside a line: take the punctuation after the last token up to the next space,
+    // and the spaces before the first token.
+    var end = Int(text.ends[last])
+    let lineEnd = lines[lastLine].contentEnd
+    while end < lineEnd && bytes[end] != 0x20 && bytes[end] != 0x09
+      && !(last + 1 < text.count && Int(text.starts[last + 1]) <= end)
+    {
+      end += 1
+    }
+    var start = Int(text.starts[first])
+    let lineStart = lines[firstLine].start
+    if startsParagraph(first) {
+      // At the start of a line: take the spaces after instead.
+      while end < lineEnd && (bytes[end] == 0x20 || bytes[end] == 0x09) { end += 1 }
+      return start..<end
+    }
+    while start > lineStart && (bytes[start - 1] == 0x20 || bytes[start - 1] == 0x09) { start -= 1 }
+    return start..<end
+  }
+}
+
+// Stages of detection, for the benchmark executable only.
+extension RepeatFinder {
+  @_spi(Benchmarks)
+  public static func _tokenCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    TokenizedText(bytes, blankLineSeparated: false).count
+  }
+  @_spi(Benchmarks)
+  public func _pairCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    let text = TokenizedText(bytes, blankLineSeparated: false)
+    return winnowedPairs(text.hashes).count
+  }
+}

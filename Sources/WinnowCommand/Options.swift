@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import Winnow
+
+extension NormalizationOptions.Profile: ExpressibleByArgument {}
+extension NormalizationOptions.UnicodeForm: ExpressibleByArgument {}
+extension NormalizationOptions.QuoteFolding: ExpressibleByArgument {}
+
+/// Options that choose and adjust the normalization profile.
+struct NormalizationFlags: ParsableArguments {
+  @Option(help: "The profile to start from: default, minimal or comparison.")
+  var profile: NormalizationOptions.Profile = .default
+
+  @Option(help: "Unicode normalization form: none, nfc or nfkc (overrides the profile).")
+  var form: NormalizationOptions.UnicodeForm?
+
+  @Option(help: "Which quotation marks become ASCII: keep, latin or all (overrides the profile).")
+  var quotes: NormalizationOptions.QuoteFolding?
+
+  @Option(help: "Keep at most this many consecutive blank lines (overrides the profile).")
+  var maxBlankLines: Int?
+
+  @Flag(help: "Map dashes (hyphen, en and em dash, ...) to '-'.")
+  var asciiDashes = false
+
+  @Flag(help: "Map '…' to '...'.")
+  var asciiEllipsis = false
+
+  func validate() throws {
+    if let maxBlankLines, maxBlankLines < 0 {
+      throw ValidationError("--max-blank-lines must be 0 or more.")
+    }
+  }
+
+  var options: NormalizationOptions {
+    var options = profile.options
+    if let form { options.unicodeForm = form }
+    if let quotes { options.quotes = quotes }
+    if let maxBlankLines { options.maximumBlankLines = maxBlankLines }
+    if asciiDashes { options.asciiDashes = true }
+    if asciiEllipsis { options.asciiEllipsis = true }
+    return options
+  }
+}
+
+/// Options of the repeated-block finder.
+struct RepeatFlags: ParsableArguments {
+  @Option(help: "Repeats shorter than this many tokens (words) are kept.")
+  var minTokens: Int = RepeatFinder.Options().minimumTokens
+
+  @Option(help: "Tokens hashed together for winnowing (k).")
+  var shingle: Int = RepeatFinder.Options().shingleSize
+
+  @Option(help: "Smallest similarity (0-1) for a paragraph to count as a near repeat.")
+  var similarity: Double = RepeatFinder.Options().similarityThreshold
+
+  @Flag(help: "Treat groups of lines separated by blank lines as paragraphs (default: every line).")
+  var blankLineParagraphs = false
+
+  func validate() throws {
+    guard minTokens >= 1 else { throw ValidationError("--min-tokens must be at least 1.") }
+    guard shingle >= 1, shingle <= minTokens else {
+      throw ValidationError("--shingle must be between 1 and --min-tokens.")
+    }
+    guard (0...1).contains(similarity) else { throw ValidationError("--similarity must be between 0 and 1.") }
+  }
+
+  var finder: RepeatFinder {
+    RepeatFinder(
+      .init(
+        minimumTokens: minTokens, shingleSize: shingle, similarityThreshold: similarity,
+        blankLineSeparatedParagraphs: blankLineParagraphs))
+  }
+}
+
+/// Reading one document.
+enum Input {
+  /// The bytes of `path`, or of standard input for nil or "-". Exits with status 2
+  /// and a message when the input cannot be read.
+  static func read(_ path: String?) throws -> (name: String, bytes: [UInt8]) {
+    let name = path ?? "-"
+    do {
+      let data =
+        name == "-"
+        ? try FileHandle.standardInput.readToEnd() ?? Data()
+        : try Data(contentsOf: URL(fileURLWithPath: name))
+      return (name, [UInt8](data))
+    } catch {
+      Diagnostics.error("cannot read \(name): \(Diagnostics.reason(error))")
+      throw ExitCode(2)
+    }
+  }
+}
+
+/// Seconds since `start`, as a Double.
+func seconds(since start: ContinuousClock.Instant) -> Double {
+  let elapsed = ContinuousClock.now - start
+  return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
+/// "12.3 MB/s" for `bytes` processed in `seconds`.
+func rate(_ bytes: Int, _ seconds: Double) -> String {
+  String(format: "%.1f MB/s", seconds > 0 ? Double(bytes) / seconds / 1e6 : 0)
+}

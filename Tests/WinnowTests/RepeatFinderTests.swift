@@ -1,0 +1,226 @@
+import Foundation
+import Testing
+import Winnow
+
+/// Hand-written documents for each scraper defect; the shared reference file and
+/// articles when present.
+@Suite struct RepeatFinderTests {
+  static let a =
+    "The city council voted on Tuesday to expand the bus network across the northern districts next spring."
+  static let b =
+    "Officials said the plan would add twelve new routes and extend service hours on weekends for commuters."
+  static let c =
+    "Critics argued that the budget did not account for rising fuel costs or the shortage of trained drivers."
+  static let d =
+    "The mayor promised a public consultation before any contracts are signed with private operators this year."
+  static let e = "A final vote on the funding package is expected in February after the regional elections are held."
+
+  static func lines(_ paragraphs: String...) -> String { paragraphs.joined(separator: "\n") + "\n" }
+
+  static func clean(_ text: String, _ options: RepeatFinder.Options = .init()) -> RepeatRemoval {
+    RepeatFinder(options).removingRepeats(from: text)
+  }
+
+  @Test func bodyEmittedTwice() {
+    let text = Self.lines("Headline of the story", Self.a, Self.b, Self.c, Self.a, Self.b, Self.c) + "\n\n\n"
+    let report = RepeatFinder().repeats(in: text)
+    #expect(report.blocks.count == 1)
+    let block = report.blocks[0]
+    #expect(block.isParagraphBlock)
+    #expect(block.copies.count == 1)
+    #expect(block.copies[0].similarity == 1)
+    #expect(text[block.original.range!] == Self.lines(Self.a, Self.b, Self.c).dropLast())
+    #expect(
+      String(decoding: Array(text.utf8)[block.copies[0].span.utf8], as: UTF8.self) == "\(Self.a)\n\(Self.b)\n\(Self.c)")
+    let cleaned = Self.clean(text)
+    #expect(cleaned.text == Self.lines("Headline of the story", Self.a, Self.b, Self.c) + "\n\n\n")
+    #expect(cleaned.removed.count == 1)
+    #expect(cleaned.removed[0].repeats == block.original.utf8)
+  }
+
+  @Test func paragraphsRepeatedInTheMiddle() {
+    let text = Self.lines(Self.a, Self.b, Self.c, Self.d, Self.b, Self.c, Self.e)
+    #expect(Self.clean(text).text == Self.lines(Self.a, Self.b, Self.c, Self.d, Self.e))
+  }
+
+  @Test func repeatGluedToThePreviousParagraph() {
+    let text = Self.lines(Self.a, Self.b, Self.c + Self.b, Self.d)
+    let cleaned = Self.clean(text)
+    #expect(cleaned.text == Self.lines(Self.a, Self.b, Self.c, Self.d))
+    let glued = Self.lines(Self.a, Self.b, Self.c + " " + Self.b, Self.d)
+    #expect(Self.clean(glued).text == Self.lines(Self.a, Self.b, Self.c, Self.d))
+  }
+
+  @Test func sentenceRepeatedBackToBack() {
+    let text = Self.lines("\(Self.a) \(Self.a) \(Self.b)", Self.c)
+    #expect(Self.clean(text).text == Self.lines("\(Self.a) \(Self.b)", Self.c))
+  }
+
+  @Test func copyWithOtherQuotesAndSpacing() {
+    let quoted =
+      "She said \u{201C}the plan is ready\u{201D} and that it\u{2019}s funded for the next three years at least."
+    let plain = "She  said \"the plan is ready\" and that it's funded for the next three years at  least."
+    let text = Self.lines(quoted, Self.a, plain, Self.b)
+    let report = RepeatFinder().repeats(in: text)
+    #expect(report.blocks.first?.copies.first?.similarity == 1)
+    #expect(Self.clean(text).text == Self.lines(quoted, Self.a, Self.b))
+  }
+
+  @Test func copyWithAWordChanged() {
+    let changed = Self.b.replacingOccurrences(of: "twelve", with: "fifteen")
+    let text = Self.lines(Self.a, Self.b, Self.c, Self.d, changed)
+    let report = RepeatFinder().repeats(in: text)
+    let similarity = try? #require(report.blocks.first?.copies.first?.similarity)
+    #expect(similarity.map { $0 >= 0.8 && $0 < 1 } == true)
+    #expect(Self.clean(text).text == Self.lines(Self.a, Self.b, Self.c, Self.d))
+  }
+
+  @Test func shortLegitimateRepeatsSurvive() {
+    let text = Self.lines(
+      "Photo", Self.a, "Photo", Self.b, "Yes.", "Yes.", "We will, we will rock you", Self.c,
+      "We will, we will rock you", "Table 1: results", Self.d, "Table 1: results")
+    let cleaned = Self.clean(text)
+    #expect(cleaned.text == text)
+    #expect(cleaned.removed.isEmpty)
+  }
+
+  @Test func repeatedPhraseInsideDifferentSentencesIsKept() {
+    let phrase = "at some of the things you need to think about when deciding which"
+    let text = Self.lines("Let us look \(phrase) framework to use.", Self.a, "We looked \(phrase) library to pick.")
+    #expect(Self.clean(text).removed.isEmpty)
+  }
+
+  @Test func chineseRepeatIsFound() {
+    let sentence = "市议会周二投票决定明年春天扩大北部地区的公交网络，官员表示该计划将增加十二条新线路并延长周末服务时间。"
+    let text = Self.lines(sentence, "另一段完全不同的内容，讨论预算和燃料成本的问题。", sentence)
+    #expect(Self.clean(text).text == Self.lines(sentence, "另一段完全不同的内容，讨论预算和燃料成本的问题。"))
+    // A short phrase (a name, a place) repeated is kept.
+    let short = Self.lines("中华人民共和国外交部发言人", "另一段完全不同的内容。", "中华人民共和国外交部发言人")
+    #expect(Self.clean(short).removed.isEmpty)
+  }
+
+  @Test func blankLineSeparatedParagraphs() {
+    let text = "\(Self.a)\n\(Self.b)\n\n\(Self.c)\n\n\(Self.a)\n\(Self.b)\n"
+    let options = RepeatFinder.Options(blankLineSeparatedParagraphs: true)
+    let report = RepeatFinder(options).repeats(in: text)
+    #expect(report.blocks.count == 1 && report.blocks[0].isParagraphBlock)
+    #expect(Self.clean(text, options).text == "\(Self.a)\n\(Self.b)\n\n\(Self.c)\n")
+  }
+
+  @Test func minimumLengthIsAnOption() {
+    let line = "Sign up for our newsletter today"
+    let text = Self.lines(line, Self.a, line)
+    #expect(Self.clean(text).removed.isEmpty)
+    #expect(Self.clean(text, .init(minimumTokens: 6, shingleSize: 3)).text == Self.lines(line, Self.a))
+  }
+
+  @Test func stringRangesMatchByteOffsets() {
+    let text = Self.lines("Ünïcödé héadline — “quoted”", Self.a, Self.b, Self.a, Self.b)
+    let report = RepeatFinder().repeats(in: text)
+    for block in report.blocks {
+      for span in [block.original] + block.copies.map(\.span) {
+        let viaRange = String(text[span.range!])
+        let viaBytes = String(decoding: Array(text.utf8)[span.utf8], as: UTF8.self)
+        #expect(viaRange == viaBytes)
+      }
+    }
+  }
+
+  @Test func cleaningTwiceEqualsOnce() {
+    let documents = [
+      Self.lines(Self.a, Self.b, Self.a, Self.b, Self.a, Self.b),
+      Self.lines("\(Self.a) \(Self.a) \(Self.a)"),
+      String(repeating: "word ", count: 5000),
+      String(repeating: Self.a + "\n", count: 50),
+    ]
+    for text in documents {
+      let once = Self.clean(text)
+      #expect(Self.clean(once.text).removed.isEmpty)
+    }
+  }
+
+  // MARK: - Shared material
+
+  static let referenceURL: URL? = {
+    guard let articles = Fixtures.articlesDirectory else { return nil }
+    let url = articles.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("fixtures/scraped-article-duplicated-body.txt")
+    return FileManager.default.fileExists(atPath: url.path) ? url : nil
+  }()
+
+  @Test(.enabled(if: referenceURL != nil, "needs ../shared/fixtures"))
+  func referenceFileCleansToItsFirstTwelveParagraphs() throws {
+    let raw = try String(contentsOf: Self.referenceURL!, encoding: .utf8)
+    let report = RepeatFinder().repeats(in: raw)
+    #expect(report.blocks.count == 1)
+    #expect(report.blocks.first?.isParagraphBlock == true)
+    let paragraphs = raw.split(separator: "\n", omittingEmptySubsequences: true)
+    #expect(report.blocks.first.map { raw[$0.original.range!] } == paragraphs[1...11].joined(separator: "\n")[...])
+    let cleaned = RepeatFinder().removingRepeats(from: TextNormalizer().normalized(raw))
+    #expect(cleaned.text == paragraphs.prefix(12).joined(separator: "\n") + "\n")
+  }
+
+  /// An independent oracle for "this article has repeats": some run of 12 words
+  /// occurs twice, or two lines of at least 12 words share 80% of their words
+  /// (words compared lower-cased, letters and digits only).
+  static func hasRepeats(_ text: String) -> Bool {
+    func words(_ part: Substring) -> [String] {
+      part.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init)
+    }
+    let all = words(text[...])
+    var seen = Set<[String]>()
+    if all.count >= 12 {
+      for start in 0...(all.count - 12) where !seen.insert(Array(all[start..<start + 12])).inserted {
+        return true
+      }
+    }
+    let lines = text.split(whereSeparator: \.isNewline).map(words).filter { $0.count >= 12 }
+    for (i, first) in lines.enumerated() {
+      for second in lines[(i + 1)...] {
+        var counts: [String: Int] = [:]
+        for word in first { counts[word, default: 0] += 1 }
+        var shared = 0
+        for word in second where counts[word, default: 0] > 0 {
+          counts[word]! -= 1
+          shared += 1
+        }
+        if 2 * Double(shared) / Double(first.count + second.count) >= 0.8 { return true }
+      }
+    }
+    return false
+  }
+
+  @Test(.enabled(if: Fixtures.hasArticles, "needs ../shared/data/articles"))
+  func nothingIsLostOnSharedArticles() {
+    let finder = RepeatFinder()
+    let comparison = TextNormalizer(profile: .comparison)
+    var withoutRepeats = 0
+    for article in Fixtures.articles {
+      let text = String(decoding: article.bytes, as: UTF8.self)
+      let cleaned = finder.removingRepeats(from: text)
+      if !Self.hasRepeats(text) {
+        withoutRepeats += 1
+        #expect(cleaned.removed.isEmpty, "\(article.name): removed \(cleaned.removed.count) spans")
+      }
+      let bytes = Array(text.utf8)
+      for removed in cleaned.removed {
+        let copy = comparison.normalized(
+          String(decoding: cleaned.text(of: removed.utf8, in: bytes, for: removed), as: UTF8.self))
+        let kept = comparison.normalized(
+          String(decoding: cleaned.text(of: removed.repeats, in: bytes, for: removed), as: UTF8.self))
+        if removed.similarity == 1 {
+          // Whitespace aside, the comparison forms agree.
+          #expect(copy.filter { !$0.isWhitespace } == kept.filter { !$0.isWhitespace }, "\(article.name) \(removed)")
+        } else {
+          #expect(removed.similarity >= finder.options.similarityThreshold)
+          let copyWords = copy.split(whereSeparator: \.isWhitespace)
+          let keptWords = Set(kept.split(whereSeparator: \.isWhitespace))
+          let shared = copyWords.filter { keptWords.contains($0) }.count
+          #expect(Double(shared) >= 0.6 * Double(copyWords.count), "\(article.name) \(removed)")
+        }
+      }
+      #expect(finder.removingRepeats(from: cleaned.text).removed.isEmpty, "\(article.name): not idempotent")
+    }
+    #expect(withoutRepeats > 250)
+  }
+}
