@@ -18,6 +18,7 @@ struct Arguments {
   var articles: String?
   var baselineMegabytes = 10
   var only: String?
+  var scaling = false
 
   init() {
     var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -28,6 +29,7 @@ struct Arguments {
       case "--articles": articles = iterator.next()
       case "--baseline-megabytes": baselineMegabytes = Int(iterator.next() ?? "") ?? baselineMegabytes
       case "--only": only = iterator.next()
+      case "--scaling": scaling = true
       case "-h", "--help":
         print(
           "usage: winnow-bench [--megabytes N] [--runs N] [--articles DIR] [--baseline-megabytes N] [--only STAGE-PREFIX]"
@@ -173,6 +175,7 @@ func seconds(_ duration: Duration) -> Double {
 /// accumulated so the work cannot be optimized away.
 func measure(_ stage: String, _ corpus: Corpus, runs: Int, _ body: ([UInt8]) -> Int) -> Measurement? {
   if let only = arguments.only, !stage.hasPrefix(only) { return nil }
+  guard runs > 0 else { return nil }
   var times: [Double] = []
   var sink = 0
   let clock = ContinuousClock()
@@ -260,6 +263,28 @@ for corpus in [latin, other] {
     }
   }
   let finder = RepeatFinder()
+  let wordTable: [Bool] = (0..<256).map {
+    ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 >= 0x80
+  }
+  // A plain Swift loop that counts words and hashes their bytes: the speed of a
+  // minimal tokenizer on this machine, for scale. Run with --only calibration.
+  results.append(
+    measure("calibration: count words", corpus, runs: arguments.only == nil ? 0 : arguments.runs) { d in
+      d.withUnsafeBufferPointer { buffer in
+        wordTable.withUnsafeBufferPointer { table in
+          var words = 0
+          var inWord = false
+          var hash: UInt64 = 0
+          for byte in buffer {
+            let isWord = table[Int(byte)]
+            if isWord { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+            if isWord && !inWord { words += 1 }
+            inWord = isWord
+          }
+          return words &+ Int(truncatingIfNeeded: hash & 1)
+        }
+      }
+    })
   results.append(
     measure("repeats: tokenize", corpus, runs: arguments.runs) { d in
       d.withUnsafeBufferPointer { RepeatFinder._tokenCount($0) }
@@ -301,4 +326,61 @@ for result in results {
   print(
     "| \(result.stage) | \(result.corpus) | \(format(megabytes)) | \(format(result.best, 3)) | \(format(result.median, 3)) | \(format(rate)) | \(format(ratio, 2))x |"
   )
+}
+
+// Scaling: adversarial documents at three sizes. Constant MB/s across sizes means
+// cost linear in the input.
+if arguments.scaling {
+  let full = arguments.megabytes * 1_000_000 / 2
+  func oneLineRepeated(_ bytes: Int) -> [UInt8] {
+    let line = Array("The same scraped line appears again and again on this page.\n".utf8)
+    return Array([[UInt8]](repeating: line, count: bytes / line.count).joined())
+  }
+  func oneWordRepeated(_ bytes: Int) -> [UInt8] {
+    Array([[UInt8]](repeating: Array("word ".utf8), count: bytes / 5).joined())
+  }
+  func noRepeats(_ bytes: Int) -> [UInt8] {
+    var generator = Generator(state: 7)
+    var text: [UInt8] = []
+    text.reserveCapacity(bytes + 64)
+    var count = 0
+    while text.count < bytes {
+      // Distinct tokens: a counter spelled in letters, so that no run repeats.
+      var value = count
+      repeat {
+        text.append(UInt8(ascii: "a") + UInt8(value % 26))
+        value /= 26
+      } while value > 0
+      text.append(generator.next() % 12 == 0 ? 0x0A : 0x20)
+      count += 1
+    }
+    return text
+  }
+  let documents: [(String, (Int) -> [UInt8])] = [
+    ("one line repeated", oneLineRepeated), ("one word repeated", oneWordRepeated), ("no repeats", noRepeats),
+  ]
+  let finder = RepeatFinder()
+  let normalizer = TextNormalizer()
+  print("")
+  print("| document | MB | tokens | detect s | detect MB/s | clean s | clean MB/s |")
+  print("|---|---:|---:|---:|---:|---:|---:|")
+  for (name, make) in documents {
+    for size in [full / 4, full / 2, full] {
+      let document = make(size)
+      let clock = ContinuousClock()
+      var start = clock.now
+      let report = document.withUnsafeBufferPointer { finder.repeats(utf8: $0) }
+      let detect = seconds(clock.now - start)
+      start = clock.now
+      let cleaned = finder.removingRepeats(
+        utf8: document.withUnsafeBufferPointer { normalizer.normalize(utf8Buffer: $0).utf8 })
+      let clean = seconds(clock.now - start)
+      let megabytes = Double(document.count) / 1e6
+      let tokens = document.withUnsafeBufferPointer { RepeatFinder._tokenCount($0) }
+      _ = (report.blocks.count, cleaned.utf8.count)
+      print(
+        "| \(name) | \(format(megabytes)) | \(tokens) | \(format(detect, 3)) | \(format(megabytes / detect)) | \(format(clean, 3)) | \(format(megabytes / clean)) |"
+      )
+    }
+  }
 }

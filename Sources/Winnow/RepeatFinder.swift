@@ -195,20 +195,44 @@ public struct RepeatFinder: Sendable {
     let pairs = winnowedPairs(hashes)
 
     // 3. Near repeats of whole paragraphs, among paragraphs long enough to matter.
-    var votes: [Int: [Int: Int]] = [:]  // later paragraph -> earlier paragraph -> votes
+    var candidates: [(later: Int, earlier: Int)] = []
     for (first, later) in pairs {
       let laterParagraph = Int(text.paragraphOfToken[later])
       let firstParagraph = Int(text.paragraphOfToken[first])
-      guard firstParagraph < laterParagraph, origin[laterParagraph] < 0 else { continue }
-      votes[laterParagraph, default: [:]][firstParagraph, default: 0] += 1
+      guard firstParagraph < laterParagraph, origin[laterParagraph] < 0,
+        text.words(text.paragraphs[laterParagraph].tokens) >= Double(options.minimumTokens)
+      else { continue }
+      candidates.append((laterParagraph, firstParagraph))
     }
-    for (paragraph, candidates) in votes.sorted(by: { $0.key < $1.key }) {
+    candidates.sort { $0.later < $1.later || ($0.later == $1.later && $0.earlier < $1.earlier) }
+    var run = 0
+    while run < candidates.count {
+      // The earlier paragraph sharing the most fingerprints; the earliest on ties.
+      let paragraph = candidates[run].later
+      var best = candidates[run].earlier
+      var bestVotes = 0
+      var index = run
+      while index < candidates.count && candidates[index].later == paragraph {
+        var next = index
+        while next < candidates.count && candidates[next].later == paragraph
+          && candidates[next].earlier == candidates[index].earlier
+        {
+          next += 1
+        }
+        if next - index > bestVotes {
+          bestVotes = next - index
+          best = candidates[index].earlier
+        }
+        index = next
+      }
+      run = index
       let tokens = text.paragraphs[paragraph].tokens
-      guard text.words(tokens) >= Double(options.minimumTokens) else { continue }
-      // The most voted earlier paragraph; the earliest on ties.
-      let best = candidates.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!.key
       let root = origin[best] >= 0 ? origin[best] : best
-      let score = Self.dice(hashes[text.paragraphs[root].tokens], hashes[tokens])
+      let rootTokens = text.paragraphs[root].tokens
+      // Dice cannot exceed 2 min / (a + b): skip pairs of very different lengths.
+      let bound = 2 * Double(min(tokens.count, rootTokens.count)) / Double(tokens.count + rootTokens.count)
+      guard bound >= options.similarityThreshold else { continue }
+      let score = Self.dice(hashes[rootTokens], hashes[tokens])
       if score >= options.similarityThreshold {
         origin[paragraph] = root
         similarity[paragraph] = score
@@ -298,43 +322,57 @@ public struct RepeatFinder: Sendable {
   /// token by token.
   func winnowedPairs(_ hashes: [UInt64]) -> [(Int, Int)] {
     let k = options.shingleSize
-    let window = options.window
     guard hashes.count >= k else { return [] }
     let shingleCount = hashes.count - k + 1
-    // Polynomial rolling hash over k token hashes.
+    let window = min(options.window, shingleCount)
+    // Polynomial rolling hash over k token hashes, spread by a multiply-xorshift; the
+    // last `window` values live in a ring.
     let base: UInt64 = 0x100_0000_01b3
     var power: UInt64 = 1
     for _ in 1..<max(k, 1) { power = power &* base }
-    var shingles = [UInt64](repeating: 0, count: shingleCount)
+    var ringSize = 1
+    while ringSize < window { ringSize <<= 1 }
+    let ringMask = ringSize - 1
+    var ring = [UInt64](repeating: 0, count: ringSize)
+    @inline(__always) func spread(_ value: UInt64) -> UInt64 {
+      let product = value &* 0x9E37_79B9_7F4A_7C15
+      return product ^ (product >> 29)
+    }
     var rolling: UInt64 = 0
     for index in 0..<k { rolling = rolling &* base &+ hashes[index] }
-    shingles[0] = TokenizedText.mix(rolling)
-    if shingleCount > 1 {
-      for index in 1..<shingleCount {
-        rolling = (rolling &- hashes[index - 1] &* power) &* base &+ hashes[index + k - 1]
-        shingles[index] = TokenizedText.mix(rolling)
-      }
-    }
+
     // Winnowing: the rightmost minimum of every window of `window` shingles.
     var pairs: [(Int, Int)] = []
-    var table = FirstOccurrenceTable(expected: shingleCount / max(1, window / 2) + 16)
+    var table = FirstOccurrenceTable(expected: 2 * shingleCount / (window + 1) + 16)
     var minimum = -1
     var lastRecorded = -1
-    let effectiveWindow = min(window, shingleCount)
-    for right in (effectiveWindow - 1)..<shingleCount {
-      let left = right - effectiveWindow + 1
+    for right in 0..<shingleCount {
+      if right > 0 {
+        rolling = (rolling &- hashes[right - 1] &* power) &* base &+ hashes[right + k - 1]
+      }
+      let value = spread(rolling)
+      ring[right & ringMask] = value
+      guard right >= window - 1 else { continue }
+      let left = right - window + 1
       if minimum < left {
         minimum = left
-        for candidate in left...right where shingles[candidate] <= shingles[minimum] { minimum = candidate }
-      } else if shingles[right] <= shingles[minimum] {
+        var candidate = left + 1
+        while candidate <= right {
+          if ring[candidate & ringMask] <= ring[minimum & ringMask] { minimum = candidate }
+          candidate += 1
+        }
+      } else if value <= ring[minimum & ringMask] {
         minimum = right
       }
       if minimum != lastRecorded {
         lastRecorded = minimum
-        if let first = table.firstOrInsert(shingles[minimum], minimum),
-          hashes[first..<first + k] == hashes[minimum..<minimum + k]
-        {
-          pairs.append((first, minimum))
+        if let first = table.firstOrInsert(ring[minimum & ringMask], minimum) {
+          var equal = true
+          for offset in 0..<k where hashes[first + offset] != hashes[minimum + offset] {
+            equal = false
+            break
+          }
+          if equal { pairs.append((first, minimum)) }
         }
       }
     }

@@ -293,10 +293,12 @@ struct TokenizedText {
 }
 
 /// An open-addressing map from 64-bit hashes to the first position they were seen at.
+/// Grows at half load, so that adversarial inputs cannot fill it.
 struct FirstOccurrenceTable {
   private var keys: [UInt64]
   private var values: [Int32]
-  private let mask: Int
+  private var mask: Int
+  private var used = 0
 
   init(expected: Int) {
     var size = 16
@@ -318,9 +320,25 @@ struct FirstOccurrenceTable {
       if existing == 0 {
         keys[slot] = key
         values[slot] = Int32(truncatingIfNeeded: position)
+        used += 1
+        if used * 2 > keys.count { grow() }
         return nil
       }
       slot = (slot + 1) & mask
+    }
+  }
+
+  private mutating func grow() {
+    let oldKeys = keys
+    let oldValues = values
+    keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
+    values = [Int32](repeating: -1, count: oldKeys.count * 2)
+    mask = keys.count - 1
+    for (index, key) in oldKeys.enumerated() where key != 0 {
+      var slot = Int(truncatingIfNeeded: key) & mask
+      while keys[slot] != 0 { slot = (slot + 1) & mask }
+      keys[slot] = key
+      values[slot] = oldValues[index]
     }
   }
 }
