@@ -25,13 +25,17 @@ final class TokenTable: @unchecked Sendable {
     static let lineBreak: UInt32 = 4
     /// Ignored entirely (marks, format characters, controls, apostrophes).
     static let ignored: UInt32 = 5
-    /// A token on its own (scripts without spaces); the key is in the low bits.
+    /// A token on its own (scripts without spaces), whose key is itself.
     static let single: UInt32 = 6
+    /// A token on its own with one key code point, in the low bits.
+    static let singleMapped: UInt32 = 7
   }
 
   static let shared = TokenTable()
 
   let expansions: [[UInt32]]
+  /// The number of distinct 256-entry blocks stored.
+  let blockCount: Int
   private let stage1: UnsafeMutablePointer<UInt16>
   private let stage2: UnsafeMutablePointer<UInt32>
 
@@ -67,9 +71,11 @@ final class TokenTable: @unchecked Sendable {
     }
     assign("[[:Han:][:Hiragana:][:Katakana:][:Thai:][:Lao:][:Khmer:][:Myanmar:]]") { scalar in
       let entry = flat[Int(scalar)]
+      // Identity entries carry no payload, so that whole blocks of ideographs are
+      // stored once.
       switch entry >> 29 {
-      case Kind.mapped: return Kind.single << 29 | (entry & 0x1FFF_FFFF)
-      case Kind.word: return Kind.single << 29 | scalar
+      case Kind.mapped: return Kind.singleMapped << 29 | (entry & 0x1FFF_FFFF)
+      case Kind.word: return Kind.single << 29
       default: return entry  // marks of these scripts stay ignored
       }
     }
@@ -94,6 +100,7 @@ final class TokenTable: @unchecked Sendable {
         stage1[block] = index
       }
     }
+    blockCount = blocks.count
     stage2 = .allocate(capacity: stored.count)
     stage2.initialize(from: stored, count: stored.count)
   }

@@ -145,7 +145,7 @@ struct TokenizedText {
           end += 8
         }
         while end < count && asciiClass[Int(base[end])] <= 1 { end += 1 }
-        tokens.key.addASCIIWord(base, index, end, count)
+        tokens.key.addBytes(base, index, end, count, setting: 0x20)
         lineBlank = false
         index = end
         continue
@@ -183,9 +183,25 @@ struct TokenizedText {
       let entry = table.entry(scalar)
       switch entry >> 29 {
       case TokenTable.Kind.word:
+        // A run of characters that are their own key (lower-case letters of most
+        // scripts): their UTF-8 bytes are the key bytes, hashed as they stand.
         if tokens.start < 0 { tokens.start = index }
-        tokens.key.add(scalar)
+        var end = index + length
+        while end < count {
+          let next = base[end]
+          if next < 0x80 {
+            guard next >= 0x61 && next <= 0x7A || next >= 0x30 && next <= 0x39 else { break }
+            end += 1
+            continue
+          }
+          let (following, followingLength) = UTF8Decoding.decode(base, end, count)
+          guard followingLength > 0, table.entry(following) >> 29 == TokenTable.Kind.word else { break }
+          end += followingLength
+        }
+        tokens.key.addBytes(base, index, end, count, setting: 0)
         lineBlank = false
+        index = end
+        continue
       case TokenTable.Kind.mapped:
         if tokens.start < 0 { tokens.start = index }
         tokens.key.add(entry & 0x1FFF_FFFF)
@@ -201,11 +217,11 @@ struct TokenizedText {
         lines.append(Line(start: lineStart, contentEnd: index, next: index + length, isBlank: lineBlank))
         lineStart = index + length
         lineBlank = true
-      case TokenTable.Kind.single:
+      case TokenTable.Kind.single, TokenTable.Kind.singleMapped:
         tokens.end(index)
         characterTokens.append(tokens.count)
         tokens.start = index
-        tokens.key.add(entry & 0x1FFF_FFFF)
+        tokens.key.add(entry >> 29 == TokenTable.Kind.single ? scalar : entry & 0x1FFF_FFFF)
         tokens.end(index + length)
         lineBlank = false
       default:  // separator
@@ -390,18 +406,19 @@ struct KeyHasher {
     }
   }
 
-  /// Adds the ASCII letters and digits `bytes[start..<end]`, lower-cased (setting bit
-  /// 0x20 lower-cases letters and leaves digits alone).
+  /// Adds `bytes[start..<end]` with bit `setting` set in every byte: 0x20 lower-cases
+  /// ASCII letters and leaves digits alone; 0 adds the bytes as they are.
   @inline(__always)
-  mutating func addASCIIWord(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ count: Int) {
+  mutating func addBytes(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ count: Int, setting: UInt8) {
     var position = start
     while filled != 0 && position < end {
-      addByte(bytes[position] | 0x20)
+      addByte(bytes[position] | setting)
       position += 1
     }
+    let spread = UInt64(setting) &* 0x0101_0101_0101_0101
     while position + 8 <= end {
       let chunk = UnsafeRawPointer(bytes + position).loadUnaligned(as: UInt64.self)
-      absorb(UInt64(littleEndian: chunk) | 0x2020_2020_2020_2020)
+      absorb(UInt64(littleEndian: chunk) | spread)
       length += 8
       position += 8
     }
@@ -410,12 +427,12 @@ struct KeyHasher {
     if position + 8 <= count {
       let chunk = UInt64(littleEndian: UnsafeRawPointer(bytes + position).loadUnaligned(as: UInt64.self))
       let mask: UInt64 = (1 << (8 * UInt64(remaining))) - 1
-      pending = (chunk | 0x2020_2020_2020_2020) & mask
+      pending = (chunk | spread) & mask
       filled = remaining
       length += remaining
     } else {
       while position < end {
-        addByte(bytes[position] | 0x20)
+        addByte(bytes[position] | setting)
         position += 1
       }
     }
