@@ -19,6 +19,7 @@ struct Arguments {
   var baselineMegabytes = 10
   var only: String?
   var scaling = false
+  var corpus: String?
 
   init() {
     var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -30,6 +31,7 @@ struct Arguments {
       case "--baseline-megabytes": baselineMegabytes = Int(iterator.next() ?? "") ?? baselineMegabytes
       case "--only": only = iterator.next()
       case "--scaling": scaling = true
+      case "--corpus": corpus = iterator.next()
       case "-h", "--help":
         print(
           "usage: winnow-bench [--megabytes N] [--runs N] [--articles DIR] [--baseline-megabytes N] [--only STAGE-PREFIX]"
@@ -250,7 +252,7 @@ extension Array where Element == Measurement {
 let profiles: [(String, NormalizationOptions.Profile)] = [
   ("default", .default), ("minimal", .minimal), ("comparison", .comparison),
 ]
-for corpus in [latin, other] {
+for corpus in [latin, other] where arguments.corpus.map({ corpus.name.contains($0) }) ?? true {
   for (name, profile) in profiles {
     let normalizer = TextNormalizer(profile: profile)
     results.append(

@@ -134,17 +134,22 @@ struct TokenizedText {
       if asciiKind <= 1 {
         if tokens.start < 0 { tokens.start = index }
         var end = index + 1
-        // Eight bytes at a time while they are all ASCII letters or digits.
+        // Eight bytes at a time while they are all ASCII letters or digits; byte by
+        // byte near the end of the text.
+        var found = false
         while end + 8 <= count {
           let word = UInt64(littleEndian: UnsafeRawPointer(base + end).loadUnaligned(as: UInt64.self))
           let other = ~Self.alphanumerics(word) & 0x8080_8080_8080_8080
           if other != 0 {
             end += other.trailingZeroBitCount &>> 3
+            found = true
             break
           }
           end += 8
         }
-        while end < count && asciiClass[Int(base[end])] <= 1 { end += 1 }
+        if !found {
+          while end < count && asciiClass[Int(base[end])] <= 1 { end += 1 }
+        }
         tokens.key.addBytes(base, index, end, count, setting: 0x20)
         lineBlank = false
         index = end
