@@ -11,10 +11,8 @@
 #include <unicode/ustring.h>
 #include <unicode/uversion.h>
 
-int32_t winnow_icu_version(char *buffer, int32_t capacity) {
-  UVersionInfo info;
+static int32_t winnow_version_string(const UVersionInfo info, char *buffer, int32_t capacity) {
   char text[U_MAX_VERSION_STRING_LENGTH];
-  u_getVersion(info);
   u_versionToString(info, text);
   int32_t length = (int32_t)strlen(text);
   if (capacity > 0) {
@@ -25,18 +23,16 @@ int32_t winnow_icu_version(char *buffer, int32_t capacity) {
   return length;
 }
 
+int32_t winnow_icu_version(char *buffer, int32_t capacity) {
+  UVersionInfo info;
+  u_getVersion(info);
+  return winnow_version_string(info, buffer, capacity);
+}
+
 int32_t winnow_unicode_version(char *buffer, int32_t capacity) {
   UVersionInfo info;
-  char text[U_MAX_VERSION_STRING_LENGTH];
   u_getUnicodeVersion(info);
-  u_versionToString(info, text);
-  int32_t length = (int32_t)strlen(text);
-  if (capacity > 0) {
-    int32_t n = length < capacity - 1 ? length : capacity - 1;
-    memcpy(buffer, text, (size_t)n);
-    buffer[n] = 0;
-  }
-  return length;
+  return winnow_version_string(info, buffer, capacity);
 }
 
 int32_t winnow_set_ranges(const char *pattern, uint32_t *ranges, int32_t pairCapacity) {

@@ -59,7 +59,7 @@ struct Clean: ParsableCommand {
       try Output.write(removal.utf8, to: output)
       if let explain {
         let record = Explanation(document: name, text: text, removal: removal, counts: counts)
-        try Output.write(try record.json(), to: explain)
+        try Output.write(try Output.jsonLine(record), to: explain)
       }
     } catch {
       Diagnostics.error("cannot write: \(Diagnostics.reason(error))")
@@ -103,11 +103,5 @@ struct Explanation: Encodable {
         text: String(decoding: removal.text(of: span.utf8, in: text, for: span), as: UTF8.self))
     }
     normalization = Dictionary(uniqueKeysWithValues: counts.byName.map { ($0.name, $0.count) })
-  }
-
-  func json() throws -> [UInt8] {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return Array(try encoder.encode(self)) + [0x0A]
   }
 }

@@ -13,6 +13,15 @@ enum Output {
   }
 }
 
+extension Output {
+  /// `value` as one line of JSON with sorted keys.
+  static func jsonLine(_ value: some Encodable) throws -> [UInt8] {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return Array(try encoder.encode(value)) + [0x0A]
+  }
+}
+
 /// Messages on standard error.
 enum Diagnostics {
   static func error(_ message: String) { write("winnow: error: \(message)\n") }

@@ -52,9 +52,7 @@ struct Repeats: ParsableCommand {
     }
     let result = Report(document: name, blocks: blocks)
     if json {
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-      try Output.write(Array(try encoder.encode(result)) + [0x0A], to: nil)
+      try Output.write(try Output.jsonLine(result), to: nil)
     } else {
       try Output.write(Array(result.text.utf8), to: nil)
     }

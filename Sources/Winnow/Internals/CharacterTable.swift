@@ -8,10 +8,7 @@ import Synchronization
 /// array reads per code point. Per-code-point ICU property calls are 25-40 times
 /// slower than this lookup, and the lookup lets plain runs of any script be copied
 /// without leaving Swift.
-final class CharacterTable: @unchecked Sendable {
-  // @unchecked: the stage buffers are written only in `init` and never mutated
-  // afterwards; they are freed in `deinit`.
-
+final class CharacterTable: Sendable {
   /// Classes stored in the table. Values from ``firstRule`` on index ``rules``.
   enum Class {
     static let pass: UInt8 = 0
@@ -46,13 +43,10 @@ final class CharacterTable: @unchecked Sendable {
   /// What each C1 control U+0080-U+009F means in Windows-1252 (0: nothing).
   let windows1252: [UInt32]
 
-  let stage1: UnsafeMutablePointer<UInt16>
-  let stage2: UnsafeMutablePointer<UInt8>
+  let classes: CodePointTable<UInt8>
 
   @inline(__always)
-  func classOf(_ scalar: UInt32) -> UInt8 {
-    stage2[Int(stage1[Int(scalar &>> 8)]) &<< 8 | Int(scalar & 0xFF)]
-  }
+  func classOf(_ scalar: UInt32) -> UInt8 { classes[scalar] }
 
   private init(options: NormalizationOptions) throws(ICU.Failure) {
     self.options = options
@@ -157,28 +151,7 @@ final class CharacterTable: @unchecked Sendable {
     self.rules = rules
     self.asciiPrintableIsPass = (0x21...0x7E).allSatisfy { flat[$0] == Class.pass }
 
-    // Two-stage table: 256-entry blocks, identical blocks stored once.
-    stage1 = .allocate(capacity: 0x1100)
-    var blocks: [[UInt8]: UInt16] = [:]
-    var stored: [UInt8] = []
-    for block in 0..<0x1100 {
-      let slice = Array(flat[block << 8..<(block + 1) << 8])
-      if let index = blocks[slice] {
-        stage1[block] = index
-      } else {
-        let index = UInt16(blocks.count)
-        blocks[slice] = index
-        stored.append(contentsOf: slice)
-        stage1[block] = index
-      }
-    }
-    stage2 = .allocate(capacity: stored.count)
-    stage2.initialize(from: stored, count: stored.count)
-  }
-
-  deinit {
-    stage1.deallocate()
-    stage2.deallocate()
+    classes = CodePointTable(flat)
   }
 
   private static let cache = Mutex<[NormalizationOptions: CharacterTable]>([:])

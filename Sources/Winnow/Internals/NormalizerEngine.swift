@@ -93,8 +93,7 @@ struct NormalizerEngine {
   private func scanPlainRun(from start: Int) -> Int {
     let bytes = input
     let end = self.end
-    let stage1 = table.stage1
-    let stage2 = table.stage2
+    let classes = table.classes
     let wordScan = table.asciiPrintableIsPass
     let spaceIsGap = self.spaceIsGap
     let pass = CharacterTable.Class.pass
@@ -104,7 +103,7 @@ struct NormalizerEngine {
     // Combining classes are looked up only for two non-starters in a row.
     var previousNonStarter: UInt32 = 0
     @inline(__always) func classOf(_ scalar: UInt32) -> UInt8 {
-      stage2[Int(stage1[Int(scalar &>> 8)]) &<< 8 | Int(scalar & 0xFF)]
+      classes[scalar]
     }
     var index = start
     while index < end {

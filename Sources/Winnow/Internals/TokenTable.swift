@@ -9,9 +9,7 @@ import CWinnowICU
 /// are ignored ("don't" and "don’t" are one token `dont`), and characters of scripts
 /// written without spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar) are a
 /// token each, so that repeats in those scripts are found too.
-final class TokenTable: @unchecked Sendable {
-  // @unchecked: the buffers are written only in `init` and freed in `deinit`.
-
+final class TokenTable: Sendable {
   enum Kind {
     /// A word character whose key is itself.
     static let word: UInt32 = 0
@@ -34,16 +32,11 @@ final class TokenTable: @unchecked Sendable {
   static let shared = TokenTable()
 
   let expansions: [[UInt32]]
-  /// The number of distinct 256-entry blocks stored.
-  let blockCount: Int
-  private let stage1: UnsafeMutablePointer<UInt16>
-  private let stage2: UnsafeMutablePointer<UInt32>
+  private let entries: CodePointTable<UInt32>
 
   /// The entry for a scalar: kind in the top 3 bits, key or index in the low 29.
   @inline(__always)
-  func entry(_ scalar: UInt32) -> UInt32 {
-    stage2[Int(stage1[Int(scalar &>> 8)]) &<< 8 | Int(scalar & 0xFF)]
-  }
+  func entry(_ scalar: UInt32) -> UInt32 { entries[scalar] }
 
   private init() {
     var flat = [UInt32](repeating: Kind.word << 29, count: 0x11_0000)
@@ -86,27 +79,6 @@ final class TokenTable: @unchecked Sendable {
     for letter in UInt32(0x41)...0x5A { flat[Int(letter)] = Kind.mapped << 29 | (letter | 0x20) }
     self.expansions = expansions
 
-    stage1 = .allocate(capacity: 0x1100)
-    var blocks: [[UInt32]: UInt16] = [:]
-    var stored: [UInt32] = []
-    for block in 0..<0x1100 {
-      let slice = Array(flat[block << 8..<(block + 1) << 8])
-      if let index = blocks[slice] {
-        stage1[block] = index
-      } else {
-        let index = UInt16(blocks.count)
-        blocks[slice] = index
-        stored.append(contentsOf: slice)
-        stage1[block] = index
-      }
-    }
-    blockCount = blocks.count
-    stage2 = .allocate(capacity: stored.count)
-    stage2.initialize(from: stored, count: stored.count)
-  }
-
-  deinit {
-    stage1.deallocate()
-    stage2.deallocate()
+    entries = CodePointTable(flat)
   }
 }
