@@ -36,7 +36,9 @@
 ///   Each shared fingerprint is extended token by token to the maximal repeat.
 ///
 /// Similarity is the Dice coefficient of the two copies' multisets of token bigrams:
-/// 1.0 for exact repeats. Repeated spans are trimmed to whole sentences, so that no
+/// 1.0 for exact repeats. A paragraph inside a repeated block that differs a little
+/// from the paragraph it is aligned with (one word changed in a short line) joins the
+/// block when the Dice coefficient of its tokens reaches the threshold. Repeated spans are trimmed to whole sentences, so that no
 /// fragment of a sentence is removed or left behind; repeated phrases inside
 /// different sentences are not repeats.
 ///
@@ -250,7 +252,22 @@ public struct RepeatFinder: Sendable {
         continue
       }
       var last = index
-      while last + 1 < paragraphs.count, origin[last + 1] == origin[last] + 1, origin[last + 1] < index {
+      while last + 1 < paragraphs.count {
+        let aligned = origin[last] + 1
+        if origin[last + 1] == aligned && aligned < index {
+          last += 1
+          continue
+        }
+        // A paragraph of the copy that was not matched on its own (too short for a
+        // near repeat, say): it belongs to the block if it is close enough to the
+        // paragraph it is aligned with. The alignment is evidence already, so single
+        // tokens are compared rather than bigrams, which a short text loses fast.
+        guard origin[last + 1] < 0, aligned < index else { break }
+        let score = Self.dice(
+          hashes[paragraphs[aligned].tokens], hashes[paragraphs[last + 1].tokens], bigrams: false)
+        guard score >= options.similarityThreshold else { break }
+        origin[last + 1] = aligned
+        similarity[last + 1] = score
         last += 1
       }
       let copyTokens = paragraphs[index].tokens.lowerBound..<paragraphs[last].tokens.upperBound
@@ -383,7 +400,7 @@ public struct RepeatFinder: Sendable {
   /// (of the tokens themselves when one has a single token). Bigrams keep word order
   /// in the measure, so a paragraph with a word or two changed stays close (about
   /// 0.9 for one word in twenty) while a different text made of the same words does not.
-  static func dice(_ a: ArraySlice<UInt64>, _ b: ArraySlice<UInt64>) -> Double {
+  static func dice(_ a: ArraySlice<UInt64>, _ b: ArraySlice<UInt64>, bigrams: Bool = true) -> Double {
     guard !a.isEmpty || !b.isEmpty else { return 1 }
     func grams(_ tokens: ArraySlice<UInt64>, bigrams: Bool) -> [UInt64] {
       guard bigrams else { return tokens.sorted() }
@@ -396,7 +413,7 @@ public struct RepeatFinder: Sendable {
       }
       return result.sorted()
     }
-    let bigrams = a.count > 1 && b.count > 1
+    let bigrams = bigrams && a.count > 1 && b.count > 1
     let x = grams(a, bigrams: bigrams)
     let y = grams(b, bigrams: bigrams)
     var i = 0

@@ -75,6 +75,21 @@ import Winnow
     #expect(Self.clean(text).text == Self.lines(Self.a, Self.b, Self.c, Self.d))
   }
 
+  @Test func changedShortParagraphInsideACopiedBlock() {
+    let short = "Read more about the transport plan here today"
+    let changed = "Read more about the transport plans here today"
+    let text = Self.lines(Self.a, short, Self.b, Self.c, Self.a, changed, Self.b, Self.c)
+    let cleaned = Self.clean(text)
+    #expect(cleaned.text == Self.lines(Self.a, short, Self.b, Self.c))
+    #expect(cleaned.removed.count == 1)
+    #expect(cleaned.removed.first.map { $0.similarity < 1 && $0.similarity > 0.9 } == true)
+  }
+
+  @Test func bodyRepeatGluedAfterTheLastParagraph() {
+    let text = Self.lines("Headline", Self.a, Self.b, Self.c + Self.a, Self.b, Self.c)
+    #expect(Self.clean(text).text == Self.lines("Headline", Self.a, Self.b, Self.c))
+  }
+
   @Test func shortLegitimateRepeatsSurvive() {
     let text = Self.lines(
       "Photo", Self.a, "Photo", Self.b, "Yes.", "Yes.", "We will, we will rock you", Self.c,
