@@ -229,6 +229,9 @@ public struct RepeatFinder: Sendable {
       }
       run = index
       let tokens = text.paragraphs[paragraph].tokens
+      // A near repeat shares most shingles, hence about half or more of the
+      // paragraph's 2m/(w+1) winnowed fingerprints; ask for a quarter of that.
+      guard bestVotes >= max(1, tokens.count / (2 * (options.window + 1))) else { continue }
       let root = origin[best] >= 0 ? origin[best] : best
       let rootTokens = text.paragraphs[root].tokens
       // Dice cannot exceed 2 min / (a + b): skip pairs of very different lengths.
@@ -263,6 +266,8 @@ public struct RepeatFinder: Sendable {
         // paragraph it is aligned with. The alignment is evidence already, so single
         // tokens are compared rather than bigrams, which a short text loses fast.
         guard origin[last + 1] < 0, aligned < index else { break }
+        let (a, b) = (paragraphs[aligned].tokens.count, paragraphs[last + 1].tokens.count)
+        guard 2 * Double(min(a, b)) >= options.similarityThreshold * Double(a + b) else { break }
         let score = Self.dice(
           hashes[paragraphs[aligned].tokens], hashes[paragraphs[last + 1].tokens], bigrams: false)
         guard score >= options.similarityThreshold else { break }
@@ -350,46 +355,51 @@ public struct RepeatFinder: Sendable {
     var ringSize = 1
     while ringSize < window { ringSize <<= 1 }
     let ringMask = ringSize - 1
-    var ring = [UInt64](repeating: 0, count: ringSize)
-    @inline(__always) func spread(_ value: UInt64) -> UInt64 {
-      let product = value &* 0x9E37_79B9_7F4A_7C15
-      return product ^ (product >> 29)
-    }
-    var rolling: UInt64 = 0
-    for index in 0..<k { rolling = rolling &* base &+ hashes[index] }
-
-    // Winnowing: the rightmost minimum of every window of `window` shingles.
     var pairs: [(Int, Int)] = []
     var table = FirstOccurrenceTable(expected: 2 * shingleCount / (window + 1) + 16)
-    var minimum = -1
-    var lastRecorded = -1
-    for right in 0..<shingleCount {
-      if right > 0 {
-        rolling = (rolling &- hashes[right - 1] &* power) &* base &+ hashes[right + k - 1]
-      }
-      let value = spread(rolling)
-      ring[right & ringMask] = value
-      guard right >= window - 1 else { continue }
-      let left = right - window + 1
-      if minimum < left {
-        minimum = left
-        var candidate = left + 1
-        while candidate <= right {
-          if ring[candidate & ringMask] <= ring[minimum & ringMask] { minimum = candidate }
-          candidate += 1
-        }
-      } else if value <= ring[minimum & ringMask] {
-        minimum = right
-      }
-      if minimum != lastRecorded {
-        lastRecorded = minimum
-        if let first = table.firstOrInsert(ring[minimum & ringMask], minimum) {
-          var equal = true
-          for offset in 0..<k where hashes[first + offset] != hashes[minimum + offset] {
-            equal = false
-            break
+    hashes.withUnsafeBufferPointer { hashes in
+      withUnsafeTemporaryAllocation(of: UInt64.self, capacity: ringSize) { ring in
+        var rolling: UInt64 = 0
+        for index in 0..<k { rolling = rolling &* base &+ hashes[index] }
+        // Winnowing: the rightmost minimum of every window of `window` shingles.
+        var minimum = -1
+        var minimumValue: UInt64 = 0
+        var lastRecorded = -1
+        for right in 0..<shingleCount {
+          if right > 0 {
+            rolling = (rolling &- hashes[right - 1] &* power) &* base &+ hashes[right + k - 1]
           }
-          if equal { pairs.append((first, minimum)) }
+          let product = rolling &* 0x9E37_79B9_7F4A_7C15
+          let value = product ^ (product >> 29)
+          ring[right & ringMask] = value
+          guard right >= window - 1 else { continue }
+          let left = right - window + 1
+          if minimum < left {
+            minimum = left
+            minimumValue = ring[left & ringMask]
+            var candidate = left + 1
+            while candidate <= right {
+              let candidateValue = ring[candidate & ringMask]
+              if candidateValue <= minimumValue {
+                minimum = candidate
+                minimumValue = candidateValue
+              }
+              candidate += 1
+            }
+          } else if value <= minimumValue {
+            minimum = right
+            minimumValue = value
+          }
+          guard minimum != lastRecorded else { continue }
+          lastRecorded = minimum
+          if let first = table.firstOrInsert(minimumValue, minimum) {
+            var equal = true
+            for offset in 0..<k where hashes[first + offset] != hashes[minimum + offset] {
+              equal = false
+              break
+            }
+            if equal { pairs.append((first, minimum)) }
+          }
         }
       }
     }

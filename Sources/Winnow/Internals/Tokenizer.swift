@@ -132,6 +132,31 @@ struct TokenizedText {
       let asciiKind = asciiClass[Int(byte)]
       // Runs of ASCII letters and digits: the common case, hashed eight bytes at a time.
       if asciiKind <= 1 {
+        // Fastest case: a whole word of at most seven bytes ended by ASCII punctuation
+        // or space, when no token is in progress. Its key is its own lower-cased
+        // bytes, which is also what the hasher would give. Words separated by single
+        // spaces follow one another here without leaving the loop.
+        if tokens.start < 0 {
+          var emitted = false
+          while index + 8 <= count {
+            let chunk = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            let others = ~Self.alphanumerics(chunk) & 0x8080_8080_8080_8080
+            let length = others.trailingZeroBitCount &>> 3
+            guard others != 0, length > 0 else { break }
+            let stop = base[index + length]
+            guard stop < 0x80, stop != 0x27 else { break }  // the token goes on
+            tokens.append(
+              (chunk | 0x2020_2020_2020_2020) & KeyHasher.lowBytes(length), start: index, end: index + length)
+            emitted = true
+            index += length
+            guard stop == 0x20, index + 1 < count, asciiClass[Int(base[index + 1])] <= 1 else { break }
+            index += 1
+          }
+          if emitted {
+            lineBlank = false
+            continue
+          }
+        }
         if tokens.start < 0 { tokens.start = index }
         var end = index + 1
         // Eight bytes at a time while they are all ASCII letters or digits; byte by
@@ -391,6 +416,12 @@ struct KeyHasher {
     }
   }
 
+  /// A mask of the low `count` bytes of a word (all of it for 8 or more).
+  @inline(__always)
+  static func lowBytes(_ count: Int) -> UInt64 {
+    count >= 8 ? ~0 : (1 << (8 * UInt64(count))) - 1
+  }
+
   /// Adds a key code point as UTF-8.
   @inline(__always)
   mutating func add(_ scalar: UInt32) {
@@ -478,6 +509,16 @@ struct TokenSink: ~Copyable {
     hashes.deallocate()
     starts.deallocate()
     ends.deallocate()
+  }
+
+  /// Records a whole token at once (none may be in progress).
+  @inline(__always)
+  mutating func append(_ hash: UInt64, start: Int, end: Int) {
+    if count == capacity { grow() }
+    hashes[count] = hash
+    starts[count] = Int32(truncatingIfNeeded: start)
+    ends[count] = Int32(truncatingIfNeeded: end)
+    count += 1
   }
 
   /// Ends the token being read, if any, at `end`.
