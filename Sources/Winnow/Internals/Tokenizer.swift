@@ -134,8 +134,8 @@ struct TokenizedText {
       if asciiKind <= 1 {
         // Fastest case: a whole word of at most seven bytes ended by ASCII punctuation
         // or space, when no token is in progress. Its key is its own lower-cased
-        // bytes, which is also what the hasher would give. Words separated by single
-        // spaces follow one another here without leaving the loop.
+        // bytes, which is also what the hasher would give. Words separated by spaces
+        // and punctuation follow one another here without leaving the loop.
         if tokens.start < 0 {
           var emitted = false
           while index + 8 <= count {
@@ -149,8 +149,13 @@ struct TokenizedText {
               (chunk | 0x2020_2020_2020_2020) & KeyHasher.lowBytes(length), start: index, end: index + length)
             emitted = true
             index += length
-            guard stop == 0x20, index + 1 < count, asciiClass[Int(base[index + 1])] <= 1 else { break }
-            index += 1
+            // Skip spaces and punctuation up to the next word.
+            while index < count {
+              let kind = asciiClass[Int(base[index])]
+              guard kind == 2 || kind == 4 else { break }
+              index += 1
+            }
+            guard index < count, asciiClass[Int(base[index])] <= 1 else { break }
           }
           if emitted {
             lineBlank = false
