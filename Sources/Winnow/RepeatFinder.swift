@@ -43,7 +43,8 @@
 /// different sentences are not repeats.
 ///
 /// - Complexity: O(*n*) in the length of the text, plus O(*m* log *m*) for each
-///   paragraph of *m* tokens compared as a near repeat.
+///   paragraph of *m* tokens compared as a near repeat. A single document of 2 GiB
+///   or more is not searched.
 public struct RepeatFinder: Sendable {
   /// Tuning for ``RepeatFinder``.
   public struct Options: Sendable, Hashable {
@@ -174,7 +175,9 @@ public struct RepeatFinder: Sendable {
   }
 
   func analyze(_ bytes: UnsafeBufferPointer<UInt8>) -> [Match] {
-    precondition(bytes.count < Int(Int32.max), "RepeatFinder handles documents below 2 GiB")
+    // Token offsets are 32-bit: a single document of 2 GiB or more is not searched
+    // (reported as having no repeats) rather than trapping.
+    guard bytes.count < Int(Int32.max) else { return [] }
     let text = TokenizedText(bytes, blankLineSeparated: options.blankLineSeparatedParagraphs)
     let tokenCount = text.count
     guard tokenCount > 0 else { return [] }
@@ -333,6 +336,27 @@ public struct RepeatFinder: Sendable {
           copyBytes: Int(text.starts[copy.lowerBound])..<Int(text.ends[copy.upperBound - 1]),
           similarity: 1, isParagraphBlock: false))
       for token in copy { covered[token] = true }
+      // Back-to-back copies ("S S S S"): each further copy right after this one is a
+      // copy of the same original. Checking them here keeps the search linear and
+      // one pass enough, where the first-occurrence table would pair each copy with
+      // the previous, already removed one.
+      var next = copy.upperBound
+      while next + original.count <= tokenCount,
+        !covered[next..<next + original.count].contains(true),
+        hashes[next..<next + original.count].elementsEqual(hashes[original]),
+        text.endsSentence(next + original.count - 1, in: bytes)
+      {
+        let repeated = next..<next + original.count
+        matches.append(
+          Match(
+            originalTokens: original, copyTokens: repeated,
+            originalBytes: Int(text.starts[original.lowerBound])..<Int(text.ends[original.upperBound - 1]),
+            copyBytes: Int(text.starts[repeated.lowerBound])..<Int(text.ends[repeated.upperBound - 1]),
+            similarity: 1, isParagraphBlock: false))
+        for token in repeated { covered[token] = true }
+        next = repeated.upperBound
+      }
+      spanEnd = max(spanEnd, next)
     }
     matches.sort { $0.copyTokens.lowerBound < $1.copyTokens.lowerBound }
     for index in matches.indices { matches[index].text = text }
@@ -509,9 +533,14 @@ public struct RepeatFinder: Sendable {
     if startsParagraph(first) {
       // At the start of a line: take the spaces after instead.
       while end < lineEnd && (bytes[end] == 0x20 || bytes[end] == 0x09) { end += 1 }
-      return start..<end
+    } else {
+      while start > lineStart && (bytes[start - 1] == 0x20 || bytes[start - 1] == 0x09) { start -= 1 }
     }
-    while start > lineStart && (bytes[start - 1] == 0x20 || bytes[start - 1] == 0x09) { start -= 1 }
+    if start == lineStart && end == lineEnd {
+      // Whole lines inside a longer paragraph: they go with their line break, so that
+      // no blank line splits the paragraph.
+      return lineStart..<lines[lastLine].next
+    }
     return start..<end
   }
 }

@@ -4,7 +4,8 @@
 /// Offsets are UTF-8 byte offsets. Edits are sorted, do not overlap, and everything
 /// between two edits was copied unchanged, so applying the edits to the input
 /// reproduces the output exactly (see ``NormalizedText/applyingEdits(to:)``).
-/// Adjacent changes are merged into one edit that carries all their reasons.
+/// Adjacent changes are usually merged into one edit that carries all their reasons
+/// (two edits can still touch, for example around a normalized segment).
 public struct TextEdit: Sendable, Hashable {
   /// Why a span changed.
   public struct Reason: OptionSet, Sendable, Hashable, CustomStringConvertible {

@@ -79,7 +79,7 @@ public struct TextNormalizer: Sendable {
   public func normalized(_ text: String) -> String {
     var text = text
     return text.withUTF8 { bytes in
-      var engine = NormalizerEngine(table: table, input: bytes, recording: false)
+      var engine = NormalizerEngine(table: table, options: options, input: bytes, recording: false)
       engine.run()
       if !engine.changed {
         engine.output.discard()
@@ -124,7 +124,7 @@ public struct TextNormalizer: Sendable {
   public func normalize(
     utf8Buffer bytes: UnsafeBufferPointer<UInt8>, recordingEdits: Bool = false
   ) -> NormalizedText {
-    var engine = NormalizerEngine(table: table, input: bytes, recording: recordingEdits)
+    var engine = NormalizerEngine(table: table, options: options, input: bytes, recording: recordingEdits)
     engine.run()
     return NormalizedText(
       utf8: engine.output.takeArray(),

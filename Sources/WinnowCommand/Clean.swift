@@ -68,7 +68,7 @@ struct Clean: ParsableCommand {
     if !quiet {
       Diagnostics.note(
         "\(name): \(bytes.count) bytes in, \(removal.utf8.count) out; "
-          + "\(removal.removed.count) repeats removed (\(removal.removed.reduce(0) { $0 + $1.utf8.count }) bytes); "
+          + "\(removal.removed.count) repeats removed (\(text.count - removal.utf8.count) bytes); "
           + "\(counts[.invalidUTF8]) invalid sequences replaced; \(counts.total) normalization changes; "
           + rate(bytes.count, elapsed))
     }

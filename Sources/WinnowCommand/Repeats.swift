@@ -28,7 +28,11 @@ struct Repeats: ParsableCommand {
     let (name, bytes) = try Input.read(input)
     let report = bytes.withUnsafeBufferPointer { repeats.finder.repeats(utf8: $0) }
     var lineStarts = [0]
-    for (index, byte) in bytes.enumerated() where byte == 0x0A { lineStarts.append(index + 1) }
+    // Lines end at LF, CRLF or a lone CR.
+    for (index, byte) in bytes.enumerated()
+    where byte == 0x0A || (byte == 0x0D && (index + 1 == bytes.count || bytes[index + 1] != 0x0A)) {
+      lineStarts.append(index + 1)
+    }
     func line(_ offset: Int) -> Int {
       var low = 0
       var high = lineStarts.count - 1

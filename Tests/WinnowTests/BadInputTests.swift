@@ -90,7 +90,7 @@ import Winnow
 
   enum Adversary: CaseIterable, Sendable {
     case singleLine, spaces, newlines, carriageReturns, invisibles, alternatingMarks, marksAfterOneBase
-    case quotes, nextLines
+    case quotes, nextLines, marksBetweenRemovals
 
     func make(bytes count: Int) -> [UInt8] {
       let unit: [UInt8]
@@ -109,6 +109,9 @@ import Winnow
         unit = Array("\u{0316}".utf8)
       case .quotes: unit = Array("\u{201C}".utf8)
       case .nextLines: unit = Array("\u{0085}".utf8)
+      case .marksBetweenRemovals:
+        prefix = [0x61]
+        unit = Array("\u{0316}\u{200B}".utf8)  // each mark follows a removed character
       }
       var result = prefix
       result.reserveCapacity(count + unit.count)

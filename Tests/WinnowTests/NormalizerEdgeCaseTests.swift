@@ -97,3 +97,58 @@ import Winnow
     #expect(result.inputOffset(forOutputOffset: outputBytes.count) == inputBytes.count)
   }
 }
+
+/// Cases found in review: each failed before its fix.
+@Suite struct NormalizerRegressionTests {
+  @Test func hugeBlankLineLimitDoesNotOverflow() {
+    var options = NormalizationOptions.default
+    options.maximumBlankLines = .max
+    #expect(TextNormalizer(options).normalized("a\n\n\n\nb") == "a\n\n\n\nb\n")
+  }
+
+  @Test func compatibilityMappingToASpaceAddsNoDoubleSpace() {
+    var options = NormalizationOptions.default
+    options.unicodeForm = .nfkc
+    let normalizer = TextNormalizer(options)
+    for input in ["a \u{00B4}b", "word  \u{00B4}x", "a \u{00A8}\u{00A8} b"] {
+      let once = normalizer.normalize(input, recordingEdits: true)
+      #expect(normalizer.normalized(once.text) == once.text, "\(input.debugDescription)")
+      #expect(once.applyingEdits(to: Array(input.utf8)) == once.utf8)
+    }
+  }
+
+  @Test func nextLineDecidedByTheCharacterThatIsKept() {
+    var options = NormalizationOptions.default
+    options.mapsC1Controls = false
+    let normalizer = TextNormalizer(options)
+    for input in ["a\u{85}\u{200B}b", "x\u{85}\u{00AD}y"] {
+      let once = normalizer.normalized(input)
+      #expect(normalizer.normalized(once) == once, "\(input.debugDescription)")
+    }
+  }
+
+  @Test func foldingThatGivesBackTheSameTextIsNoChange() {
+    let comparison = TextNormalizer(profile: .comparison)
+    let once = comparison.normalized("\u{0390}\u{0316}")
+    let again = comparison.normalize(once, recordingEdits: true)
+    #expect(again.isUnchanged)
+    #expect(again.edits == [])
+  }
+
+  @Test func foldingWithoutAUnicodeFormDoesNotCompose() {
+    var options = NormalizationOptions.comparison
+    options.unicodeForm = .none
+    let normalizer = TextNormalizer(options)
+    #expect(normalizer.normalized("e\u{301}") == "e\u{301}\n")
+    #expect(normalizer.normalized("E\u{301}") == "e\u{301}\n")
+  }
+
+  @Test func mappedC1ControlCountsOnlyItsOwnChange() {
+    var options = NormalizationOptions.default
+    options.unicodeForm = .nfkc
+    let result = TextNormalizer(options).normalize("a\n\u{99}", recordingEdits: true)
+    #expect(result.text == "a\nTM\n")
+    #expect(result.counts[.whitespace] == 0)
+    #expect(result.counts[.c1Mapping] == 1)
+  }
+}

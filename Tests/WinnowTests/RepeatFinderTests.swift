@@ -239,3 +239,35 @@ import Winnow
     #expect(withoutRepeats > 250)
   }
 }
+
+/// Cases found in review: each failed before its fix.
+@Suite struct RepeatFinderRegressionTests {
+  @Test(arguments: [2, 6, 20])
+  func sentenceRepeatedManyTimes(_ copies: Int) {
+    let sentence = RepeatFinderTests.a
+    let text = Array(repeating: sentence, count: copies).joined(separator: " ") + "\n"
+    let report = RepeatFinder().repeats(in: text)
+    #expect(report.blocks.count == 1)
+    #expect(report.blocks.first?.copies.count == copies - 1)
+    let cleaned = RepeatFinder().removingRepeats(from: text)
+    #expect(cleaned.text == sentence + "\n")
+    #expect(cleaned.removed.allSatisfy { $0.pass == 1 })
+  }
+
+  @Test func controlCharacterInsideAWordIsIgnoredEverywhere() {
+    // The same characters must give the same tokens in the middle and at the end.
+    let word = "abc\u{1}def"
+    let sentence = "\(word) one two three four five six seven eight nine ten eleven."
+    let text = "\(sentence) Something else here to separate them from each other today.\n\(sentence)"
+    let report = RepeatFinder().repeats(in: text)
+    #expect(report.blocks.count == 1)
+  }
+
+  @Test func removingWholeLinesOfABlankLineParagraphLeavesNoBlankLine() {
+    let a = RepeatFinderTests.a
+    let text = "\(a)\n\(a)\nThe end of the paragraph comes here.\n\nNext paragraph.\n"
+    let options = RepeatFinder.Options(blankLineSeparatedParagraphs: true)
+    let cleaned = RepeatFinder(options).removingRepeats(from: text)
+    #expect(cleaned.text == "\(a)\nThe end of the paragraph comes here.\n\nNext paragraph.\n")
+  }
+}

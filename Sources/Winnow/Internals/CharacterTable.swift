@@ -35,8 +35,11 @@ final class CharacterTable: Sendable {
 
   let options: NormalizationOptions
   let rules: [Rule]
-  /// The form whose boundaries delimit segments, or nil when nothing is normalized.
+  /// The form whose boundaries delimit segments, or nil when nothing is normalized
+  /// or folded.
   let form: ICU.Form?
+  /// Whether segments are normalized (a Unicode form is set), not only case-folded.
+  var normalizes: Bool { options.unicodeForm != .none }
   /// Whether every printable ASCII character except space is copied unchanged, so
   /// that eight bytes at a time can be checked with word arithmetic.
   let asciiPrintableIsPass: Bool
@@ -67,7 +70,7 @@ final class CharacterTable: Sendable {
     }
 
     // Lowest precedence first: later assignments override earlier ones.
-    if options.unicodeForm != .none || options.foldsCase {
+    if options.unicodeForm != .none {
       try assign("[:^ccc=0:]", Class.nonStarter)
     }
     switch options.unicodeForm {
@@ -158,6 +161,9 @@ final class CharacterTable: Sendable {
 
   /// The table for `options`, built on first use and shared afterwards.
   static func table(for options: NormalizationOptions) -> CharacterTable {
+    // The blank-line limit does not shape the table: one table serves every limit.
+    var options = options
+    options.maximumBlankLines = options.maximumBlankLines == nil ? nil : 1
     if let table = cache.withLock({ $0[options] }) { return table }
     let table: CharacterTable
     do {

@@ -48,14 +48,16 @@ struct NormalizerEngine {
   private(set) var changed = false
   private var nelEvidence: (windows1252: Bool, lineFeeds: Bool)?
 
-  init(table: CharacterTable, input: UnsafeBufferPointer<UInt8>, recording: Bool) {
+  init(
+    table: CharacterTable, options: NormalizationOptions, input: UnsafeBufferPointer<UInt8>, recording: Bool
+  ) {
     self.table = table
     self.input = input.baseAddress ?? UnsafePointer(bitPattern: 1)!
     self.end = input.count
     self.recording = recording
-    self.spaceIsGap = table.options.normalizesWhitespace
-    self.trims = table.options.maximumBlankLines != nil
-    self.maximumNewlines = table.options.maximumBlankLines.map { max(0, $0) + 1 }
+    self.spaceIsGap = options.normalizesWhitespace
+    self.trims = options.maximumBlankLines != nil
+    self.maximumNewlines = options.maximumBlankLines.map { min(max(0, $0), Int.max - 1) + 1 }
     self.output = OutputBuffer(capacity: input.count + input.count / 16 + 16)
   }
 
@@ -241,7 +243,7 @@ struct NormalizerEngine {
     output.append(input + position, length)
     position += length
     if let form = table.form,
-      isSegment || (gapWasEmpty && !ICU.hasBoundaryBefore(form, scalar))
+      isSegment || (gapWasEmpty && table.normalizes && !ICU.hasBoundaryBefore(form, scalar))
     {
       // A segment character, or a non-starter that a removal brought next to
       // another character: normalize the segment around it.
@@ -266,6 +268,7 @@ struct NormalizerEngine {
     } else {
       UTF8Decoding.encode(scalar, into: &bytes)
     }
+    resolveGap(final: false)
     let start = output.count
     emitContent(scalar: scalar, inputLength: inputLength, bytes: &bytes, reason: reasons)
     if kind == CharacterTable.Class.segment, let form = table.form {
@@ -322,7 +325,7 @@ struct NormalizerEngine {
       newlines = output.count > 0 ? 1 : 0
     } else if gapNewlines > 0 {
       newlines = maximumNewlines.map { min(gapNewlines, $0) } ?? gapNewlines
-    } else if gapSpace && !final && output.count > 0 && output.last != 0x0A {
+    } else if gapSpace && !final && output.count > 0 && output.last != 0x0A && output.last != 0x20 {
       space = true
     }
     let emitted = newlines + (space ? 1 : 0)
@@ -356,7 +359,8 @@ struct NormalizerEngine {
   /// decoded as Latin-1 or a NEL line break:
   /// 1. an ellipsis if the text holds other C1 controls that Windows-1252 maps to
   ///    characters (evidence that the text was decoded as Latin-1);
-  /// 2. a line break if a letter, a digit or another U+0085 follows (a next line);
+  /// 2. a line break if a letter, a mark, a digit or another U+0085 follows (a next
+  ///    line), looking past characters that are removed;
   /// 3. at the end of the text, a line break if the text has no CR or LF at all
   ///    (NEL-delimited text, as converted from EBCDIC), otherwise an ellipsis;
   /// 4. an ellipsis before anything else: a space, punctuation, CR or LF.
@@ -378,14 +382,26 @@ struct NormalizerEngine {
     }
     guard let evidence = nelEvidence else { return false }
     if evidence.windows1252 { return true }
-    let next = position + 2
-    guard next < end else { return evidence.lineFeeds }
-    let (scalar, length) = UTF8Decoding.decode(input, next, end)
-    guard length > 0 else { return true }
-    if scalar == 0x85 { return false }
-    let category = ICU.generalCategory(of: scalar)
-    let letterOrDigit = (1...5).contains(category) || (9...11).contains(category)
-    return !letterOrDigit
+    // The next character that will be kept: removed characters are skipped, so that
+    // the decision is the same on the output as on the input.
+    var next = position + 2
+    while next < end {
+      let (scalar, length) = UTF8Decoding.decode(input, next, end)
+      guard length > 0 else { return true }
+      let kind = table.classOf(scalar)
+      if kind == CharacterTable.Class.removeControl || kind == CharacterTable.Class.removeInvisible
+        || kind == CharacterTable.Class.removePunctuation
+        || (kind == CharacterTable.Class.c1Control && table.windows1252[Int(scalar) - 0x80] == 0)
+      {
+        next += length
+        continue
+      }
+      if scalar == 0x85 { return false }
+      // Letters, marks (which case folding may turn into letters) and digits.
+      let category = ICU.generalCategory(of: scalar)
+      return !((1...8).contains(category) || (9...11).contains(category))
+    }
+    return evidence.lineFeeds
   }
 
   // MARK: - Segments
@@ -401,12 +417,36 @@ struct NormalizerEngine {
       nonStarters = 1
       // Back to the previous boundary. Spaces and LFs never combine with what follows
       // them, so the segment starts after them.
-      while segmentStart > 0 {
-        let (previous, value) = UTF8Decoding.decodeBackward(output.base, segmentStart)
-        if value == 0x20 || value == 0x0A { break }
-        segmentStart = previous
-        if ICU.hasBoundaryBefore(form, value) { break }
+      var candidate = start
+      var reachedBoundary = false
+      while candidate > 0 && nonStarters <= Self.streamSafeLimit {
+        let (previous, value) = UTF8Decoding.decodeBackward(output.base, candidate)
+        if value == 0x20 || value == 0x0A {
+          reachedBoundary = true
+          break
+        }
+        candidate = previous
+        if ICU.hasBoundaryBefore(form, value) {
+          reachedBoundary = true
+          break
+        }
         nonStarters += 1
+      }
+      if reachedBoundary || candidate == 0 {
+        segmentStart = candidate
+      } else {
+        // More than 30 non-starters before this one: a joiner goes in before it (see
+        // below), so that each segment stays short whatever the input.
+        let character = Array(UnsafeBufferPointer(start: output.base + start, count: output.count - start))
+        if recording { reopenRegion(atOutput: start, reasons: .unicodeNormalization) }
+        output.truncate(to: start)
+        output.append(0xCD)
+        output.append(0x8F)
+        character.withUnsafeBufferPointer { output.append($0.baseAddress!, $0.count) }
+        changed = true
+        counts.add(.unicodeNormalization)
+        segmentStart = start
+        nonStarters = 1
       }
     }
     // Forward to the next boundary.
@@ -453,16 +493,20 @@ struct NormalizerEngine {
   private mutating func rewriteSegment(from start: Int, form: ICU.Form) -> Bool {
     let original = UnsafeBufferPointer(start: output.base + start, count: output.count - start)
     var reasons: TextEdit.Reason = []
-    var result = ICU.normalize(form, original)
-    if !result.elementsEqual(original) { reasons.insert(.unicodeNormalization) }
+    var result = Array(original)
+    if table.normalizes {
+      result = ICU.normalize(form, original)
+      if !result.elementsEqual(original) { reasons.insert(.unicodeNormalization) }
+    }
     if table.options.foldsCase {
       let folded = result.withUnsafeBufferPointer { ICU.foldCase($0) }
       if folded != result {
         reasons.insert(.caseFolding)
-        result = folded.withUnsafeBufferPointer { ICU.normalize(form, $0) }
+        result = table.normalizes ? folded.withUnsafeBufferPointer { ICU.normalize(form, $0) } : folded
       }
     }
-    guard !reasons.isEmpty else { return false }
+    // Folding and composing can give back the very same text.
+    guard !reasons.isEmpty, !result.elementsEqual(original) else { return false }
     counts.add(reasons)
     changed = true
     if recording { reopenRegion(atOutput: start, reasons: reasons) }
@@ -491,7 +535,9 @@ struct NormalizerEngine {
           addToGap(length: 0, newline: true, reason: .lineBreak)
           mapped = true
         case Class.removeControl, Class.removeInvisible, Class.removePunctuation:
-          addToGap(length: 0, reason: kind == Class.removePunctuation ? .punctuation : .invisible)
+          let reason: TextEdit.Reason =
+            kind == Class.removePunctuation ? .punctuation : kind == Class.removeControl ? .control : .invisible
+          addToGap(length: 0, reason: reason)
           mapped = true
         case Class.firstRule...:
           let rule = table.rules[Int(kind - Class.firstRule)]

@@ -12,7 +12,7 @@ struct TokenizedText {
   /// of a script written without spaces 1 (about three such characters make a word).
   /// `weightBefore[i]` is the weight of the tokens before token `i`. Empty when
   /// every token is a word.
-  var weightBefore: [Int32] = []
+  var weightBefore: [Int] = []
   var paragraphs: [Paragraph] = []
   /// Every line: where it starts, where its content ends (before the line break), and
   /// where the next line starts.
@@ -143,8 +143,10 @@ struct TokenizedText {
             let others = ~Self.alphanumerics(chunk) & 0x8080_8080_8080_8080
             let length = others.trailingZeroBitCount &>> 3
             guard others != 0, length > 0 else { break }
-            let stop = base[index + length]
-            guard stop < 0x80, stop != 0x27 else { break }  // the token goes on
+            // Only a space, punctuation or a line break ends the word here; an
+            // apostrophe, a control character or a non-ASCII letter may continue it.
+            let stopKind = asciiClass[Int(base[index + length])]
+            guard stopKind >= 2 && stopKind <= 4 else { break }
             tokens.append(
               (chunk | 0x2020_2020_2020_2020) & KeyHasher.lowBytes(length), start: index, end: index + length)
             emitted = true
@@ -274,10 +276,10 @@ struct TokenizedText {
     self.ends = Array(UnsafeBufferPointer(start: tokens.ends, count: tokens.count))
     self.lines = lines
     if !characterTokens.isEmpty {
-      weightBefore = [Int32](repeating: 0, count: hashes.count + 1)
+      weightBefore = [Int](repeating: 0, count: hashes.count + 1)
       var next = 0
       for token in 0..<hashes.count {
-        let weight: Int32 = next < characterTokens.count && characterTokens[next] == token ? 1 : 3
+        let weight = next < characterTokens.count && characterTokens[next] == token ? 1 : 3
         if weight == 1 { next += 1 }
         weightBefore[token + 1] = weightBefore[token] + weight
       }
