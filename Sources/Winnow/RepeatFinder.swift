@@ -329,24 +329,12 @@ public struct RepeatFinder: Sendable {
       let original = (originalStart + lower)..<(originalStart + upper)
       guard !copy.isEmpty, text.words(copy) >= Double(options.minimumTokens) else { continue }
       if original.contains(where: { covered[$0] }) { continue }
-      matches.append(
-        Match(
-          originalTokens: original, copyTokens: copy,
-          originalBytes: Int(text.starts[original.lowerBound])..<Int(text.ends[original.upperBound - 1]),
-          copyBytes: Int(text.starts[copy.lowerBound])..<Int(text.ends[copy.upperBound - 1]),
-          similarity: 1, isParagraphBlock: false))
-      for token in copy { covered[token] = true }
-      // Back-to-back copies ("S S S S"): each further copy right after this one is a
-      // copy of the same original. Checking them here keeps the search linear and
-      // one pass enough, where the first-occurrence table would pair each copy with
-      // the previous, already removed one.
-      var next = copy.upperBound
-      while next + original.count <= tokenCount,
-        !covered[next..<next + original.count].contains(true),
-        hashes[next..<next + original.count].elementsEqual(hashes[original]),
-        text.endsSentence(next + original.count - 1, in: bytes)
-      {
-        let repeated = next..<next + original.count
+      // The copy, then any further copies right after it ("S S S S"): each is a copy
+      // of the same original. Taking them here keeps the search linear and one pass
+      // enough, where the first-occurrence table would pair each copy with the
+      // previous, already removed one.
+      var repeated = copy
+      repeat {
         matches.append(
           Match(
             originalTokens: original, copyTokens: repeated,
@@ -354,8 +342,11 @@ public struct RepeatFinder: Sendable {
             copyBytes: Int(text.starts[repeated.lowerBound])..<Int(text.ends[repeated.upperBound - 1]),
             similarity: 1, isParagraphBlock: false))
         for token in repeated { covered[token] = true }
-        next = repeated.upperBound
-      }
+        repeated = repeated.upperBound..<repeated.upperBound + original.count
+      } while repeated.upperBound <= tokenCount && !covered[repeated].contains(true)
+        && hashes[repeated].elementsEqual(hashes[original])
+        && text.endsSentence(repeated.upperBound - 1, in: bytes)
+      let next = repeated.lowerBound
       spanEnd = max(spanEnd, next)
     }
     matches.sort { $0.copyTokens.lowerBound < $1.copyTokens.lowerBound }
