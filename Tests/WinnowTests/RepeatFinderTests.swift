@@ -254,6 +254,14 @@ import Winnow
     #expect(cleaned.removed.allSatisfy { $0.pass == 1 })
   }
 
+  @Test func wordsOfEightLettersAreNotAllAlike() {
+    // Eight-byte keys once hashed to the same value.
+    let first = "The elephant crossed absolute mountain borders toward hospital gardens after midnight yesterday."
+    let second = "The kangaroo crossed northern terminal borders toward complete gardens after midnight yesterday."
+    let text = RepeatFinderTests.lines(first, RepeatFinderTests.a, second)
+    #expect(RepeatFinder().repeats(in: text).blocks.isEmpty)
+  }
+
   @Test func controlCharacterInsideAWordIsIgnoredEverywhere() {
     // The same characters must give the same tokens in the middle and at the end.
     let word = "abc\u{1}def"

@@ -481,13 +481,14 @@ struct KeyHasher {
     }
   }
 
-  /// The hash of the key so far; resets the hasher. Keys of up to eight bytes are
+  /// The hash of the key so far; resets the hasher. Keys of up to seven bytes are
   /// their own hash (the bytes, zero-padded): no two differ, and later stages mix
-  /// hashes before relying on their bits.
+  /// hashes before relying on their bits. From eight bytes on, `pending` no longer
+  /// holds the whole key, so the absorbed state is mixed in.
   @inline(__always)
   mutating func finish() -> UInt64 {
     let result =
-      length <= 8 ? pending : TokenizedText.mix((state ^ pending) &+ UInt64(length) &* 0xD6E8_FEB8_6659_FD93)
+      length < 8 ? pending : TokenizedText.mix((state ^ pending) &+ UInt64(length) &* 0xD6E8_FEB8_6659_FD93)
     self = KeyHasher()
     return result
   }
