@@ -122,7 +122,11 @@ public struct RepeatFinder: Sendable {
     for pass in 1...4 {
       let matches = current.withUnsafeBufferPointer { analyze($0) }
       let cuts = current.withUnsafeBufferPointer { buffer in
-        matches.map { ($0, Self.removalRange(for: $0, in: buffer, options: options)) }
+        matches.map { match in
+          var match = match
+          let range = Self.removalRange(for: &match, in: buffer, options: options)
+          return (match, range)
+        }
       }
       let accepted = cuts.filter { !$0.1.isEmpty }.sorted { $0.1.lowerBound < $1.1.lowerBound }
       guard !accepted.isEmpty else { break }
@@ -461,8 +465,11 @@ public struct RepeatFinder: Sendable {
   // MARK: - Removal
 
   /// The bytes to remove for a match, so that the text around it stays well-formed,
-  /// or an empty range when the copy cannot be removed cleanly.
-  static func removalRange(for match: Match, in bytes: UnsafeBufferPointer<UInt8>, options: Options) -> Range<Int> {
+  /// or an empty range when the copy cannot be removed cleanly. May shorten `match`
+  /// to what is removed.
+  static func removalRange(for match: inout Match, in bytes: UnsafeBufferPointer<UInt8>, options: Options)
+    -> Range<Int>
+  {
     guard let text = match.text else { return 0..<0 }
     let lines = text.lines
     func lineIndex(ofByte offset: Int) -> Int {
@@ -501,11 +508,17 @@ public struct RepeatFinder: Sendable {
     }
     if firstLine != lastLine && !startsParagraph(first) && !endsParagraph(last) {
       // Starts and ends inside lines: removing it would glue two paragraphs. Keep
-      // the tail and remove up to the end of the last whole paragraph.
+      // the tail and remove up to the end of the last whole paragraph (the match is
+      // trimmed to the same length, so that it still names what it repeats).
       let paragraph = Int(text.paragraphOfToken[last])
       last = text.paragraphs[paragraph].tokens.lowerBound - 1
-      guard last - first + 1 >= options.minimumTokens, last >= first else { return 0..<0 }
+      guard last >= first, text.words(first..<last + 1) >= Double(options.minimumTokens) else { return 0..<0 }
       lastLine = lineIndex(ofByte: Int(text.starts[last]))
+      let kept = match.originalTokens.lowerBound..<match.originalTokens.lowerBound + (last - first + 1)
+      match.copyTokens = first..<last + 1
+      match.originalTokens = kept
+      match.originalBytes = Int(text.starts[kept.lowerBound])..<Int(text.ends[kept.upperBound - 1])
+      match.copyBytes = Int(text.starts[first])..<Int(text.ends[last])
     }
     if startsParagraph(first) && endsParagraph(last) {
       return wholeLines(firstLine, lastLine)
