@@ -38,7 +38,9 @@
 /// Similarity is the Dice coefficient of the two copies' multisets of token bigrams:
 /// 1.0 for exact repeats. A paragraph inside a repeated block that differs a little
 /// from the paragraph it is aligned with (one word changed in a short line) joins the
-/// block when the Dice coefficient of its tokens reaches the threshold. Repeated spans are trimmed to whole sentences, so that no
+/// block when 2 LCS / (m + n) of their tokens reaches the threshold. A line that
+/// holds a whole earlier paragraph plus other text is a glued repeat: only the
+/// repeat goes. Repeated spans are trimmed to whole sentences, so that no
 /// fragment of a sentence is removed or left behind; repeated phrases inside
 /// different sentences are not repeats.
 ///
@@ -105,8 +107,9 @@ public struct RepeatFinder: Sendable {
   /// Removal keeps the paragraph structure: a repeated paragraph goes with the line
   /// break before it, a repeated span inside a paragraph with the space before it and
   /// the punctuation after it. Nothing else changes. The search runs again on the
-  /// result until nothing more is found (at most four passes), so cleaning twice
-  /// gives the same text as cleaning once. A span found in a later pass can enclose
+  /// result until nothing more is found (at most eight passes), so cleaning twice
+  /// gives the same text as cleaning once unless a text needs more passes (built on
+  /// purpose: sentences reshuffled so that each removal exposes a new repeat). A span found in a later pass can enclose
   /// spans removed earlier (see ``RemovedSpan/pass``).
   public func removingRepeats(from text: String) -> RepeatRemoval {
     var removal = removingRepeats(utf8: Array(text.utf8))
@@ -119,7 +122,7 @@ public struct RepeatFinder: Sendable {
     var current = bytes
     var removed: [RemovedSpan] = []
     // Offsets of the current text map back to the input through the removals so far.
-    for pass in 1...4 {
+    for pass in 1...Self.maximumPasses {
       let matches = current.withUnsafeBufferPointer { analyze($0) }
       let cuts = current.withUnsafeBufferPointer { buffer in
         matches.map { match in
@@ -151,13 +154,22 @@ public struct RepeatFinder: Sendable {
     return RepeatRemoval(utf8: current, removed: removed)
   }
 
+  /// The most searches `removingRepeats` makes on one text.
+  static let maximumPasses = 8
+
   /// Maps a range of a text after `removed` cuts back to the text before them.
   static func mapBack(_ range: Range<Int>, through removed: [RemovedSpan]) -> Range<Int> {
     var lower = range.lowerBound
     var upper = range.upperBound
-    for cut in removed {  // sorted by position in the input
-      if cut.utf8.lowerBound <= lower { lower += cut.utf8.count }
-      if cut.utf8.lowerBound < upper || (cut.utf8.lowerBound == upper && range.isEmpty) { upper += cut.utf8.count }
+    var covered = 0  // input offset up to which cuts have been counted
+    for cut in removed where cut.utf8.upperBound > covered {  // sorted by position in the input
+      // A span of a later pass encloses the earlier spans inside it: count only the
+      // outermost cuts, and each input byte once.
+      let added = cut.utf8.upperBound - max(cut.utf8.lowerBound, covered)
+      let start = max(cut.utf8.lowerBound, covered)
+      covered = cut.utf8.upperBound
+      if start <= lower { lower += added }
+      if start < upper || (start == upper && range.isEmpty) { upper += added }
     }
     return lower..<max(lower, upper)
   }
@@ -244,6 +256,11 @@ public struct RepeatFinder: Sendable {
       // Dice cannot exceed 2 min / (a + b): skip pairs of very different lengths.
       let bound = 2 * Double(min(tokens.count, rootTokens.count)) / Double(tokens.count + rootTokens.count)
       guard bound >= options.similarityThreshold else { continue }
+      // A line holding the whole original plus other text is a repeat glued to
+      // something else: the span search removes the repeat and keeps the rest.
+      guard !Self.contains(hashes[tokens], hashes[rootTokens]),
+        !Self.hasGluedSentence(tokens, besides: rootTokens, in: text, bytes: bytes)
+      else { continue }
       let score = Self.dice(hashes[rootTokens], hashes[tokens])
       if score >= options.similarityThreshold {
         origin[paragraph] = root
@@ -269,14 +286,27 @@ public struct RepeatFinder: Sendable {
           continue
         }
         // A paragraph of the copy that was not matched on its own (too short for a
-        // near repeat, say): it belongs to the block if it is close enough to the
-        // paragraph it is aligned with. The alignment is evidence already, so single
-        // tokens are compared rather than bigrams, which a short text loses fast.
+        // near repeat, say): it belongs to the block if it is close enough, in order,
+        // to the paragraph it is aligned with. The alignment is evidence already, so
+        // the measure is the longest common subsequence of tokens rather than bigrams,
+        // which a short text loses fast; reordered words do not count.
         guard origin[last + 1] < 0, aligned < index else { break }
-        let (a, b) = (paragraphs[aligned].tokens.count, paragraphs[last + 1].tokens.count)
-        guard 2 * Double(min(a, b)) >= options.similarityThreshold * Double(a + b) else { break }
-        let score = Self.dice(
-          hashes[paragraphs[aligned].tokens], hashes[paragraphs[last + 1].tokens], bigrams: false)
+        let (a, b) = (paragraphs[aligned].tokens, paragraphs[last + 1].tokens)
+        guard 2 * Double(min(a.count, b.count)) >= options.similarityThreshold * Double(a.count + b.count) else {
+          break
+        }
+        let score: Double
+        if a.isEmpty || b.isEmpty {
+          // Lines without words ("***", "---") belong only if they are the same line.
+          let first = text.lines[paragraphs[aligned].lines.lowerBound]
+          let second = text.lines[paragraphs[last + 1].lines.lowerBound]
+          let same = UnsafeBufferPointer(rebasing: bytes[first.start..<first.contentEnd])
+            .elementsEqual(UnsafeBufferPointer(rebasing: bytes[second.start..<second.contentEnd]))
+          score = same && a.isEmpty && b.isEmpty ? 1 : 0
+        } else {
+          guard !Self.contains(hashes[b], hashes[a]) || a.count == b.count else { break }
+          score = Self.orderedSimilarity(hashes[a], hashes[b])
+        }
         guard score >= options.similarityThreshold else { break }
         origin[last + 1] = aligned
         similarity[last + 1] = score
@@ -423,6 +453,53 @@ public struct RepeatFinder: Sendable {
       }
     }
     return pairs
+  }
+
+  /// Whether the paragraph `tokens` starts or ends with whole sentences none of whose
+  /// words occur in `original`: text glued to a near copy, which must not go with it.
+  static func hasGluedSentence(
+    _ tokens: Range<Int>, besides original: Range<Int>, in text: TokenizedText, bytes: UnsafeBufferPointer<UInt8>
+  ) -> Bool {
+    let known = Set(text.hashes[original])
+    var head = tokens.lowerBound
+    while head < tokens.upperBound && !known.contains(text.hashes[head]) {
+      if text.endsSentence(head, in: bytes) && head + 1 < tokens.upperBound { return true }
+      head += 1
+    }
+    var tail = tokens.upperBound - 1
+    while tail >= tokens.lowerBound && !known.contains(text.hashes[tail]) {
+      if text.startsSentence(tail, in: bytes) && tail > tokens.lowerBound { return true }
+      tail -= 1
+    }
+    return false
+  }
+
+  /// Whether `tokens` holds all of `part`, contiguously.
+  static func contains(_ tokens: ArraySlice<UInt64>, _ part: ArraySlice<UInt64>) -> Bool {
+    guard !part.isEmpty, part.count <= tokens.count else { return part.isEmpty }
+    let first = part.first!
+    var index = tokens.startIndex
+    while index + part.count <= tokens.endIndex {
+      if tokens[index] == first && tokens[index..<index + part.count].elementsEqual(part) { return true }
+      index += 1
+    }
+    return false
+  }
+
+  /// 2 LCS / (m + n) over tokens: how much of two short texts agrees in order. Long
+  /// texts (over 256 tokens) fall back to bigram Dice, to keep the cost bounded.
+  static func orderedSimilarity(_ a: ArraySlice<UInt64>, _ b: ArraySlice<UInt64>) -> Double {
+    guard a.count <= 256 && b.count <= 256 else { return dice(a, b) }
+    guard !a.isEmpty || !b.isEmpty else { return 1 }
+    var previous = [Int](repeating: 0, count: b.count + 1)
+    var current = previous
+    for x in a {
+      for (j, y) in b.enumerated() {
+        current[j + 1] = x == y ? previous[j] + 1 : max(previous[j + 1], current[j])
+      }
+      swap(&previous, &current)
+    }
+    return 2 * Double(previous[b.count]) / Double(a.count + b.count)
   }
 
   /// The Dice coefficient of the multisets of token bigrams of two token sequences

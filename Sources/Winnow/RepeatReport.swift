@@ -119,9 +119,8 @@ public struct RepeatRemoval: Sendable, Hashable {
     var result: [UInt8] = []
     var position = range.lowerBound
     for earlier in removed where earlier.pass < span.pass && range.contains(earlier.utf8.lowerBound) {
-      guard earlier.utf8.lowerBound >= position else { continue }
-      result += input[position..<earlier.utf8.lowerBound]
-      position = min(earlier.utf8.upperBound, range.upperBound)
+      if earlier.utf8.lowerBound >= position { result += input[position..<earlier.utf8.lowerBound] }
+      position = max(position, min(earlier.utf8.upperBound, range.upperBound))
     }
     result += input[position..<range.upperBound]
     return result

@@ -278,4 +278,53 @@ import Winnow
     let cleaned = RepeatFinder(options).removingRepeats(from: text)
     #expect(cleaned.text == "\(a)\nThe end of the paragraph comes here.\n\nNext paragraph.\n")
   }
+
+  // Found by a fuzzer.
+  static let s1 = RepeatFinderTests.a
+  static let s2 = RepeatFinderTests.b
+
+  @Test func nestedPassesMapBackInsideTheInput() {
+    let text =
+      "Ann met Bob at the gate. Cat saw Dan near the pier.\nEve told Fay about the plan. Gus gave Hal his old coat.\n"
+      + "The storm closed every road in the valley for three whole days last week.\n"
+      + "Ann met Bob at the gate. Eve told Fay about the plan. The storm closed every road in the valley for three "
+      + "whole days last week. Gus gave Hal his old coat. Cat saw Dan near the pier.\n"
+    let cleaned = RepeatFinder().removingRepeats(from: text)  // crashed
+    let bytes = Array(text.utf8)
+    for span in cleaned.removed {
+      #expect(span.utf8.upperBound <= bytes.count && span.repeats.upperBound <= bytes.count)
+      #expect(!cleaned.text(of: span.utf8, in: bytes, for: span).isEmpty)
+    }
+    #expect(RepeatFinder().removingRepeats(from: cleaned.text).removed.isEmpty)
+  }
+
+  @Test func gluedRepeatKeepsTheTextItIsGluedTo() {
+    let finder = RepeatFinder()
+    #expect(finder.removingRepeats(from: "\(Self.s1)\nYes.\(Self.s1)\n").text == "\(Self.s1)\nYes.\n")
+    #expect(
+      finder.removingRepeats(from: "\(Self.s1)\nThe mayor said nothing. \(Self.s1)\n").text
+        == "\(Self.s1)\nThe mayor said nothing.\n")
+    #expect(
+      finder.removingRepeats(from: "\(Self.s1) \(Self.s2)\n\(Self.s1) \(Self.s2) No comment was given.\n").text
+        == "\(Self.s1) \(Self.s2)\nNo comment was given.\n")
+  }
+
+  @Test func reorderedWordsAreNotARepeat() {
+    let text = "\(Self.s1)\nThe dog bit the man.\n\(Self.s2)\nX.\n\(Self.s1)\nThe man bit the dog.\n\(Self.s2)\n"
+    let cleaned = RepeatFinder().removingRepeats(from: text)
+    #expect(cleaned.text.contains("The man bit the dog."))
+    #expect(cleaned.removed.allSatisfy { $0.similarity == 1 })
+  }
+
+  @Test func differentLinesWithoutWordsAreNotARepeat() {
+    let text = "\(Self.s1)\n***\n\(Self.s2)\nX.\n\(Self.s1)\n---\n\(Self.s2)\n"
+    #expect(RepeatFinder().removingRepeats(from: text).text.contains("---"))
+  }
+
+  @Test func sentenceGluedBeforeANearCopyIsKept() {
+    let changed = Self.s1.replacingOccurrences(of: "northern", with: "southern")
+    let text = "\(Self.s1)\nIs that so?\(changed)\n"
+    let cleaned = RepeatFinder().removingRepeats(from: text)
+    #expect(cleaned.text.contains("Is that so?"))
+  }
 }
