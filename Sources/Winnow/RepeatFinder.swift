@@ -258,11 +258,10 @@ public struct RepeatFinder: Sendable {
       guard bound >= options.similarityThreshold else { continue }
       // A line holding the whole original plus other text is a repeat glued to
       // something else: the span search removes the repeat and keeps the rest.
-      guard !Self.contains(hashes[tokens], hashes[rootTokens]),
-        !Self.hasGluedSentence(tokens, besides: rootTokens, in: text, bytes: bytes)
-      else { continue }
       let score = Self.dice(hashes[rootTokens], hashes[tokens])
-      if score >= options.similarityThreshold {
+      if score >= options.similarityThreshold, !Self.contains(hashes[tokens], hashes[rootTokens]),
+        !Self.hasGluedSentence(tokens, besides: rootTokens, in: text, bytes: bytes)
+      {
         origin[paragraph] = root
         similarity[paragraph] = score
       }
@@ -304,7 +303,10 @@ public struct RepeatFinder: Sendable {
             .elementsEqual(UnsafeBufferPointer(rebasing: bytes[second.start..<second.contentEnd]))
           score = same && a.isEmpty && b.isEmpty ? 1 : 0
         } else {
-          guard !Self.contains(hashes[b], hashes[a]) || a.count == b.count else { break }
+          // Shared tokens bound the common subsequence: check the cheap bound first.
+          guard Self.dice(hashes[a], hashes[b], bigrams: false) >= options.similarityThreshold,
+            !Self.contains(hashes[b], hashes[a]) || a.count == b.count
+          else { break }
           score = Self.orderedSimilarity(hashes[a], hashes[b])
         }
         guard score >= options.similarityThreshold else { break }
