@@ -273,7 +273,9 @@ for corpus in [latin, other] where arguments.corpus.map({ corpus.name.contains($
   // A plain Swift loop that counts words and hashes their bytes: the speed of a
   // minimal tokenizer on this machine, for scale. Run with --only calibration.
   results.append(
-    measure("calibration: count words", corpus, runs: arguments.only == nil ? 0 : arguments.runs) { d in
+    measure(
+      "calibration: count words", corpus, runs: arguments.only?.hasPrefix("calibration") == true ? arguments.runs : 0
+    ) { d in
       d.withUnsafeBufferPointer { buffer in
         wordTable.withUnsafeBufferPointer { table in
           var words = 0

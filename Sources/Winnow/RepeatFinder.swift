@@ -93,13 +93,13 @@ public struct RepeatFinder: Sendable {
   /// Finds the repeated blocks in `text`.
   public func repeats(in text: String) -> RepeatReport {
     var text = text
-    let matches = text.withUTF8 { analyze($0) }
+    let matches = text.withUTF8 { analyze($0).matches }
     return RepeatReport(matches: matches, text: text)
   }
 
   /// Finds the repeated blocks in UTF-8 bytes (invalid sequences separate tokens).
   public func repeats(utf8 bytes: UnsafeBufferPointer<UInt8>) -> RepeatReport {
-    RepeatReport(matches: analyze(bytes), text: nil)
+    RepeatReport(matches: analyze(bytes).matches, text: nil)
   }
 
   /// Removes every later copy of a repeated block from `text`, keeping the first.
@@ -123,11 +123,11 @@ public struct RepeatFinder: Sendable {
     var removed: [RemovedSpan] = []
     // Offsets of the current text map back to the input through the removals so far.
     for pass in 1...Self.maximumPasses {
-      let matches = current.withUnsafeBufferPointer { analyze($0) }
       let cuts = current.withUnsafeBufferPointer { buffer in
-        matches.map { match in
+        let (text, matches) = analyze(buffer)
+        return matches.map { match in
           var match = match
-          let range = Self.removalRange(for: &match, in: buffer, options: options)
+          let range = Self.removalRange(for: &match, of: text, in: buffer, options: options)
           return (match, range)
         }
       }
@@ -186,17 +186,16 @@ public struct RepeatFinder: Sendable {
     var isParagraphBlock: Bool
     /// For paragraph blocks: the paragraphs of the copy.
     var copyParagraphs: ClosedRange<Int>?
-    /// The tokenized text, for removal.
-    var text: TokenizedText? = nil
   }
 
-  func analyze(_ bytes: UnsafeBufferPointer<UInt8>) -> [Match] {
+  /// The tokenized text and the repeats found in it, ordered by copy.
+  func analyze(_ bytes: UnsafeBufferPointer<UInt8>) -> (text: TokenizedText, matches: [Match]) {
     // Token offsets are 32-bit: a single document of 2 GiB or more is not searched
     // (reported as having no repeats) rather than trapping.
-    guard bytes.count < Int(Int32.max) else { return [] }
-    let text = TokenizedText(bytes, blankLineSeparated: options.blankLineSeparatedParagraphs)
+    let searched = bytes.count < Int(Int32.max) ? bytes : UnsafeBufferPointer(start: nil, count: 0)
+    let text = TokenizedText(searched, blankLineSeparated: options.blankLineSeparatedParagraphs)
     let tokenCount = text.count
-    guard tokenCount > 0 else { return [] }
+    guard tokenCount > 0 else { return (text, []) }
     let hashes = text.hashes
 
     // 1. Exact paragraph repeats.
@@ -386,8 +385,7 @@ public struct RepeatFinder: Sendable {
       spanEnd = max(spanEnd, next)
     }
     matches.sort { $0.copyTokens.lowerBound < $1.copyTokens.lowerBound }
-    for index in matches.indices { matches[index].text = text }
-    return matches
+    return (text, matches)
   }
 
   /// The winnowed fingerprints of `hashes` that occurred before: (first occurrence,
@@ -546,10 +544,9 @@ public struct RepeatFinder: Sendable {
   /// The bytes to remove for a match, so that the text around it stays well-formed,
   /// or an empty range when the copy cannot be removed cleanly. May shorten `match`
   /// to what is removed.
-  static func removalRange(for match: inout Match, in bytes: UnsafeBufferPointer<UInt8>, options: Options)
-    -> Range<Int>
-  {
-    guard let text = match.text else { return 0..<0 }
+  static func removalRange(
+    for match: inout Match, of text: TokenizedText, in bytes: UnsafeBufferPointer<UInt8>, options: Options
+  ) -> Range<Int> {
     let lines = text.lines
     func lineIndex(ofByte offset: Int) -> Int {
       var low = 0

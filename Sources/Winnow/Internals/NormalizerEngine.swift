@@ -187,8 +187,7 @@ struct NormalizerEngine {
   private mutating func step() {
     let (scalar, length) = UTF8Decoding.decode(input, position, end)
     if length < 0 {
-      var replacement = OutputBuffer.replacementCharacter
-      emitContent(scalar: 0xFFFD, inputLength: -length, bytes: &replacement, reason: .invalidUTF8)
+      emitContent(inputLength: -length, bytes: OutputBuffer.replacementCharacter, reason: .invalidUTF8)
       return
     }
     let kind = table.classOf(scalar)
@@ -230,8 +229,7 @@ struct NormalizerEngine {
       }
     default:
       let rule = table.rules[Int(kind - Class.firstRule)]
-      var bytes = rule.bytes
-      emitContent(scalar: scalar, inputLength: length, bytes: &bytes, reason: rule.reason)
+      emitContent(inputLength: length, bytes: rule.bytes, reason: rule.reason)
     }
   }
 
@@ -270,16 +268,14 @@ struct NormalizerEngine {
     }
     resolveGap(final: false)
     let start = output.count
-    emitContent(scalar: scalar, inputLength: inputLength, bytes: &bytes, reason: reasons)
+    emitContent(inputLength: inputLength, bytes: bytes, reason: reasons)
     if kind == CharacterTable.Class.segment, let form = table.form {
       normalizeSegment(around: start, scalar: scalar, form: form)
     }
   }
 
   /// Emits replacement bytes for `inputLength` input bytes.
-  private mutating func emitContent(
-    scalar: UInt32, inputLength: Int, bytes: inout [UInt8], reason: TextEdit.Reason
-  ) {
+  private mutating func emitContent(inputLength: Int, bytes: [UInt8], reason: TextEdit.Reason) {
     resolveGap(final: false)
     changed = true
     counts.add(reason)
@@ -440,11 +436,8 @@ struct NormalizerEngine {
         let character = Array(UnsafeBufferPointer(start: output.base + start, count: output.count - start))
         if recording { reopenRegion(atOutput: start, reasons: .unicodeNormalization) }
         output.truncate(to: start)
-        output.append(0xCD)
-        output.append(0x8F)
+        appendJoiner()
         character.withUnsafeBufferPointer { output.append($0.baseAddress!, $0.count) }
-        changed = true
-        counts.add(.unicodeNormalization)
         segmentStart = start
         nonStarters = 1
       }
@@ -476,16 +469,22 @@ struct NormalizerEngine {
     }
     if streamSafeBreak {
       resolveGap(final: false)
-      changed = true
-      counts.add(.unicodeNormalization)
       if recording { markDirty(position, output.count, .unicodeNormalization) }
-      output.append(0xCD)
-      output.append(0x8F)
+      appendJoiner()
     }
   }
 
   /// The longest run of non-starters before a combining grapheme joiner is inserted.
   static let streamSafeLimit = 30
+
+  /// Writes U+034F COMBINING GRAPHEME JOINER (stream-safe format); the caller has
+  /// opened the dirty region for it.
+  private mutating func appendJoiner() {
+    changed = true
+    counts.add(.unicodeNormalization)
+    output.append(0xCD)
+    output.append(0x8F)
+  }
 
   /// Replaces the output from `start` with its normalized (and case-folded) form,
   /// fed back through the character handling. Returns true when that handling
