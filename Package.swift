@@ -32,9 +32,11 @@ let package = Package(
       dependencies: ["CICU"],
       linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n")]
     ),
+    // The tokenizer's SIMD kernel (SSE2, or a portable loop): plain C, no dependencies.
+    .target(name: "CWinnowKernels"),
     .target(
       name: "Winnow",
-      dependencies: ["CWinnowICU"],
+      dependencies: ["CWinnowICU", "CWinnowKernels"],
       swiftSettings: swiftSettings
     ),
     .executableTarget(

@@ -392,52 +392,54 @@ public struct RepeatFinder: Sendable {
   /// this occurrence) as token positions, in order of this occurrence, verified
   /// token by token.
   func winnowedPairs(_ hashes: [UInt64]) -> [(Int, Int)] {
-    let k = options.shingleSize
+    let k = max(options.shingleSize, 1)
     guard hashes.count >= k else { return [] }
     let shingleCount = hashes.count - k + 1
-    let window = min(options.window, shingleCount)
-    // Polynomial rolling hash over k token hashes, spread by a multiply-xorshift; the
-    // last `window` values live in a ring.
-    let base: UInt64 = 0x100_0000_01b3
-    var power: UInt64 = 1
-    for _ in 1..<max(k, 1) { power = power &* base }
-    var ringSize = 1
-    while ringSize < window { ringSize <<= 1 }
-    let ringMask = ringSize - 1
+    let window = max(1, min(options.window, shingleCount))
     var pairs: [(Int, Int)] = []
     var table = FirstOccurrenceTable(expected: 2 * shingleCount / (window + 1) + 16)
     hashes.withUnsafeBufferPointer { hashes in
-      withUnsafeTemporaryAllocation(of: UInt64.self, capacity: ringSize) { ring in
-        var rolling: UInt64 = 0
-        for index in 0..<k { rolling = rolling &* base &+ hashes[index] }
-        // Winnowing: the rightmost minimum of every window of `window` shingles.
+      withUnsafeTemporaryAllocation(of: UInt64.self, capacity: hashes.count) { buffer in
+        let values = buffer.baseAddress!
+        // Shingle values, with no chain from one to the next: each token hash is
+        // spread by a multiplication, the k of a shingle are combined by rotation
+        // and exclusive or (in place: value i reads values i..<i+k before
+        // overwriting value i), and spread again by a multiply-xorshift.
+        for index in 0..<hashes.count { values[index] = hashes[index] &* 0x9E37_79B9_7F4A_7C15 }
+        for index in 0..<shingleCount {
+          var combined = values[index]
+          var offset = 1
+          while offset < k {
+            let value = values[index &+ offset]
+            let rotation = UInt64(truncatingIfNeeded: 13 &* offset) & 63
+            combined ^= (value << rotation) | (value >> ((64 &- rotation) & 63))
+            offset &+= 1
+          }
+          let product = combined &* 0xD6E8_FEB8_6659_FD93
+          values[index] = product ^ (product >> 32)
+        }
+        // Winnowing: the rightmost minimum of every window of `window` shingles,
+        // recorded once per position.
         var minimum = -1
         var minimumValue: UInt64 = 0
         var lastRecorded = -1
-        for right in 0..<shingleCount {
-          if right > 0 {
-            rolling = (rolling &- hashes[right - 1] &* power) &* base &+ hashes[right + k - 1]
-          }
-          let product = rolling &* 0x9E37_79B9_7F4A_7C15
-          let value = product ^ (product >> 29)
-          ring[right & ringMask] = value
-          guard right >= window - 1 else { continue }
+        for right in (window - 1)..<shingleCount {
           let left = right - window + 1
           if minimum < left {
             minimum = left
-            minimumValue = ring[left & ringMask]
+            minimumValue = values[left]
             var candidate = left + 1
             while candidate <= right {
-              let candidateValue = ring[candidate & ringMask]
+              let candidateValue = values[candidate]
               if candidateValue <= minimumValue {
                 minimum = candidate
                 minimumValue = candidateValue
               }
               candidate += 1
             }
-          } else if value <= minimumValue {
+          } else if values[right] <= minimumValue {
             minimum = right
-            minimumValue = value
+            minimumValue = values[right]
           }
           guard minimum != lastRecorded else { continue }
           lastRecorded = minimum

@@ -46,4 +46,49 @@ import Testing
     #expect(Self.hashes("don\u{2019}t") == Self.hashes("dont"))
     #expect(Self.hashes("\u{0416}\u{0443}\u{043A}") == Self.hashes("\u{0436}\u{0443}\u{043A}"))
   }
+
+  /// A byte-at-a-time reference for ASCII text: letters and digits form words (keyed
+  /// lower-case), apostrophes and controls other than tab and line breaks are
+  /// ignored, everything else ends a word where it stands.
+  static func referenceTokens(_ bytes: [UInt8]) -> [(hash: UInt64, start: Int32, end: Int32)] {
+    var tokens: [(hash: UInt64, start: Int32, end: Int32)] = []
+    var key = KeyHasher()
+    var start = -1
+    for (index, byte) in bytes.enumerated() {
+      let lower = byte | 0x20
+      if (lower >= 0x61 && lower <= 0x7A) || (byte >= 0x30 && byte <= 0x39) {
+        if start < 0 { start = index }
+        key.addByte(lower)
+      } else if byte == 0x27 || byte == 0x7F || (byte < 0x20 && !(0x09...0x0D).contains(byte)) {
+        continue
+      } else if start >= 0 {
+        tokens.append((key.finish(), Int32(start), Int32(index)))
+        start = -1
+      }
+    }
+    if start >= 0 { tokens.append((key.finish(), Int32(start), Int32(bytes.count))) }
+    return tokens
+  }
+
+  /// The SIMD kernel, the Swift loops and their hand-offs (at apostrophes, controls,
+  /// line breaks, words of 8 and of 64 bytes or more, block edges and the end of the
+  /// text) agree with the reference on random ASCII text.
+  @Test func asciiTokensMatchTheReference() {
+    var random = SeededRandom(seed: 2026)
+    let pieces: [[UInt8]] = [
+      " ", " ", " ", ", ", ". ", "\n", "\r\n", "\t", "'", "\u{01}", "\u{7F}", "-", "(", ")", "\"",
+      "a", "to", "the", "Word", "it's", "don't", "1998", "ABCDEFG", "abcdefgh", "international",
+      String(repeating: "x", count: 64), String(repeating: "Yz", count: 40), "x'", "'y",
+    ].map { Array($0.utf8) }
+    for _ in 0..<3_000 {
+      var bytes: [UInt8] = []
+      let target = Int.random(in: 0...600, using: &random)
+      while bytes.count < target { bytes += pieces[Int.random(in: 0..<pieces.count, using: &random)] }
+      let text = bytes.withUnsafeBufferPointer { TokenizedText($0, blankLineSeparated: false) }
+      let expected = Self.referenceTokens(bytes)
+      #expect(text.hashes == expected.map(\.hash), "\(String(decoding: bytes, as: UTF8.self).debugDescription)")
+      #expect(text.starts == expected.map(\.start))
+      #expect(text.ends == expected.map(\.end))
+    }
+  }
 }

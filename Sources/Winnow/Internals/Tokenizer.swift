@@ -1,3 +1,5 @@
+import CWinnowKernels
+
 /// A document cut into tokens and paragraphs, with byte offsets into the input.
 struct TokenizedText {
   /// The hash of each token's comparison key.
@@ -132,35 +134,12 @@ struct TokenizedText {
       let asciiKind = asciiClass[Int(byte)]
       // Runs of ASCII letters and digits: the common case, hashed eight bytes at a time.
       if asciiKind <= 1 {
-        // Fastest case: a whole word of at most seven bytes ended by ASCII punctuation
-        // or space, when no token is in progress. Its key is its own lower-cased
-        // bytes, which is also what the hasher would give. Words separated by spaces
-        // and punctuation follow one another here without leaving the loop.
+        // Fastest case: plain ASCII words and separators, scanned by the SIMD kernel
+        // until a byte it does not handle; the loop below finishes what it leaves.
         if tokens.start < 0 {
-          var emitted = false
-          while index + 8 <= count {
-            let chunk = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-            let others = ~Self.alphanumerics(chunk) & 0x8080_8080_8080_8080
-            let length = others.trailingZeroBitCount &>> 3
-            guard others != 0, length > 0 else { break }
-            // Only a space, punctuation or a line break ends the word here; an
-            // apostrophe, a control character or a non-ASCII letter may continue it.
-            let stopKind = asciiClass[Int(base[index + length])]
-            guard stopKind >= 2 && stopKind <= 4 else { break }
-            tokens.append(
-              (chunk | 0x2020_2020_2020_2020) & KeyHasher.lowBytes(length), start: index, end: index + length)
-            emitted = true
-            index += length
-            // Skip spaces and punctuation up to the next word.
-            while index < count {
-              let kind = asciiClass[Int(base[index])]
-              guard kind == 2 || kind == 4 else { break }
-              index += 1
-            }
-            guard index < count, asciiClass[Int(base[index])] <= 1 else { break }
-          }
-          if emitted {
-            lineBlank = false
+          let stopped = tokens.scanASCIIWords(base, count, from: index, sawContent: &lineBlank)
+          if stopped > index {
+            index = stopped
             continue
           }
         }
@@ -346,19 +325,26 @@ struct TokenizedText {
 }
 
 /// An open-addressing map from 64-bit hashes to the first position they were seen at.
-/// Grows at half load, so that adversarial inputs cannot fill it.
-struct FirstOccurrenceTable {
-  private var keys: [UInt64]
-  private var values: [Int32]
+/// Grows at half load, so that adversarial inputs cannot fill it. Raw storage: the
+/// lookups sit in the finder's innermost loop.
+struct FirstOccurrenceTable: ~Copyable {
+  private var keys: UnsafeMutablePointer<UInt64>
+  private var values: UnsafeMutablePointer<Int32>
   private var mask: Int
   private var used = 0
 
   init(expected: Int) {
     var size = 16
     while size < expected * 2 { size <<= 1 }
-    keys = [UInt64](repeating: 0, count: size)
-    values = [Int32](repeating: -1, count: size)
+    keys = .allocate(capacity: size)
+    keys.initialize(repeating: 0, count: size)
+    values = .allocate(capacity: size)
     mask = size - 1
+  }
+
+  deinit {
+    keys.deallocate()
+    values.deallocate()
   }
 
   /// Returns the position `key` was first seen at, or records `position` for it and
@@ -374,7 +360,7 @@ struct FirstOccurrenceTable {
         keys[slot] = key
         values[slot] = Int32(truncatingIfNeeded: position)
         used += 1
-        if used * 2 > keys.count { grow() }
+        if used * 2 > mask + 1 { grow() }
         return nil
       }
       slot = (slot + 1) & mask
@@ -384,15 +370,19 @@ struct FirstOccurrenceTable {
   private mutating func grow() {
     let oldKeys = keys
     let oldValues = values
-    keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
-    values = [Int32](repeating: -1, count: oldKeys.count * 2)
-    mask = keys.count - 1
-    for (index, key) in oldKeys.enumerated() where key != 0 {
-      var slot = Int(truncatingIfNeeded: key) & mask
+    let oldSize = mask + 1
+    keys = .allocate(capacity: oldSize * 2)
+    keys.initialize(repeating: 0, count: oldSize * 2)
+    values = .allocate(capacity: oldSize * 2)
+    mask = oldSize * 2 - 1
+    for index in 0..<oldSize where oldKeys[index] != 0 {
+      var slot = Int(truncatingIfNeeded: oldKeys[index]) & mask
       while keys[slot] != 0 { slot = (slot + 1) & mask }
-      keys[slot] = key
+      keys[slot] = oldKeys[index]
       values[slot] = oldValues[index]
     }
+    oldKeys.deallocate()
+    oldValues.deallocate()
   }
 }
 
@@ -517,6 +507,22 @@ struct TokenSink: ~Copyable {
     hashes.deallocate()
     starts.deallocate()
     ends.deallocate()
+  }
+
+  /// Runs the ASCII kernel from `position` (no token may be in progress) and returns
+  /// where it stopped; clears `lineBlank` when it passed words or punctuation.
+  @inline(__always)
+  mutating func scanASCIIWords(
+    _ base: UnsafePointer<UInt8>, _ count: Int, from position: Int, sawContent lineBlank: inout Bool
+  ) -> Int {
+    if self.count + 64 > capacity { grow() }
+    var buffer = winnow_token_buffer(
+      hashes: hashes, starts: starts, ends: ends, count: Int64(self.count), capacity: Int64(capacity))
+    var content: Int32 = 0
+    let stopped = Int(winnow_scan_ascii_words(base, Int64(count), Int64(position), &buffer, &content))
+    self.count = Int(buffer.count)
+    if content != 0 { lineBlank = false }
+    return stopped
   }
 
   /// Records a whole token at once (none may be in progress).

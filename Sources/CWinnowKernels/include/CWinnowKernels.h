@@ -1,0 +1,46 @@
+#ifndef CWINNOWKERNELS_H
+#define CWINNOWKERNELS_H
+
+// Winnow's byte-scanning kernels: the tokenizer's hot loop over plain ASCII text,
+// classified 16 bytes at a time with SSE2 (a portable scalar loop elsewhere). The
+// Swift tokenizer calls it wherever no token is in progress and takes over at the
+// first byte the kernel does not handle. Pure functions of their arguments.
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Where the tokens found by `winnow_scan_ascii_words` go.
+typedef struct {
+  uint64_t *hashes;
+  int32_t *starts;
+  int32_t *ends;
+  /// Tokens already stored; advanced by the kernel.
+  int64_t count;
+  /// Room in the three arrays; the kernel stops while 64 tokens of room remain.
+  int64_t capacity;
+} winnow_token_buffer;
+
+/// Scans `bytes[position..<length]`, where no token is in progress, for words made
+/// of ASCII letters and digits, separated by spaces, tabs and ASCII punctuation other
+/// than the apostrophe. Each word is stored with the hash of its lower-cased bytes
+/// (the same hash as Winnow's `KeyHasher`). Stops at the first word touching any
+/// other byte (non-ASCII, a control or line break, an apostrophe, DEL), or at that
+/// byte, or 72 bytes before `length`, or when the buffer is nearly full.
+/// Returns the position it stopped at; sets `*sawContent` when it passed a word or
+/// punctuation (anything but spaces and tabs).
+int64_t winnow_scan_ascii_words(const uint8_t *bytes, int64_t length, int64_t position,
+                                winnow_token_buffer *tokens, int32_t *sawContent);
+
+/// The hash of a key of `count` bytes at `bytes`, each OR-ed with `setting` (0x20
+/// lower-cases ASCII letters). Exposed for tests of the kernel against `KeyHasher`.
+uint64_t winnow_key_hash(const uint8_t *bytes, int64_t count, uint8_t setting);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,146 @@
+#include "CWinnowKernels.h"
+
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+static inline uint64_t load64(const uint8_t *p) {
+  uint64_t value;
+  memcpy(&value, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  value = __builtin_bswap64(value);
+#endif
+  return value;
+}
+
+static inline uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+static inline uint64_t low_bytes(int64_t count) {
+  return count >= 8 ? ~0ULL : (1ULL << (8 * count)) - 1;
+}
+
+// KeyHasher: keys of up to seven bytes are their own hash; longer keys absorb eight
+// bytes at a time and are finished with the length and SplitMix64's finalizer.
+uint64_t winnow_key_hash(const uint8_t *bytes, int64_t count, uint8_t setting) {
+  uint64_t spread = (uint64_t)setting * 0x0101010101010101ULL;
+  if (count < 8) {
+    uint8_t tail[8] = {0};
+    memcpy(tail, bytes, (size_t)count);
+    return (load64(tail) | spread) & low_bytes(count);
+  }
+  uint64_t state = 0x243F6A8885A308D3ULL;
+  int64_t position = 0;
+  while (position + 8 <= count) {
+    state = (state ^ (load64(bytes + position) | spread)) * 0x9E3779B97F4A7C15ULL;
+    state = (state << 27) | (state >> 37);
+    position += 8;
+  }
+  uint64_t pending = 0;
+  if (position < count) {
+    uint8_t tail[8] = {0};
+    memcpy(tail, bytes + position, (size_t)(count - position));
+    pending = (load64(tail) | spread) & low_bytes(count - position);
+  }
+  return mix64((state ^ pending) + (uint64_t)count * 0xD6E8FEB86659FD93ULL);
+}
+
+// Class masks of 64 bytes: bit i of `word` is set when byte i is an ASCII letter or
+// digit, of `other` when the kernel does not handle it, of `space` for space and tab.
+typedef struct {
+  uint64_t word, other, space;
+} masks64;
+
+#if defined(__SSE2__)
+static inline masks64 classify64(const uint8_t *p) {
+  masks64 result = {0, 0, 0};
+  const __m128i x20 = _mm_set1_epi8(0x20);
+  for (int block = 0; block < 4; block++) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(p + 16 * block));
+    // Signed comparisons: bytes of 0x80 and above are negative, so they are neither
+    // letters nor digits and count as controls below.
+    __m128i lower = _mm_or_si128(x, x20);
+    __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8(0x60)),
+                                   _mm_cmplt_epi8(lower, _mm_set1_epi8(0x7B)));
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x2F)),
+                                  _mm_cmplt_epi8(x, _mm_set1_epi8(0x3A)));
+    __m128i tab = _mm_cmpeq_epi8(x, _mm_set1_epi8(0x09));
+    __m128i space = _mm_or_si128(_mm_cmpeq_epi8(x, x20), tab);
+    __m128i control = _mm_andnot_si128(tab, _mm_cmplt_epi8(x, x20));
+    __m128i other = _mm_or_si128(control, _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(0x27)),
+                                                       _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F))));
+    unsigned shift = 16 * (unsigned)block;
+    result.word |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(letter, digit)) << shift;
+    result.other |= (uint64_t)(uint16_t)_mm_movemask_epi8(other) << shift;
+    result.space |= (uint64_t)(uint16_t)_mm_movemask_epi8(space) << shift;
+  }
+  return result;
+}
+#else
+static inline masks64 classify64(const uint8_t *p) {
+  masks64 result = {0, 0, 0};
+  for (int i = 0; i < 64; i++) {
+    uint8_t byte = p[i];
+    uint8_t lower = byte | 0x20;
+    uint64_t bit = 1ULL << i;
+    if ((lower >= 0x61 && lower <= 0x7A) || (byte >= 0x30 && byte <= 0x39)) {
+      result.word |= bit;
+    } else if (byte == 0x20 || byte == 0x09) {
+      result.space |= bit;
+    } else if (byte < 0x20 || byte >= 0x7F || byte == 0x27) {
+      result.other |= bit;
+    }
+  }
+  return result;
+}
+#endif
+
+int64_t winnow_scan_ascii_words(const uint8_t *bytes, int64_t length, int64_t position,
+                                winnow_token_buffer *tokens, int32_t *sawContent) {
+  uint64_t *hashes = tokens->hashes;
+  int32_t *starts = tokens->starts;
+  int32_t *ends = tokens->ends;
+  int64_t count = tokens->count;
+  int32_t content = 0;
+  while (position + 72 <= length && count + 64 <= tokens->capacity) {
+    const uint8_t *p = bytes + position;
+    masks64 m = classify64(p);
+    // Bytes before the first unhandled one; words must end before it.
+    int limit = m.other ? __builtin_ctzll(m.other) : 64;
+    uint64_t inside = limit == 64 ? ~0ULL : (1ULL << limit) - 1;
+    uint64_t word = m.word & inside;
+    uint64_t wordStarts = word & ~(word << 1);
+    int stop = limit;  // where this block's scan ends
+    while (wordStarts) {
+      int start = __builtin_ctzll(wordStarts);
+      wordStarts &= wordStarts - 1;
+      uint64_t rest = ~(m.word >> start);
+      int run = rest ? __builtin_ctzll(rest) : 64 - start;
+      if (start + run >= limit) {
+        // The word runs into an unhandled byte or past the block: leave it whole
+        // to the next block or to the caller.
+        stop = start;
+        break;
+      }
+      hashes[count] = run < 8 ? (load64(p + start) | 0x2020202020202020ULL) & low_bytes(run)
+                              : winnow_key_hash(p + start, run, 0x20);
+      starts[count] = (int32_t)(position + start);
+      ends[count] = (int32_t)(position + start + run);
+      count++;
+    }
+    uint64_t passed = stop == 64 ? ~0ULL : (1ULL << stop) - 1;
+    if (passed & ~m.space) content = 1;
+    position += stop;
+    // Go on with the next block unless an unhandled byte stopped the scan, or a word
+    // of 64 bytes or more fills this one.
+    if (limit < 64 || stop == 0) break;
+  }
+  tokens->count = count;
+  if (content) *sawContent = 1;
+  return position;
+}
