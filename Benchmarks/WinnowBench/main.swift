@@ -374,16 +374,23 @@ if arguments.scaling {
     for size in [full / 4, full / 2, full] {
       let document = make(size)
       let clock = ContinuousClock()
-      var start = clock.now
-      let report = document.withUnsafeBufferPointer { finder.repeats(utf8: $0) }
-      let detect = seconds(clock.now - start)
-      start = clock.now
-      let cleaned = finder.removingRepeats(
-        utf8: document.withUnsafeBufferPointer { normalizer.normalize(utf8Buffer: $0).utf8 })
-      let clean = seconds(clock.now - start)
+      // The median of three runs of each: single runs of this size vary by a third.
+      var detectTimes: [Double] = []
+      var cleanTimes: [Double] = []
+      for _ in 0..<3 {
+        var start = clock.now
+        let report = document.withUnsafeBufferPointer { finder.repeats(utf8: $0) }
+        detectTimes.append(seconds(clock.now - start))
+        start = clock.now
+        let cleaned = finder.removingRepeats(
+          utf8: document.withUnsafeBufferPointer { normalizer.normalize(utf8Buffer: $0).utf8 })
+        cleanTimes.append(seconds(clock.now - start))
+        _ = (report.blocks.count, cleaned.utf8.count)
+      }
+      let detect = detectTimes.sorted()[1]
+      let clean = cleanTimes.sorted()[1]
       let megabytes = Double(document.count) / 1e6
       let tokens = document.withUnsafeBufferPointer { RepeatFinder._tokenCount($0) }
-      _ = (report.blocks.count, cleaned.utf8.count)
       print(
         "| \(name) | \(format(megabytes)) | \(tokens) | \(format(detect, 3)) | \(format(megabytes / detect)) | \(format(clean, 3)) | \(format(megabytes / clean)) |"
       )

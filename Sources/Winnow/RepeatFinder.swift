@@ -216,7 +216,8 @@ public struct RepeatFinder: Sendable {
 
     // 3. Near repeats of whole paragraphs, among paragraphs long enough to matter.
     var candidates: [(later: Int, earlier: Int)] = []
-    for (first, later) in pairs {
+    for pair in pairs {
+      let (first, later) = (Int(pair.first), Int(pair.later))
       let laterParagraph = Int(text.paragraphOfToken[later])
       let firstParagraph = Int(text.paragraphOfToken[first])
       guard firstParagraph < laterParagraph, origin[laterParagraph] < 0,
@@ -336,7 +337,9 @@ public struct RepeatFinder: Sendable {
 
     // 5. Repeated spans, left to right, each extended to its maximal disjoint copy.
     var spanEnd = 0
-    for (first, later) in pairs where later >= spanEnd && !covered[later] {
+    for pair in pairs {
+      let (first, later) = (Int(pair.first), Int(pair.later))
+      guard later >= spanEnd && !covered[later] else { continue }
       let distance = later - first
       var left = 0
       while first - left > 0, later - left - 1 >= spanEnd, !covered[later - left - 1],
@@ -391,12 +394,12 @@ public struct RepeatFinder: Sendable {
   /// The winnowed fingerprints of `hashes` that occurred before: (first occurrence,
   /// this occurrence) as token positions, in order of this occurrence, verified
   /// token by token.
-  func winnowedPairs(_ hashes: [UInt64]) -> [(Int, Int)] {
+  func winnowedPairs(_ hashes: [UInt64]) -> [(first: Int32, later: Int32)] {
     let k = max(options.shingleSize, 1)
     guard hashes.count >= k else { return [] }
     let shingleCount = hashes.count - k + 1
     let window = max(1, min(options.window, shingleCount))
-    var pairs: [(Int, Int)] = []
+    var pairs: [(first: Int32, later: Int32)] = []
     var table = FirstOccurrenceTable(expected: 2 * shingleCount / (window + 1) + 16)
     hashes.withUnsafeBufferPointer { hashes in
       withUnsafeTemporaryAllocation(of: UInt64.self, capacity: hashes.count) { buffer in
@@ -449,7 +452,7 @@ public struct RepeatFinder: Sendable {
               equal = false
               break
             }
-            if equal { pairs.append((first, minimum)) }
+            if equal { pairs.append((Int32(truncatingIfNeeded: first), Int32(truncatingIfNeeded: minimum))) }
           }
         }
       }
