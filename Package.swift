@@ -49,7 +49,7 @@ let package = Package(
     ),
     .executableTarget(
       name: "winnow-bench",
-      dependencies: ["Winnow", "CWinnowICU"],
+      dependencies: ["Winnow", "CWinnowICU", "CWinnowKernels"],
       path: "Benchmarks/WinnowBench",
       swiftSettings: swiftSettings
     ),

@@ -9,6 +9,7 @@
 // at the median.
 
 import CWinnowICU
+import CWinnowKernels
 import Foundation
 @_spi(Benchmarks) import Winnow
 
@@ -289,6 +290,40 @@ for corpus in [latin, other] where arguments.corpus.map({ corpus.name.contains($
           }
           return words &+ Int(truncatingIfNeeded: hash & 1)
         }
+      }
+    })
+  // The tokenizer's SIMD kernel alone over the text, stepping over each word it hands
+  // back (apostrophes, line breaks, non-ASCII letters) as the Swift tokenizer would.
+  results.append(
+    measure(
+      "calibration: ASCII word kernel", corpus,
+      runs: arguments.only?.hasPrefix("calibration") == true ? arguments.runs : 0
+    ) { d in
+      d.withUnsafeBufferPointer { buffer in
+        let base = buffer.baseAddress!
+        let capacity = buffer.count / 2 + 64
+        let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
+        let starts = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+        let ends = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+        defer {
+          hashes.deallocate()
+          starts.deallocate()
+          ends.deallocate()
+        }
+        var tokens = winnow_token_buffer(
+          hashes: hashes, starts: starts, ends: ends, count: 0, capacity: Int64(capacity))
+        var content: Int32 = 0
+        var position = 0
+        while position < buffer.count - 72 {
+          let stopped = Int(winnow_scan_ascii_words(base, Int64(buffer.count), Int64(position), &tokens, &content))
+          if stopped > position {
+            position = stopped
+          } else {
+            while position < buffer.count && buffer[position] != 0x20 && buffer[position] != 0x0A { position += 1 }
+            position += 1
+          }
+        }
+        return Int(tokens.count)
       }
     })
   results.append(
