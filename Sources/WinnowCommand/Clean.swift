@@ -4,25 +4,31 @@ import Winnow
 
 struct Clean: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Normalize a document, then remove repeated blocks, keeping the first copy.",
+    abstract: "Normalize documents, then remove repeated blocks inside each, keeping the first copy.",
     discussion: """
-      Reads one file (or standard input when INPUT is omitted or '-') and writes the
-      cleaned text to standard output or --output (written atomically). Repeats are
-      found on the normalized text; --explain writes what was removed and why, with
-      byte offsets into the normalized text and what each removal repeats.
+      Reads files, folders (recursively) and standard input, as plain text (a file is one
+      document) or JSON Lines (--format jsonl, automatic for .jsonl and .ndjson: the text
+      is in --field, every other field is passed through unchanged, line order is kept).
+      Documents are processed in parallel on --threads threads; the output is the same
+      for any thread count. Output goes to standard output, --output (one stream) or
+      --output-dir (one file per input), always written under a temporary name and
+      renamed when complete. A malformed JSON line is reported as FILE:LINE:COLUMN and
+      skipped (--strict stops instead). Exit status: 0 success, 1 failure, 2 some inputs
+      could not be read or parsed, 64 usage error.
+
+      --explain writes one JSON line per document: its id (the JSON Lines "id" member,
+      else the line number or the file path), every removed span with UTF-8 byte offsets
+      into the original text and the span it repeats, and normalization changes by kind.
 
       Examples:
         winnow clean ../shared/fixtures/scraped-article-duplicated-body.txt
-        winnow clean --min-tokens 20 --explain removed.json page.txt -o page.clean.txt
+        winnow clean crawl.jsonl --output crawl.clean.jsonl --explain removed.jsonl
+        winnow clean pages/ --output-dir cleaned/ --min-tokens 20
         cat page.txt | winnow clean --no-normalize
       """
   )
 
-  @Argument(help: "The file to clean; '-' or nothing reads standard input.")
-  var input: String?
-
-  @Option(name: .shortAndLong, help: "Write the result here instead of standard output.")
-  var output: String?
+  @OptionGroup var corpus: CorpusFlags
 
   @Flag(help: "Skip normalization.")
   var noNormalize = false
@@ -33,75 +39,88 @@ struct Clean: ParsableCommand {
   @OptionGroup var normalization: NormalizationFlags
   @OptionGroup var repeats: RepeatFlags
 
-  @Option(help: "Write a JSON description of the removals and normalization changes to this file.")
+  @Option(help: "Write one JSON line per document describing its removals and normalization changes.")
   var explain: String?
 
-  @Flag(name: .shortAndLong, help: "Print no summary on standard error.")
-  var quiet = false
-
   func run() throws {
-    let (name, bytes) = try Input.read(input)
-    let start = ContinuousClock.now
-    var text = bytes
-    var counts = EditCounts()
-    if !noNormalize {
-      let normalized = TextNormalizer(normalization.options).normalize(utf8: bytes)
-      counts = normalized.counts
-      text = normalized.utf8
-    }
-    var removal = RepeatRemoval(utf8: text, removed: [])
-    if !noRepeats {
-      removal = repeats.finder.removingRepeats(utf8: text)
-    }
-    let elapsed = seconds(since: start)
-
-    do {
-      try Output.write(removal.utf8, to: output)
-      if let explain {
-        let record = Explanation(document: name, text: text, removal: removal, counts: counts)
-        try Output.write(try Output.jsonLine(record), to: explain)
+    let normalizer = noNormalize ? nil : TextNormalizer(normalization.options)
+    let finder = noRepeats ? nil : repeats.finder
+    let explaining = explain != nil
+    let work: @Sendable ([UInt8]) -> DocumentResult = { input in
+      var text = input
+      var counts = EditCounts()
+      var normalized: NormalizedText?
+      if let normalizer {
+        let result = normalizer.normalize(utf8: input, recordingEdits: explaining)
+        counts = result.counts
+        text = result.utf8
+        normalized = result
+      } else {
+        (text, counts[.invalidUTF8]) = repairingUTF8(input)
       }
-    } catch {
-      Diagnostics.error("cannot write: \(Diagnostics.reason(error))")
-      throw ExitCode.failure
+      let removal = finder?.removingRepeats(utf8: text) ?? RepeatRemoval(utf8: text, removed: [])
+      var result = DocumentResult(output: removal.utf8, counts: counts, repeatsRemoved: removal.removed.count)
+      if explaining {
+        result.explanation = explanation(of: removal, in: text, normalized: normalized, counts: counts)
+      }
+      return result
     }
-    if !quiet {
-      Diagnostics.note(
-        "\(name): \(bytes.count) bytes in, \(removal.utf8.count) out; "
-          + "\(removal.removed.count) repeats removed (\(text.count - removal.utf8.count) bytes); "
-          + "\(counts[.invalidUTF8]) invalid sequences replaced; \(counts.total) normalization changes; "
-          + rate(bytes.count, elapsed))
-    }
+    let status = try CorpusRun(flags: corpus, outputsDocuments: true, explain: explain).run(work)
+    if status != 0 { throw ExitCode(status) }
   }
 }
 
-/// The `--explain` record of one document.
-struct Explanation: Encodable {
-  struct Removal: Encodable {
-    var start: Int
-    var end: Int
-    var repeatsStart: Int
-    var repeatsEnd: Int
-    var tokens: Int
-    var similarity: Double
-    var paragraphs: Bool
-    var pass: Int
-    var text: String
-  }
-
-  var document: String
-  var removed: [Removal]
-  var normalization: [String: Int]
-
-  init(document: String, text: [UInt8], removal: RepeatRemoval, counts: EditCounts) {
-    self.document = document
-    removed = removal.removed.map { span in
-      Removal(
-        start: span.utf8.lowerBound, end: span.utf8.upperBound, repeatsStart: span.repeats.lowerBound,
-        repeatsEnd: span.repeats.upperBound, tokens: span.tokenCount, similarity: span.similarity,
-        paragraphs: span.isParagraphBlock, pass: span.pass,
-        text: String(decoding: removal.text(of: span.utf8, in: text, for: span), as: UTF8.self))
+/// `bytes` with invalid UTF-8 replaced by U+FFFD, and the number of replacements.
+func repairingUTF8(_ bytes: [UInt8]) -> ([UInt8], Int) {
+  var replaced = 0
+  var output: [UInt8] = []
+  var iterator = bytes.makeIterator()
+  var decoder = UTF8()
+  var valid = true
+  loop: while true {
+    switch decoder.decode(&iterator) {
+    case .scalarValue: continue
+    case .emptyInput: break loop
+    case .error:
+      valid = false
+      break loop
     }
-    normalization = Dictionary(uniqueKeysWithValues: counts.byName.map { ($0.name, $0.count) })
   }
+  guard !valid else { return (bytes, 0) }
+  iterator = bytes.makeIterator()
+  decoder = UTF8()
+  output.reserveCapacity(bytes.count + 16)
+  loop: while true {
+    switch decoder.decode(&iterator) {
+    case .scalarValue(let scalar): output.append(contentsOf: UTF8.encode(scalar)!)
+    case .emptyInput: break loop
+    case .error:
+      replaced += 1
+      output.append(contentsOf: [0xEF, 0xBF, 0xBD])
+    }
+  }
+  return (output, replaced)
+}
+
+/// The `--explain` members of one document: removed spans with offsets into the
+/// original text (mapped back through normalization), and counts of changes by kind.
+func explanation(of removal: RepeatRemoval, in text: [UInt8], normalized: NormalizedText?, counts: EditCounts)
+  -> String
+{
+  func original(_ range: Range<Int>) -> String {
+    guard let normalized else { return "\(range.lowerBound),\(range.upperBound)" }
+    return
+      "\(normalized.inputOffset(forOutputOffset: range.lowerBound)),\(normalized.inputOffset(forOutputOffset: range.upperBound))"
+  }
+  var spans: [String] = []
+  for span in removal.removed {
+    let removedText = String(decoding: removal.text(of: span.utf8, in: text, for: span), as: UTF8.self)
+    var line = "{\"span\":[\(original(span.utf8))],\"repeats\":[\(original(span.repeats))]"
+    line += ",\"tokens\":\(span.tokenCount),\"similarity\":\(span.similarity)"
+    line += ",\"paragraphs\":\(span.isParagraphBlock),\"pass\":\(span.pass)"
+    line += ",\"text\":\(CorpusRun.quoted(removedText))}"
+    spans.append(line)
+  }
+  let kinds = counts.byName.map { "\(CorpusRun.quoted($0.name)):\($0.count)" }.joined(separator: ",")
+  return "\"removed\":[\(spans.joined(separator: ","))],\"normalization\":{\(kinds)}"
 }

@@ -6,9 +6,10 @@ struct Normalize: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Normalize text: Unicode form, line breaks, whitespace, quotes, controls, invisibles.",
     discussion: """
-      Reads one file (or standard input when INPUT is omitted or '-') and writes the
-      normalized text to standard output or --output. The input is never modified;
-      --output is written atomically (a temporary file renamed into place).
+      Reads files, folders and standard input, as text or JSON Lines (see 'winnow clean
+      --help' for inputs, outputs, threads and exit status), and writes the normalized
+      text. The input is never modified; files are written atomically (a temporary file
+      renamed into place).
 
       Examples:
         winnow normalize Examples/scraped-sample.txt
@@ -17,45 +18,61 @@ struct Normalize: ParsableCommand {
       """
   )
 
-  @Argument(help: "The file to normalize; '-' or nothing reads standard input.")
-  var input: String?
-
-  @Option(name: .shortAndLong, help: "Write the result here instead of standard output.")
-  var output: String?
+  @OptionGroup var corpus: CorpusFlags
 
   @OptionGroup var normalization: NormalizationFlags
 
   @Option(
     help: ArgumentHelp(
-      "Write every edit to this file as tab-separated lines.",
+      "Write every edit of a single text document to this file as tab-separated lines.",
       discussion: "Columns: input start, input end, output start, output end (UTF-8 byte offsets), reasons."))
   var edits: String?
 
-  @Flag(name: .shortAndLong, help: "Print no summary on standard error.")
-  var quiet = false
+  @Option(help: "Write one JSON line per document with its normalization changes by kind.")
+  var explain: String?
+
+  func validate() throws {
+    if edits != nil && (corpus.inputs.count > 1 || corpus.format == .jsonl || corpus.outputDir != nil) {
+      throw ValidationError("--edits takes a single text document; use --explain for many.")
+    }
+  }
 
   func run() throws {
-    let (name, bytes) = try Input.read(input)
+    let normalizer = TextNormalizer(normalization.options)
+    guard let edits else {
+      let explaining = explain != nil
+      let work: @Sendable ([UInt8]) -> DocumentResult = { input in
+        let result = normalizer.normalize(utf8: input)
+        var document = DocumentResult(output: result.utf8, counts: result.counts)
+        if explaining {
+          let kinds = result.counts.byName.map { "\(CorpusRun.quoted($0.name)):\($0.count)" }
+          document.explanation = "\"normalization\":{\(kinds.joined(separator: ","))}"
+        }
+        return document
+      }
+      let status = try CorpusRun(flags: corpus, outputsDocuments: true, explain: explain).run(work)
+      if status != 0 { throw ExitCode(status) }
+      return
+    }
+    let (name, bytes) = try Input.read(corpus.inputs.first)
     let start = ContinuousClock.now
-    let result = TextNormalizer(normalization.options).normalize(utf8: bytes, recordingEdits: edits != nil)
+    let result = normalizer.normalize(utf8: bytes, recordingEdits: true)
     let elapsed = seconds(since: start)
 
     do {
-      try Output.write(result.utf8, to: output)
-      if let edits, let list = result.edits {
-        var lines = ""
-        for edit in list {
-          lines += "\(edit.input.lowerBound)\t\(edit.input.upperBound)\t"
-          lines += "\(edit.output.lowerBound)\t\(edit.output.upperBound)\t\(edit.reasons)\n"
-        }
-        try Output.write(Array(lines.utf8), to: edits)
+      try Output.write(result.utf8, to: corpus.output)
+      var lines = ""
+      for edit in result.edits ?? [] {
+        lines += "\(edit.input.lowerBound)\t\(edit.input.upperBound)\t"
+        lines += "\(edit.output.lowerBound)\t\(edit.output.upperBound)\t\(edit.reasons)\n"
       }
+      try Output.write(Array(lines.utf8), to: edits)
     } catch {
       Diagnostics.error("cannot write: \(Diagnostics.reason(error))")
       throw ExitCode.failure
     }
 
-    if !quiet {
+    if !corpus.quiet {
       let kinds = result.counts.byName.map { "\($0.name) \($0.count)" }.joined(separator: ", ")
       Diagnostics.note(
         "\(name): \(bytes.count) bytes in, \(result.utf8.count) out; "

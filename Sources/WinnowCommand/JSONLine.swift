@@ -1,0 +1,287 @@
+/// One line of a JSON Lines file, parsed just enough to take out one string field and
+/// put a new value back: every other byte of the line is passed through unchanged.
+///
+/// The whole line is validated against the JSON grammar (RFC 8259), so a malformed
+/// line is an error with a reason and a column, never a guess.
+struct JSONLine {
+  /// The decoded value of the field (UTF-8 bytes; a lone surrogate escape becomes
+  /// U+FFFD and is counted in ``replacedEscapes``).
+  var text: [UInt8]
+  /// The byte range of the field's string literal (with its quotes) in the line.
+  var valueRange: Range<Int>
+  /// The byte range of the `id` member's value (raw JSON), if the object has one.
+  var idRange: Range<Int>?
+  /// Lone surrogate escapes (`\uD800` without its pair) replaced by U+FFFD.
+  var replacedEscapes = 0
+
+  struct Failure: Error, Equatable {
+    var reason: String
+    /// One-based byte column.
+    var column: Int
+  }
+
+  /// Parses `line` (without its line feed; a trailing carriage return is allowed) and
+  /// finds the string member named `field`. When the object has the member more than
+  /// once, the last one counts, as in most JSON parsers.
+  static func parse(_ line: UnsafeBufferPointer<UInt8>, field: [UInt8]) throws(Failure) -> JSONLine {
+    var parser = Parser(bytes: line)
+    var found: (range: Range<Int>, text: [UInt8], replaced: Int)?
+    var idRange: Range<Int>?
+    var sawNonString = false
+    parser.skipSpace()
+    guard parser.peek() == UInt8(ascii: "{") else {
+      throw parser.failure(parser.atEnd ? "empty line" : "not a JSON object")
+    }
+    parser.position += 1
+    parser.skipSpace()
+    if parser.peek() == UInt8(ascii: "}") {
+      parser.position += 1
+    } else {
+      while true {
+        parser.skipSpace()
+        guard parser.peek() == UInt8(ascii: "\"") else { throw parser.failure("expected a member name in quotes") }
+        var key: [UInt8] = []
+        _ = try parser.string(into: &key)
+        parser.skipSpace()
+        guard parser.peek() == UInt8(ascii: ":") else { throw parser.failure("expected ':' after a member name") }
+        parser.position += 1
+        parser.skipSpace()
+        let valueStart = parser.position
+        if key == field {
+          if parser.peek() == UInt8(ascii: "\"") {
+            var text: [UInt8] = []
+            text.reserveCapacity(64)
+            let replaced = try parser.string(into: &text)
+            found = (valueStart..<parser.position, text, replaced)
+            sawNonString = false
+          } else {
+            try parser.skipValue(depth: 0)
+            found = nil
+            sawNonString = true
+          }
+        } else {
+          try parser.skipValue(depth: 0)
+          if key == Array("id".utf8) { idRange = valueStart..<parser.position }
+        }
+        parser.skipSpace()
+        guard let next = parser.peek() else { throw parser.failure("unterminated object") }
+        parser.position += 1
+        if next == UInt8(ascii: "}") { break }
+        guard next == UInt8(ascii: ",") else { throw parser.failure("expected ',' or '}' after a value", back: 1) }
+      }
+    }
+    parser.skipSpace()
+    guard parser.atEnd else { throw parser.failure("unexpected data after the object") }
+    let name = String(decoding: field, as: UTF8.self)
+    guard let found else {
+      throw Failure(
+        reason: sawNonString ? "the field \"\(name)\" is not a string" : "no field \"\(name)\"", column: 1)
+    }
+    return JSONLine(text: found.text, valueRange: found.range, idRange: idRange, replacedEscapes: found.replaced)
+  }
+
+  /// `line` with the field's value replaced by `text`, as a JSON string.
+  func replacingText(in line: UnsafeBufferPointer<UInt8>, with text: [UInt8]) -> [UInt8] {
+    var output: [UInt8] = []
+    output.reserveCapacity(line.count + text.count / 8 + 16)
+    output.append(contentsOf: UnsafeBufferPointer(rebasing: line[..<valueRange.lowerBound]))
+    JSONLine.appendString(text, to: &output)
+    output.append(contentsOf: UnsafeBufferPointer(rebasing: line[valueRange.upperBound...]))
+    return output
+  }
+
+  /// Appends `text` (valid UTF-8) as a JSON string literal: quotes, backslashes and
+  /// control characters escaped, everything else as it is.
+  static func appendString(_ text: [UInt8], to output: inout [UInt8]) {
+    output.append(UInt8(ascii: "\""))
+    text.withUnsafeBufferPointer { bytes in
+      var runStart = 0
+      for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+        runStart = index + 1
+        switch byte {
+        case 0x22: output.append(contentsOf: [0x5C, 0x22])
+        case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
+        case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+        case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+        case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+        default:
+          let hex = Array("0123456789abcdef".utf8)
+          output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+        }
+      }
+      output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
+    }
+    output.append(UInt8(ascii: "\""))
+  }
+}
+
+/// A cursor over the bytes of one line.
+private struct Parser {
+  let bytes: UnsafeBufferPointer<UInt8>
+  var position = 0
+
+  var atEnd: Bool { position >= bytes.count }
+
+  func peek() -> UInt8? { position < bytes.count ? bytes[position] : nil }
+
+  func failure(_ reason: String, back: Int = 0) -> JSONLine.Failure {
+    JSONLine.Failure(reason: reason, column: max(position - back, 0) + 1)
+  }
+
+  mutating func skipSpace() {
+    while position < bytes.count {
+      let byte = bytes[position]
+      guard byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A else { return }
+      position += 1
+    }
+  }
+
+  /// Skips one value, checking its grammar. Nesting is limited to 512 levels.
+  mutating func skipValue(depth: Int) throws(JSONLine.Failure) {
+    guard depth < 512 else { throw failure("nested more than 512 levels deep") }
+    guard let byte = peek() else { throw failure("expected a value") }
+    switch byte {
+    case UInt8(ascii: "\""):
+      var scratch: [UInt8] = []
+      _ = try string(into: &scratch)
+    case UInt8(ascii: "{"), UInt8(ascii: "["):
+      let close = byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+      position += 1
+      skipSpace()
+      if peek() == close {
+        position += 1
+        return
+      }
+      while true {
+        skipSpace()
+        if close == UInt8(ascii: "}") {
+          guard peek() == UInt8(ascii: "\"") else { throw failure("expected a member name in quotes") }
+          var scratch: [UInt8] = []
+          _ = try string(into: &scratch)
+          skipSpace()
+          guard peek() == UInt8(ascii: ":") else { throw failure("expected ':' after a member name") }
+          position += 1
+          skipSpace()
+        }
+        try skipValue(depth: depth + 1)
+        skipSpace()
+        guard let next = peek() else {
+          throw failure(close == UInt8(ascii: "}") ? "unterminated object" : "unterminated array")
+        }
+        position += 1
+        if next == close { return }
+        guard next == UInt8(ascii: ",") else { throw failure("expected ',' or a closing bracket", back: 1) }
+      }
+    case UInt8(ascii: "t"): try literal("true")
+    case UInt8(ascii: "f"): try literal("false")
+    case UInt8(ascii: "n"): try literal("null")
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number()
+    default: throw failure("unexpected character where a value should be")
+    }
+  }
+
+  private mutating func literal(_ word: StaticString) throws(JSONLine.Failure) {
+    let count = word.utf8CodeUnitCount
+    guard position + count <= bytes.count,
+      UnsafeBufferPointer(rebasing: bytes[position..<position + count]).elementsEqual(
+        UnsafeBufferPointer(start: word.utf8Start, count: count))
+    else { throw failure("unexpected character where a value should be") }
+    position += count
+  }
+
+  private mutating func digits() -> Int {
+    let start = position
+    while let byte = peek(), byte >= 0x30 && byte <= 0x39 { position += 1 }
+    return position - start
+  }
+
+  private mutating func number() throws(JSONLine.Failure) {
+    if peek() == UInt8(ascii: "-") { position += 1 }
+    if peek() == UInt8(ascii: "0") {
+      position += 1
+    } else {
+      guard digits() > 0 else { throw failure("malformed number") }
+    }
+    if peek() == UInt8(ascii: ".") {
+      position += 1
+      guard digits() > 0 else { throw failure("malformed number") }
+    }
+    if let byte = peek(), byte | 0x20 == UInt8(ascii: "e") {
+      position += 1
+      if let sign = peek(), sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { position += 1 }
+      guard digits() > 0 else { throw failure("malformed number") }
+    }
+  }
+
+  private func hexValue(_ offset: Int) -> UInt32? {
+    guard offset + 4 <= bytes.count else { return nil }
+    var value: UInt32 = 0
+    for index in offset..<offset + 4 {
+      let byte = bytes[index]
+      let digit: UInt8
+      switch byte {
+      case 0x30...0x39: digit = byte - 0x30
+      case 0x41...0x46: digit = byte - 0x37
+      case 0x61...0x66: digit = byte - 0x57
+      default: return nil
+      }
+      value = value << 4 | UInt32(digit)
+    }
+    return value
+  }
+
+  /// Reads a string literal at the cursor, appending its decoded UTF-8 to `output`.
+  /// Returns the number of lone surrogates replaced by U+FFFD.
+  mutating func string(into output: inout [UInt8]) throws(JSONLine.Failure) -> Int {
+    position += 1  // the opening quote
+    var replaced = 0
+    var runStart = position
+    while position < bytes.count {
+      let byte = bytes[position]
+      if byte != 0x22 && byte != 0x5C && byte >= 0x20 {
+        position += 1
+        continue
+      }
+      output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
+      if byte == 0x22 {
+        position += 1
+        return replaced
+      }
+      guard byte == 0x5C else { throw failure("control character in a string (must be escaped)") }
+      guard position + 1 < bytes.count else { throw failure("unterminated string") }
+      let escape = bytes[position + 1]
+      position += 2
+      switch escape {
+      case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): output.append(escape)
+      case UInt8(ascii: "b"): output.append(0x08)
+      case UInt8(ascii: "f"): output.append(0x0C)
+      case UInt8(ascii: "n"): output.append(0x0A)
+      case UInt8(ascii: "r"): output.append(0x0D)
+      case UInt8(ascii: "t"): output.append(0x09)
+      case UInt8(ascii: "u"):
+        guard var scalar = hexValue(position) else { throw failure("malformed \\u escape", back: 2) }
+        position += 4
+        if (0xD800...0xDBFF).contains(scalar) {
+          if position + 6 <= bytes.count, bytes[position] == 0x5C, bytes[position + 1] == UInt8(ascii: "u"),
+            let low = hexValue(position + 2), (0xDC00...0xDFFF).contains(low)
+          {
+            scalar = 0x1_0000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            position += 6
+          } else {
+            scalar = 0xFFFD
+            replaced += 1
+          }
+        } else if (0xDC00...0xDFFF).contains(scalar) {
+          scalar = 0xFFFD
+          replaced += 1
+        }
+        output.append(contentsOf: UTF8.encode(Unicode.Scalar(scalar)!)!)
+      default:
+        throw failure("unknown escape \\\(Character(Unicode.Scalar(escape)))", back: 2)
+      }
+      runStart = position
+    }
+    throw failure("unterminated string")
+  }
+}

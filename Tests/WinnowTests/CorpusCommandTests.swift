@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+import Winnow
+
+/// `winnow clean` and `normalize` on many documents: JSON Lines, folders, bad input,
+/// threads, explanations and the exit status.
+@Suite struct CorpusCommandTests {
+  typealias Command = CommandTests
+
+  static func write(_ text: String, to url: URL) throws {
+    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try Data(text.utf8).write(to: url)
+  }
+
+  static func jsonString(_ text: String) -> String {
+    String(
+      decoding: try! JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes]), as: UTF8.self
+    )
+    .dropFirst().dropLast().description
+  }
+
+  /// A document with its body printed twice.
+  static func duplicated(_ index: Int) -> String {
+    let body = [
+      "Report \(index) paragraph 0: the council voted on Tuesday to expand the bus network across the northern districts.",
+      "Report \(index) paragraph 1: officials expect twelve new routes, longer weekend hours and a fare freeze next spring.",
+      "Report \(index) paragraph 2: opponents argued that the money should repair the crumbling bridges on the river first.",
+    ]
+    return "Title \(index)\n" + (body + body).joined(separator: "\n") + "\n"
+  }
+
+  @Test func jsonLinesKeepOtherFieldsAndExplain() throws {
+    let directory = try Command.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let input = directory.appendingPathComponent("crawl.jsonl")
+    let curly = "\u{201C}Quoted\u{201D} start.\n" + Self.duplicated(1)
+    let lines = [
+      "{\"id\": \"a-1\", \"meta\": {\"tags\": [1, 2.5e3, null, true, \"x\\u00e9\"]}, \"text\": \(Self.jsonString(curly))}",
+      "",
+      "{\"text\": \"plain \\ud83d\\ude00 emoji\\tand tab\", \"n\": -0.5}",
+      "{\"id\": 3, \"text\": \(Self.jsonString(Self.duplicated(2)))}",
+    ]
+    try Self.write(lines.joined(separator: "\n") + "\n", to: input)
+    let explain = directory.appendingPathComponent("explain.jsonl")
+    let run = try Command.run(["clean", input.path, "--explain", explain.path])
+    #expect(run.status == 0, "\(run.stderr)")
+    let output = String(decoding: run.stdout, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(output.count == 4)  // three documents and the final newline
+    // Every other member is passed through byte for byte.
+    #expect(
+      output[0].hasPrefix("{\"id\": \"a-1\", \"meta\": {\"tags\": [1, 2.5e3, null, true, \"x\\u00e9\"]}, \"text\": \""))
+    #expect(output[1].hasSuffix(", \"n\": -0.5}"))
+    let first = try JSONSerialization.jsonObject(with: Data(output[0].utf8)) as! [String: Any]
+    let cleaned = first["text"] as! String
+    #expect(cleaned.hasPrefix("\"Quoted\" start.\nTitle 1\n"))
+    #expect(cleaned.components(separatedBy: "paragraph 0:").count == 2)
+    let second = try JSONSerialization.jsonObject(with: Data(output[1].utf8)) as! [String: Any]
+    #expect(second["text"] as? String == "plain \u{1F600} emoji and tab\n")
+
+    let records = try String(contentsOf: explain, encoding: .utf8).split(separator: "\n").map {
+      try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+    }
+    #expect(records.count == 3)
+    #expect(records[0]["id"] as? String == "a-1")
+    #expect(records[1]["id"] as? Int == 3)  // no id member: the line number
+    #expect(records[2]["id"] as? Int == 3)
+    // Offsets are into the original text (before normalization turned the curly quotes
+    // into ASCII ones, which shortened it).
+    let removed = (records[0]["removed"] as! [[String: Any]])[0]
+    let span = removed["span"] as! [Int]
+    let original = Array(curly.utf8)
+    let removedOriginal = String(decoding: original[span[0]..<span[1]], as: UTF8.self)
+      .trimmingCharacters(in: .newlines)
+    #expect(removedOriginal.hasPrefix("Report 1 paragraph 0"))
+    #expect(removedOriginal.hasSuffix("on the river first."))
+    let repeats = removed["repeats"] as! [Int]
+    #expect(String(decoding: original[repeats[0]..<repeats[1]], as: UTF8.self) == removedOriginal)
+    #expect(repeats[1] <= span[0])
+  }
+
+  @Test func malformedLinesAreReportedAndSkipped() throws {
+    let directory = try Command.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let input = directory.appendingPathComponent("bad.jsonl")
+    let lines = [
+      "{\"text\": \"good one\"}", "{\"text\": \"unterminated}", "[1, 2]", "{\"id\": 4}", "{\"text\": 5}",
+      "{\"text\": \"two\"} trailing", "{\"text\": \"bad \\q escape\"}", "{\"text\": \"good two\"}",
+    ]
+    try Self.write(lines.joined(separator: "\n"), to: input)
+    let run = try Command.run(["clean", input.path])
+    #expect(run.status == 2)
+    #expect(String(decoding: run.stdout, as: UTF8.self) == "{\"text\": \"good one\\n\"}\n{\"text\": \"good two\\n\"}\n")
+    for line in 2...7 { #expect(run.stderr.contains("\(input.path):\(line):"), "line \(line): \(run.stderr)") }
+    #expect(run.stderr.contains("no field \"text\""))
+    #expect(run.stderr.contains("is not a string"))
+    #expect(run.stderr.contains("2 documents, 6 skipped"))
+
+    // --strict stops at the first bad line and leaves no output file behind.
+    let output = directory.appendingPathComponent("out.jsonl")
+    let strict = try Command.run(["clean", "--strict", input.path, "-o", output.path])
+    #expect(strict.status == 2)
+    #expect(!FileManager.default.fileExists(atPath: output.path))
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".") }
+    #expect(leftovers.isEmpty)
+  }
+
+  @Test func identicalOutputOnOneAndTwoThreads() throws {
+    let directory = try Command.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let input = directory.appendingPathComponent("many.jsonl")
+    var lines: [String] = []
+    for index in 0..<400 {
+      lines.append(
+        "{\"id\": \(index), \"text\": \(Self.jsonString(index % 3 == 0 ? Self.duplicated(index) : "Only \(index).\u{00A0}"))}"
+      )
+    }
+    try Self.write(lines.joined(separator: "\n") + "\n", to: input)
+    var outputs: [[UInt8]] = []
+    var explains: [Data] = []
+    for threads in ["1", "2", "5"] {
+      let explain = directory.appendingPathComponent("explain-\(threads).jsonl")
+      let run = try Command.run(["clean", input.path, "--threads", threads, "--explain", explain.path, "-q"])
+      #expect(run.status == 0)
+      outputs.append(run.stdout)
+      explains.append(try Data(contentsOf: explain))
+    }
+    #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
+    #expect(explains[0] == explains[1] && explains[1] == explains[2])
+    #expect(String(decoding: outputs[0], as: UTF8.self).split(separator: "\n").count == 400)
+  }
+
+  @Test func foldersNeedAnOutputFolder() throws {
+    let directory = try Command.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let pages = directory.appendingPathComponent("pages")
+    try Self.write(Self.duplicated(1), to: pages.appendingPathComponent("a.txt"))
+    try Self.write("Second  page.\r\n", to: pages.appendingPathComponent("sub/b.txt"))
+    try Data([0x50, 0x4B, 0x00, 0x01, 0x02]).write(to: pages.appendingPathComponent("image.bin"))
+
+    let refused = try Command.run(["clean", pages.path])
+    #expect(refused.status == 64)
+    #expect(refused.stderr.contains("--output-dir"))
+    #expect(refused.stdout.isEmpty)
+
+    let cleaned = directory.appendingPathComponent("cleaned")
+    let run = try Command.run(["clean", pages.path, "--output-dir", cleaned.path])
+    #expect(run.status == 2)  // the binary file was skipped
+    #expect(run.stderr.contains("image.bin: binary file"))
+    #expect(run.stderr.contains("2 documents, 1 skipped"))
+    let a = try String(contentsOf: cleaned.appendingPathComponent("a.txt"), encoding: .utf8)
+    #expect(a.components(separatedBy: "paragraph 1:").count == 2)
+    #expect(try String(contentsOf: cleaned.appendingPathComponent("sub/b.txt"), encoding: .utf8) == "Second page.\n")
+    #expect(!FileManager.default.fileExists(atPath: cleaned.appendingPathComponent("image.bin").path))
+    // Inputs are never modified.
+    #expect(try String(contentsOf: pages.appendingPathComponent("a.txt"), encoding: .utf8) == Self.duplicated(1))
+  }
+
+  @Test func refusesToOverwriteAnInputAndGoesOnAfterUnreadablePaths() throws {
+    let directory = try Command.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let input = directory.appendingPathComponent("in.jsonl")
+    try Self.write("{\"text\": \"a  b\"}\n", to: input)
+    let refused = try Command.run(["clean", input.path, "-o", input.path])
+    #expect(refused.status == 64)
+    #expect(refused.stderr.contains("it is one of the inputs"))
+    #expect(try String(contentsOf: input, encoding: .utf8) == "{\"text\": \"a  b\"}\n")
+
+    let missing = directory.appendingPathComponent("missing.jsonl").path
+    let run = try Command.run(["normalize", missing, input.path])
+    #expect(run.status == 2)
+    #expect(run.stderr.contains("cannot read \(missing)"))
+    #expect(String(decoding: run.stdout, as: UTF8.self) == "{\"text\": \"a b\\n\"}\n")
+  }
+}
