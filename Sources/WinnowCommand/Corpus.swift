@@ -117,10 +117,10 @@ final class CorpusRun {
     if !flags.quiet && isatty(STDERR_FILENO) != 0 {
       progress = Progress(total: files.allSatisfy { $0.path != "-" } ? files.reduce(0) { $0 + $1.size } : nil)
     }
-    let explain = try explainPath.map { path throws(OutputFile.Failure) in try OutputFile(path: path) }
-    let single = flags.outputDir == nil ? try OutputFile(path: flags.output) : nil
     var stopped = false
     do {
+      let explain = try explainPath.map { path throws(OutputFile.Failure) in try OutputFile(path: path) }
+      let single = flags.outputDir == nil ? try OutputFile(path: flags.output) : nil
       for file in files {
         let destination =
           try single ?? OutputFile(path: flags.outputDir! + "/" + file.relativePath, creatingDirectories: true)

@@ -165,6 +165,10 @@ import Winnow
     #expect(refused.stderr.contains("it is one of the inputs"))
     #expect(try String(contentsOf: input, encoding: .utf8) == "{\"text\": \"a  b\"}\n")
 
+    let unwritable = try Command.run(["clean", input.path, "-o", directory.path + "/no/such/folder/out.jsonl"])
+    #expect(unwritable.status == 1)
+    #expect(unwritable.stderr.contains("cannot write"))
+
     let missing = directory.appendingPathComponent("missing.jsonl").path
     let run = try Command.run(["normalize", missing, input.path])
     #expect(run.status == 2)
