@@ -121,7 +121,41 @@ final class CorpusRun {
     do {
       let explain = try explainPath.map { path throws(OutputFile.Failure) in try OutputFile(path: path) }
       let single = flags.outputDir == nil ? try OutputFile(path: flags.output) : nil
-      for file in files {
+      var index = 0
+      while index < files.count {
+        let file = files[index]
+        if !file.isJSONLines {
+          // Text files are one document each: read a group of them and process the
+          // group in parallel.
+          var group: [(file: InputFile, bytes: [UInt8])] = []
+          var size = 0
+          while index < files.count && !files[index].isJSONLines && (size < batchBytes || group.isEmpty) {
+            let file = files[index]
+            index += 1
+            guard let bytes = readText(file) else {
+              if flags.strict {
+                stopped = true
+                break
+              }
+              continue
+            }
+            group.append((file, bytes))
+            size += bytes.count
+          }
+          let outcomes = runBatch(
+            group.map { Job(bytes: $0.bytes, line: 0, name: Self.displayName($0.file)) }, jsonLines: false, work: work)
+          for (member, outcome) in zip(group, outcomes) {
+            let destination =
+              try single
+              ?? OutputFile(path: flags.outputDir! + "/" + member.file.relativePath, creatingDirectories: true)
+            try emit([outcome], name: Self.displayName(member.file), output: destination, explain: explain)
+            if single == nil { try destination.commit() }
+            progress?.advance(member.bytes.count)
+          }
+          if stopped { break }
+          continue
+        }
+        index += 1
         let destination =
           try single ?? OutputFile(path: flags.outputDir! + "/" + file.relativePath, creatingDirectories: true)
         let outcome = try process(file, work: work, into: destination, explain: explain)
@@ -249,6 +283,7 @@ final class CorpusRun {
   private struct Job: Sendable {
     var bytes: [UInt8]
     var line: Int  // 0 for a text file
+    var name: String
   }
 
   /// What a worker made of a job.
@@ -266,12 +301,33 @@ final class CorpusRun {
     case unread
   }
 
-  /// Processes one input file.
+  static func displayName(_ file: InputFile) -> String { file.path == "-" ? "<stdin>" : file.path }
+
+  /// The bytes of a text file; nil (reported and counted) when it cannot be read or,
+  /// found in a folder, looks binary.
+  private func readText(_ file: InputFile) -> [UInt8]? {
+    let name = Self.displayName(file)
+    guard let reader = LineReader(path: file.path), let bytes = reader.readAll() else {
+      Diagnostics.error("cannot read \(name): \(String(cString: strerror(errno)))")
+      summary.failedInputs += 1
+      return nil
+    }
+    reader.close()
+    if file.foundInFolder && bytes.prefix(8000).contains(0) {
+      Diagnostics.error("\(name): binary file (NUL bytes), skipped")
+      summary.skipped += 1
+      return nil
+    }
+    summary.bytesIn += bytes.count
+    return bytes
+  }
+
+  /// Processes one JSON Lines file.
   private func process(
     _ file: InputFile, work: @escaping @Sendable ([UInt8]) -> DocumentResult, into output: OutputFile,
     explain: OutputFile?
   ) throws(OutputFile.Failure) -> FileOutcome {
-    let name = file.path == "-" ? "<stdin>" : file.path
+    let name = Self.displayName(file)
     guard let reader = LineReader(path: file.path) else {
       Diagnostics.error("cannot read \(name): \(String(cString: strerror(errno)))")
       summary.failedInputs += 1
@@ -279,23 +335,6 @@ final class CorpusRun {
     }
     defer { reader.close() }
     var allGood = true
-    if !file.isJSONLines {
-      guard let bytes = reader.readAll() else {
-        Diagnostics.error("cannot read \(name): \(String(cString: strerror(errno)))")
-        summary.failedInputs += 1
-        return .unread
-      }
-      if file.foundInFolder && bytes.prefix(8000).contains(0) {
-        Diagnostics.error("\(name): binary file (NUL bytes), skipped")
-        summary.skipped += 1
-        return .unread
-      }
-      summary.bytesIn += bytes.count
-      let outcomes = runBatch([Job(bytes: bytes, line: 0)], file: file, work: work)
-      try emit(outcomes, file: file, name: name, output: output, explain: explain)
-      progress?.advance(bytes.count)
-      return .complete
-    }
     var lineNumber = 0
     while true {
       var jobs: [Job] = []
@@ -305,7 +344,7 @@ final class CorpusRun {
         size += line.count + 1
         // Blank lines are not documents.
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-        jobs.append(Job(bytes: line, line: lineNumber))
+        jobs.append(Job(bytes: line, line: lineNumber, name: name))
       }
       if let error = reader.error {
         Diagnostics.error("cannot read \(name): \(String(cString: strerror(error)))")
@@ -317,8 +356,8 @@ final class CorpusRun {
         break
       }
       summary.bytesIn += size
-      let outcomes = runBatch(jobs, file: file, work: work)
-      let ok = try emit(outcomes, file: file, name: name, output: output, explain: explain)
+      let outcomes = runBatch(jobs, jsonLines: true, work: work)
+      let ok = try emit(outcomes, name: name, output: output, explain: explain)
       progress?.advance(size)
       if !ok {
         allGood = false
@@ -329,18 +368,16 @@ final class CorpusRun {
   }
 
   /// Runs `work` on every job on `flags.threads` threads; outcomes in job order.
-  private func runBatch(_ jobs: [Job], file: InputFile, work: @escaping @Sendable ([UInt8]) -> DocumentResult)
+  private func runBatch(_ jobs: [Job], jsonLines: Bool, work: @escaping @Sendable ([UInt8]) -> DocumentResult)
     -> [Outcome]
   {
     let slots = Slots<Outcome>(count: jobs.count)
     let next = Atomic<Int>(0)
     let field = Array(flags.field.utf8)
-    let jsonLines = file.isJSONLines
-    let path = file.path
     let process: @Sendable (Job) -> Outcome = { job in
       guard jsonLines else {
         let result = work(job.bytes)
-        return .done(result, id: Self.quoted(path == "-" ? "<stdin>" : path), output: result.output)
+        return .done(result, id: Self.quoted(job.name), output: result.output)
       }
       return job.bytes.withUnsafeBufferPointer { line in
         do throws(JSONLine.Failure) {
@@ -373,7 +410,7 @@ final class CorpusRun {
   /// Writes outcomes in order; returns false when one of them failed.
   @discardableResult
   private func emit(
-    _ outcomes: [Outcome], file: InputFile, name: String, output: OutputFile, explain: OutputFile?
+    _ outcomes: [Outcome], name: String, output: OutputFile, explain: OutputFile?
   ) throws(OutputFile.Failure) -> Bool {
     var ok = true
     for outcome in outcomes {
