@@ -297,7 +297,7 @@ final class CorpusRun {
     case complete
     /// Some lines could not be parsed (or, with --strict, the file was cut short).
     case incomplete
-    /// Nothing was read: an unreadable or binary file.
+    /// Nothing was read: the file could not be opened.
     case unread
   }
 
@@ -351,11 +351,8 @@ final class CorpusRun {
         summary.failedInputs += 1
         return .incomplete
       }
-      guard !jobs.isEmpty else {
-        summary.bytesIn += size
-        break
-      }
       summary.bytesIn += size
+      guard !jobs.isEmpty else { break }
       let outcomes = runBatch(jobs, jsonLines: true, work: work)
       let ok = try emit(outcomes, name: name, output: output, explain: explain)
       progress?.advance(size)
