@@ -43,6 +43,7 @@ let package = Package(
       name: "WinnowCommand",
       dependencies: [
         "Winnow",
+        "CWinnowKernels",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings

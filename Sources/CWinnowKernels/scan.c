@@ -144,3 +144,48 @@ int64_t winnow_scan_ascii_words(const uint8_t *bytes, int64_t length, int64_t po
   if (content) *sawContent = 1;
   return position;
 }
+
+int64_t winnow_json_plain_prefix(const uint8_t *bytes, int64_t length) {
+  int64_t position = 0;
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i control = _mm_set1_epi8(0x1F);
+  for (; position + 16 <= length; position += 16) {
+    __m128i chunk = _mm_loadu_si128((const __m128i *)(bytes + position));
+    __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(chunk, quote), _mm_cmpeq_epi8(chunk, backslash)),
+                                   _mm_cmpeq_epi8(_mm_max_epu8(chunk, control), control));
+    int mask = _mm_movemask_epi8(special);
+    if (mask != 0) return position + __builtin_ctz((unsigned)mask);
+  }
+#else
+  // Eight bytes at a time: a chunk with no special byte is skipped whole; the bytes of
+  // a chunk that may hold one are looked at one by one below.
+  const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  for (; position + 8 <= length; position += 8) {
+    uint64_t word;
+    memcpy(&word, bytes + position, 8);
+    uint64_t q = word ^ (ones * '"'), b = word ^ (ones * '\\');
+    uint64_t hit = ((q - ones) & ~q) | ((b - ones) & ~b) | ((word - ones * 0x20) & ~word);
+    if ((hit & highs) != 0) break;
+  }
+#endif
+  for (; position < length; position++) {
+    uint8_t byte = bytes[position];
+    if (byte == '"' || byte == '\\' || byte < 0x20) return position;
+  }
+  return length;
+}
+
+int64_t winnow_count_line_feeds(const uint8_t *bytes, int64_t length) {
+  int64_t count = 0, position = 0;
+#if defined(__SSE2__)
+  const __m128i feed = _mm_set1_epi8('\n');
+  for (; position + 16 <= length; position += 16) {
+    __m128i chunk = _mm_loadu_si128((const __m128i *)(bytes + position));
+    count += __builtin_popcount((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, feed)));
+  }
+#endif
+  for (; position < length; position++) count += bytes[position] == '\n';
+  return count;
+}

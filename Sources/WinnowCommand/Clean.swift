@@ -46,7 +46,7 @@ struct Clean: ParsableCommand {
     let normalizer = noNormalize ? nil : TextNormalizer(normalization.options)
     let finder = noRepeats ? nil : repeats.finder
     let explaining = explain != nil
-    let work: @Sendable ([UInt8]) -> DocumentResult = { input in
+    let work: DocumentWork = { input, _ in
       var text = input
       var counts = EditCounts()
       var normalized: NormalizedText?

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CWinnowKernels
 import Dispatch
 import Foundation
 import Synchronization
@@ -80,20 +81,39 @@ struct CorpusSummary {
   var failedInputs = 0
 }
 
+/// Where a document comes from: its file, and its line in a JSON Lines file.
+struct DocumentSource: Sendable, CustomStringConvertible {
+  /// The file's name as given ("<stdin>" for standard input).
+  var file: String
+  /// The one-based line of a JSON Lines document; 0 for a text file.
+  var line: Int
+
+  var description: String { line == 0 ? file : "\(file):\(line)" }
+}
+
+/// The work done on each document: its bytes in, its result out.
+typealias DocumentWork = @Sendable (_ bytes: [UInt8], _ source: DocumentSource) -> DocumentResult
+
 /// Reads documents from files, folders, standard input and JSON Lines, processes them
-/// in parallel in batches, and writes the results in input order.
+/// in parallel, and writes the results in input order.
 ///
-/// Memory stays bounded: JSON Lines are read and processed a batch (about 8 MB) at a
-/// time, and a text file is held only while it is processed.
+/// Three kinds of threads form a pipeline: a reader cuts the inputs into batches (a
+/// text file, or about a megabyte of whole JSON lines), `--threads` workers process
+/// batches, and the calling thread writes the results in batch order and keeps the
+/// counts. At most a few batches per worker are in flight, so memory stays bounded
+/// whatever the size of the input; the output does not depend on the thread count.
 final class CorpusRun {
   let flags: CorpusFlags
   /// Whether the output is one document per input (clean, normalize) rather than a
-  /// report: several text documents then need --output-dir.
+  /// report: several text documents then need --output-dir, and a JSON Lines document
+  /// is written back into its line.
   let outputsDocuments: Bool
   let explainPath: String?
   private(set) var summary = CorpusSummary()
   private var progress: Progress?
-  private let batchBytes = 8 << 20
+  private var files: [InputFile] = []
+  /// The size of a batch of JSON lines.
+  static let batchBytes = 1 << 20
 
   init(flags: CorpusFlags, outputsDocuments: Bool, explain: String?) {
     self.flags = flags
@@ -102,9 +122,10 @@ final class CorpusRun {
   }
 
   /// Processes every input with `work`; returns the exit status.
-  func run(_ work: @escaping @Sendable ([UInt8]) -> DocumentResult) throws -> Int32 {
+  func run(_ work: @escaping DocumentWork) throws -> Int32 {
     let start = ContinuousClock.now
     let files = try enumerateInputs()
+    self.files = files
     if flags.strict && summary.failedInputs > 0 { return 2 }
     let textDocuments = files.filter { !$0.isJSONLines }.count
     if outputsDocuments && flags.outputDir == nil && (textDocuments > 1 || (textDocuments == 1 && files.count > 1)) {
@@ -117,73 +138,116 @@ final class CorpusRun {
     if !flags.quiet && isatty(STDERR_FILENO) != 0 {
       progress = Progress(total: files.allSatisfy { $0.path != "-" } ? files.reduce(0) { $0 + $1.size } : nil)
     }
-    var stopped = false
+    let explain: OutputFile?
+    let single: OutputFile?
     do {
-      let explain = try explainPath.map { path throws(OutputFile.Failure) in try OutputFile(path: path) }
-      let single = flags.outputDir == nil ? try OutputFile(path: flags.output) : nil
-      var index = 0
-      while index < files.count {
-        let file = files[index]
-        if !file.isJSONLines {
-          // Text files are one document each: read a group of them and process the
-          // group in parallel.
-          var group: [(file: InputFile, bytes: [UInt8])] = []
-          var size = 0
-          while index < files.count && !files[index].isJSONLines && (size < batchBytes || group.isEmpty) {
-            let file = files[index]
-            index += 1
-            guard let bytes = readText(file) else {
-              if flags.strict {
-                stopped = true
-                break
-              }
-              continue
-            }
-            group.append((file, bytes))
-            size += bytes.count
-          }
-          let outcomes = runBatch(
-            group.map { Job(bytes: $0.bytes, line: 0, name: Self.displayName($0.file)) }, jsonLines: false, work: work)
-          for (member, outcome) in zip(group, outcomes) {
-            let destination =
-              try single
-              ?? OutputFile(path: flags.outputDir! + "/" + member.file.relativePath, creatingDirectories: true)
-            try emit([outcome], name: Self.displayName(member.file), output: destination, explain: explain)
-            if single == nil { try destination.commit() }
-            progress?.advance(member.bytes.count)
-          }
-          if stopped { break }
-          continue
-        }
-        index += 1
-        let destination =
-          try single ?? OutputFile(path: flags.outputDir! + "/" + file.relativePath, creatingDirectories: true)
-        let outcome = try process(file, work: work, into: destination, explain: explain)
-        if single == nil {
-          // An unreadable or skipped file gets no output file, nor does one cut short.
-          if outcome == .complete || (outcome == .incomplete && !flags.strict) {
-            try destination.commit()
-          } else {
-            destination.abandon()
-          }
-        }
-        if outcome != .complete && flags.strict {
-          stopped = true
-          break
-        }
+      explain = try explainPath.map { path throws(OutputFile.Failure) in try OutputFile(path: path) }
+      single = flags.outputDir == nil ? try OutputFile(path: flags.output) : nil
+    } catch {
+      Diagnostics.error(error.message)
+      return 1
+    }
+
+    let pipeline = Pipeline(
+      files: files, flags: flags, outputsDocuments: outputsDocuments, explaining: explainPath != nil, work: work)
+    let threads = pipeline.start()
+    var writer = Writer(run: self, single: single, explain: explain)
+    var sequence = 0
+    while true {
+      let batch = pipeline.finished.take(sequence)
+      sequence += 1
+      defer { pipeline.slots.signal() }
+      if case .finish = batch.kind { break }
+      guard !writer.stopped && writer.failure == nil else { continue }
+      do {
+        try writer.write(batch)
+      } catch {
+        writer.failure = error.message
       }
-      progress?.clear()
-      if !stopped {
+      if writer.stopped || writer.failure != nil { pipeline.stop.store(true, ordering: .relaxed) }
+    }
+    threads.wait()
+    progress?.clear()
+    if let failure = writer.failure {
+      Diagnostics.error(failure)
+      return 1
+    }
+    do {
+      if !writer.stopped {
         try single?.commit()
         try explain?.commit()
       }
-    } catch let error as OutputFile.Failure {
-      progress?.clear()
+    } catch {
       Diagnostics.error(error.message)
       return 1
     }
     if !flags.quiet { printSummary(since: start) }
-    return stopped || summary.failedInputs > 0 || summary.skipped > 0 ? 2 : 0
+    return writer.stopped || summary.failedInputs > 0 || summary.skipped > 0 ? 2 : 0
+  }
+
+  /// The writing end of the pipeline: results in batch order, counts, messages.
+  private struct Writer {
+    let run: CorpusRun
+    let single: OutputFile?
+    let explain: OutputFile?
+    /// The output file of the JSON Lines input being written, with --output-dir.
+    var current: (file: Int, output: OutputFile)?
+    /// --strict met a failure: nothing more is written.
+    var stopped = false
+    var failure: String?
+
+    init(run: CorpusRun, single: OutputFile?, explain: OutputFile?) {
+      self.run = run
+      self.single = single
+      self.explain = explain
+    }
+
+    private mutating func destination(for file: InputFile, index: Int) throws(OutputFile.Failure) -> OutputFile {
+      if let single { return single }
+      if let current, current.file == index { return current.output }
+      let output = try OutputFile(path: run.flags.outputDir! + "/" + file.relativePath, creatingDirectories: true)
+      current = (index, output)
+      return output
+    }
+
+    mutating func write(_ batch: Batch) throws(OutputFile.Failure) {
+      let strict = run.flags.strict
+      for message in batch.messages { Diagnostics.error(message) }
+      run.summary.documents += batch.documents
+      run.summary.skipped += batch.skipped
+      run.summary.bytesOut += batch.bytesOut
+      run.summary.repeatsRemoved += batch.repeatsRemoved
+      run.summary.invalidReplaced += batch.invalidReplaced
+      run.summary.bytesIn += batch.bytesIn
+      run.progress?.advance(batch.bytesIn)
+      let file = batch.file >= 0 ? run.files[batch.file] : nil
+      switch batch.kind {
+      case .unreadable:
+        run.summary.failedInputs += 1
+        if strict { stopped = true }
+        return
+      case .skipped:
+        run.summary.skipped += 1
+        if strict { stopped = true }
+        return
+      case .document:
+        if let failure = batch.writeFailure { throw OutputFile.Failure(message: failure) }
+        try single?.write(batch.output)
+      case .lines:
+        try destination(for: file!, index: batch.file).write(batch.output)
+        if batch.stoppedAtFailure { stopped = true }
+      case .endOfFile(let complete):
+        guard single == nil else { return }
+        let output = try destination(for: file!, index: batch.file)
+        current = nil
+        // An input cut short by a read error is written as far as it was read,
+        // unless --strict asks for all or nothing.
+        if complete || !strict { try output.commit() } else { output.abandon() }
+      case .finish:
+        return
+      }
+      try explain?.write(batch.explanations)
+    }
   }
 
   private func printSummary(since start: ContinuousClock.Instant) {
@@ -277,182 +341,310 @@ final class CorpusRun {
     }
   }
 
-  // MARK: Processing
-
-  /// A document waiting for a worker.
-  private struct Job: Sendable {
-    var bytes: [UInt8]
-    var line: Int  // 0 for a text file
-    var name: String
-  }
-
-  /// What a worker made of a job.
-  private enum Outcome: Sendable {
-    case done(DocumentResult, id: String, output: [UInt8])
-    case failed(String)
-  }
-
-  /// How far the processing of one input file got.
-  private enum FileOutcome {
-    case complete
-    /// Some lines could not be parsed (or, with --strict, the file was cut short).
-    case incomplete
-    /// Nothing was read: the file could not be opened.
-    case unread
-  }
-
   static func displayName(_ file: InputFile) -> String { file.path == "-" ? "<stdin>" : file.path }
-
-  /// The bytes of a text file; nil (reported and counted) when it cannot be read or,
-  /// found in a folder, looks binary.
-  private func readText(_ file: InputFile) -> [UInt8]? {
-    let name = Self.displayName(file)
-    guard let reader = LineReader(path: file.path), let bytes = reader.readAll() else {
-      Diagnostics.error("cannot read \(name): \(String(cString: strerror(errno)))")
-      summary.failedInputs += 1
-      return nil
-    }
-    reader.close()
-    if file.foundInFolder && bytes.prefix(8000).contains(0) {
-      Diagnostics.error("\(name): binary file (NUL bytes), skipped")
-      summary.skipped += 1
-      return nil
-    }
-    summary.bytesIn += bytes.count
-    return bytes
-  }
-
-  /// Processes one JSON Lines file.
-  private func process(
-    _ file: InputFile, work: @escaping @Sendable ([UInt8]) -> DocumentResult, into output: OutputFile,
-    explain: OutputFile?
-  ) throws(OutputFile.Failure) -> FileOutcome {
-    let name = Self.displayName(file)
-    guard let reader = LineReader(path: file.path) else {
-      Diagnostics.error("cannot read \(name): \(String(cString: strerror(errno)))")
-      summary.failedInputs += 1
-      return .unread
-    }
-    defer { reader.close() }
-    var allGood = true
-    var lineNumber = 0
-    while true {
-      var jobs: [Job] = []
-      var size = 0
-      while size < batchBytes, let line = reader.nextLine() {
-        lineNumber += 1
-        size += line.count + 1
-        // Blank lines are not documents.
-        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-        jobs.append(Job(bytes: line, line: lineNumber, name: name))
-      }
-      if let error = reader.error {
-        Diagnostics.error("cannot read \(name): \(String(cString: strerror(error)))")
-        summary.failedInputs += 1
-        return .incomplete
-      }
-      summary.bytesIn += size
-      guard !jobs.isEmpty else { break }
-      let outcomes = runBatch(jobs, jsonLines: true, work: work)
-      let ok = try emit(outcomes, name: name, output: output, explain: explain)
-      progress?.advance(size)
-      if !ok {
-        allGood = false
-        if flags.strict { return .incomplete }
-      }
-    }
-    return allGood ? .complete : .incomplete
-  }
-
-  /// Runs `work` on every job on `flags.threads` threads; outcomes in job order.
-  private func runBatch(_ jobs: [Job], jsonLines: Bool, work: @escaping @Sendable ([UInt8]) -> DocumentResult)
-    -> [Outcome]
-  {
-    let slots = Slots<Outcome>(count: jobs.count)
-    let next = Atomic<Int>(0)
-    let field = Array(flags.field.utf8)
-    let process: @Sendable (Job) -> Outcome = { job in
-      guard jsonLines else {
-        let result = work(job.bytes)
-        return .done(result, id: Self.quoted(job.name), output: result.output)
-      }
-      return job.bytes.withUnsafeBufferPointer { line in
-        do throws(JSONLine.Failure) {
-          let record = try JSONLine.parse(line, field: field)
-          var result = work(record.text)
-          if record.replacedEscapes > 0 {
-            result.counts[.invalidUTF8] += record.replacedEscapes
-          }
-          let id = record.idRange.map { String(decoding: line[$0], as: UTF8.self) } ?? String(job.line)
-          return .done(result, id: id, output: record.replacingText(in: line, with: result.output) + [0x0A])
-        } catch {
-          return .failed("\(job.line):\(error.column): \(error.reason)")
-        }
-      }
-    }
-    let workers = min(flags.threads, jobs.count)
-    jobs.withUnsafeBufferPointer { jobs in
-      nonisolated(unsafe) let jobs = jobs
-      DispatchQueue.concurrentPerform(iterations: workers) { _ in
-        while true {
-          let index = next.add(1, ordering: .relaxed).oldValue
-          guard index < jobs.count else { return }
-          slots.set(index, process(jobs[index]))
-        }
-      }
-    }
-    return slots.values
-  }
-
-  /// Writes outcomes in order; returns false when one of them failed.
-  @discardableResult
-  private func emit(
-    _ outcomes: [Outcome], name: String, output: OutputFile, explain: OutputFile?
-  ) throws(OutputFile.Failure) -> Bool {
-    var ok = true
-    for outcome in outcomes {
-      switch outcome {
-      case .failed(let message):
-        Diagnostics.error("\(name):\(message)")
-        summary.skipped += 1
-        ok = false
-        if flags.strict { return false }
-      case .done(let result, let id, let bytes):
-        summary.documents += 1
-        summary.bytesOut += bytes.count
-        summary.repeatsRemoved += result.repeatsRemoved
-        summary.invalidReplaced += result.counts[.invalidUTF8]
-        try output.write(bytes)
-        if let explain, let members = result.explanation {
-          try explain.write(Array("{\"id\":\(id),\"input\":\(Self.quoted(name)),\(members)}\n".utf8))
-        }
-      }
-    }
-    return ok
-  }
 
   /// `text` as a JSON string literal.
   static func quoted(_ text: String) -> String {
     var bytes: [UInt8] = []
-    JSONLine.appendString(Array(text.utf8), to: &bytes)
+    Array(text.utf8).withUnsafeBufferPointer { JSONLine.appendString($0, to: &bytes) }
     return String(decoding: bytes, as: UTF8.self)
   }
 }
 
-extension CorpusRun {
-  /// Result slots written by workers at distinct indices, read after they finish.
-  final class Slots<Value>: @unchecked Sendable {
-    private var storage: [Value?]
-    private let lock = NSLock()
+// MARK: - The pipeline
 
-    init(count: Int) { storage = [Value?](repeating: nil, count: count) }
+/// A piece of one input, and what a worker made of it.
+final class Batch: @unchecked Sendable {
+  enum Kind {
+    /// Whole lines of a JSON Lines file; the number of the first.
+    case lines(firstLine: Int)
+    /// A whole text file.
+    case document
+    /// A JSON Lines file has been read to its end, or (not `complete`) cut short by a
+    /// read error.
+    case endOfFile(complete: Bool)
+    /// An input that could not be read (reported in `messages`).
+    case unreadable
+    /// A file found in a folder and skipped (binary).
+    case skipped
+    /// The end of all input.
+    case finish
+  }
 
-    func set(_ index: Int, _ value: Value) {
-      lock.lock()
-      storage[index] = value
-      lock.unlock()
+  let sequence: Int
+  /// The index of the input file (-1 for `finish`).
+  let file: Int
+  let kind: Kind
+  var input: [UInt8]
+
+  // Filled by the worker.
+  var output: [UInt8] = []
+  var explanations: [UInt8] = []
+  /// Diagnostics, in input order.
+  var messages: [String] = []
+  var documents = 0
+  var skipped = 0
+  var bytesIn = 0
+  var bytesOut = 0
+  var repeatsRemoved = 0
+  var invalidReplaced = 0
+  /// With --strict, processing stopped at a failed document.
+  var stoppedAtFailure = false
+  /// With --output-dir, the worker could not write the document's file.
+  var writeFailure: String?
+
+  init(sequence: Int, file: Int, kind: Kind, input: [UInt8] = [], message: String? = nil) {
+    self.sequence = sequence
+    self.file = file
+    self.kind = kind
+    self.input = input
+    if let message { messages = [message] }
+  }
+}
+
+/// The reader and the workers, and the queues between them and the writer.
+final class Pipeline: @unchecked Sendable {
+  let files: [InputFile]
+  let flags: CorpusFlags
+  let outputsDocuments: Bool
+  let explaining: Bool
+  let work: DocumentWork
+  let field: [UInt8]
+  /// Set by the writer when nothing more should be read or processed.
+  let stop = Atomic<Bool>(false)
+  /// Batches in flight: the reader takes a slot per batch, the writer gives it back.
+  let slots: DispatchSemaphore
+  let waiting = BlockingQueue<Batch>()
+  let finished = ReorderBuffer()
+
+  init(files: [InputFile], flags: CorpusFlags, outputsDocuments: Bool, explaining: Bool, work: @escaping DocumentWork) {
+    self.files = files
+    self.flags = flags
+    self.outputsDocuments = outputsDocuments
+    self.explaining = explaining
+    self.work = work
+    field = Array(flags.field.utf8)
+    slots = DispatchSemaphore(value: 4 * flags.threads + 4)
+  }
+
+  /// Starts the reader and the workers; the group is done when all have ended.
+  func start() -> DispatchGroup {
+    let group = DispatchGroup()
+    let reader: @Sendable () -> Void = { self.read() }
+    let worker: @Sendable () -> Void = { self.processBatches() }
+    for body in [reader] + Array(repeating: worker, count: flags.threads) {
+      group.enter()
+      let thread = Thread {
+        body()
+        group.leave()
+      }
+      thread.stackSize = 8 << 20
+      thread.start()
     }
+    return group
+  }
 
-    var values: [Value] { storage.map { $0! } }
+  // MARK: Reader
+
+  private func read() {
+    var sequence = 0
+    func send(_ kind: Batch.Kind, file: Int, input: [UInt8] = [], message: String? = nil) {
+      slots.wait()
+      waiting.push(Batch(sequence: sequence, file: file, kind: kind, input: input, message: message))
+      sequence += 1
+    }
+    reading: for (index, file) in files.enumerated() {
+      let name = CorpusRun.displayName(file)
+      guard !stop.load(ordering: .relaxed) else { break }
+      guard let reader = InputReader(path: file.path) else {
+        send(.unreadable, file: index, message: "cannot read \(name): \(String(cString: strerror(errno)))")
+        if flags.strict { break }
+        continue
+      }
+      guard file.isJSONLines else {
+        guard let bytes = reader.readAll() else {
+          send(.unreadable, file: index, message: "cannot read \(name): \(String(cString: strerror(reader.error!)))")
+          if flags.strict { break }
+          continue
+        }
+        if file.foundInFolder && bytes.prefix(8000).contains(0) {
+          send(.skipped, file: index, message: "\(name): binary file (NUL bytes), skipped")
+          if flags.strict { break }
+          continue
+        }
+        send(.document, file: index, input: bytes)
+        continue
+      }
+      var line = 1
+      while let piece = reader.nextLines(about: CorpusRun.batchBytes) {
+        guard !stop.load(ordering: .relaxed) else { break reading }
+        send(.lines(firstLine: line), file: index, input: piece)
+        line += piece.withUnsafeBufferPointer { Int(winnow_count_line_feeds($0.baseAddress!, Int64($0.count))) }
+      }
+      if let error = reader.error {
+        send(.unreadable, file: index, message: "cannot read \(name): \(String(cString: strerror(error)))")
+        send(.endOfFile(complete: false), file: index)
+        if flags.strict { break }
+      } else {
+        send(.endOfFile(complete: true), file: index)
+      }
+    }
+    send(.finish, file: -1)
+    waiting.close()
+  }
+
+  // MARK: Workers
+
+  private func processBatches() {
+    while let batch = waiting.pop() {
+      if !stop.load(ordering: .relaxed) {
+        switch batch.kind {
+        case .lines(let firstLine): processLines(batch, firstLine: firstLine)
+        case .document: processDocument(batch)
+        default: break
+        }
+      }
+      finished.put(batch)
+    }
+  }
+
+  private func processDocument(_ batch: Batch) {
+    let file = files[batch.file]
+    let source = DocumentSource(file: CorpusRun.displayName(file), line: 0)
+    let result = work(batch.input, source)
+    batch.bytesIn = batch.input.count
+    batch.input = []
+    batch.documents = 1
+    batch.bytesOut = result.output.count
+    batch.repeatsRemoved = result.repeatsRemoved
+    batch.invalidReplaced = result.counts[.invalidUTF8]
+    if outputsDocuments, let directory = flags.outputDir {
+      do throws(OutputFile.Failure) {
+        let output = try OutputFile(path: directory + "/" + file.relativePath, creatingDirectories: true)
+        try output.write(result.output)
+        try output.commit()
+      } catch {
+        batch.writeFailure = error.message
+      }
+    } else {
+      batch.output = result.output
+    }
+    explain(result, id: CorpusRun.quoted(source.file), source: source, into: batch)
+  }
+
+  private func processLines(_ batch: Batch, firstLine: Int) {
+    let name = CorpusRun.displayName(files[batch.file])
+    batch.bytesIn = batch.input.count
+    batch.output.reserveCapacity(batch.input.count + batch.input.count / 16)
+    batch.input.withUnsafeBufferPointer { all in
+      var start = 0
+      var lineNumber = firstLine - 1
+      while start < all.count {
+        lineNumber += 1
+        let rest = all.count - start
+        var end = all.count
+        if let feed = memchr(all.baseAddress! + start, 0x0A, rest) {
+          end = UnsafeRawPointer(feed) - UnsafeRawPointer(all.baseAddress!)
+        }
+        let line = UnsafeBufferPointer(rebasing: all[start..<end])
+        start = end + 1
+        // Blank lines are not documents.
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+        let source = DocumentSource(file: name, line: lineNumber)
+        do throws(JSONLine.Failure) {
+          let record = try JSONLine.parse(line, field: field)
+          var result = work(record.text, source)
+          result.counts[.invalidUTF8] += record.replacedEscapes
+          batch.documents += 1
+          batch.repeatsRemoved += result.repeatsRemoved
+          batch.invalidReplaced += result.counts[.invalidUTF8]
+          let before = batch.output.count
+          if outputsDocuments {
+            record.appendReplacingText(in: line, with: result.output, to: &batch.output)
+            batch.output.append(0x0A)
+          } else {
+            batch.output.append(contentsOf: result.output)
+          }
+          batch.bytesOut += batch.output.count - before
+          let id = record.idRange.map { String(decoding: line[$0], as: UTF8.self) } ?? String(lineNumber)
+          explain(result, id: id, source: source, into: batch)
+        } catch {
+          batch.messages.append("\(name):\(lineNumber):\(error.column): \(error.reason)")
+          batch.skipped += 1
+          if flags.strict {
+            batch.stoppedAtFailure = true
+            return
+          }
+        }
+      }
+    }
+    batch.input = []
+  }
+
+  private func explain(_ result: DocumentResult, id: String, source: DocumentSource, into batch: Batch) {
+    guard explaining, let members = result.explanation else { return }
+    batch.explanations.append(
+      contentsOf: "{\"id\":\(id),\"input\":\(CorpusRun.quoted(source.file)),\(members)}\n".utf8)
+  }
+}
+
+/// A first-in, first-out queue that blocks its consumers while it is empty.
+final class BlockingQueue<Element>: @unchecked Sendable {
+  private var elements: [Element?] = []
+  private var head = 0
+  private var closed = false
+  private let condition = NSCondition()
+
+  func push(_ element: Element) {
+    condition.lock()
+    elements.append(element)
+    condition.signal()
+    condition.unlock()
+  }
+
+  /// No more elements will come: consumers get nil once the queue is empty.
+  func close() {
+    condition.lock()
+    closed = true
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  /// The next element; nil when the queue is closed and empty.
+  func pop() -> Element? {
+    condition.lock()
+    defer { condition.unlock() }
+    while head == elements.count && !closed { condition.wait() }
+    guard head < elements.count else { return nil }
+    let element = elements[head]
+    elements[head] = nil
+    head += 1
+    if head > 1024 && head * 2 > elements.count {
+      elements.removeFirst(head)
+      head = 0
+    }
+    return element
+  }
+}
+
+/// Processed batches, handed to the writer in sequence order whatever order the
+/// workers finish them in.
+final class ReorderBuffer: @unchecked Sendable {
+  private var ready: [Int: Batch] = [:]
+  private let condition = NSCondition()
+
+  func put(_ batch: Batch) {
+    condition.lock()
+    ready[batch.sequence] = batch
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  /// Waits for the batch numbered `sequence`.
+  func take(_ sequence: Int) -> Batch {
+    condition.lock()
+    defer { condition.unlock() }
+    while ready[sequence] == nil { condition.wait() }
+    return ready.removeValue(forKey: sequence)!
   }
 }

@@ -1,15 +1,15 @@
 import Foundation
 
-/// Reads a file or standard input in large chunks, whole or line by line.
-final class LineReader {
+/// Reads a file or standard input: whole, or in pieces of whole lines.
+final class InputReader {
   private let descriptor: Int32
   private let ownsDescriptor: Bool
-  private var buffer: [UInt8] = []
-  private var start = 0
+  /// Bytes read after the last line feed handed out.
+  private var pending: [UInt8] = []
+  private var scratch: UnsafeMutableRawBufferPointer?
   private var finished = false
   /// The `errno` of a failed read, if one failed.
   private(set) var error: Int32?
-  private var chunk = 4 << 20
 
   /// Opens `path` ("-" is standard input); nil when it cannot be opened (see errno).
   init?(path: String) {
@@ -23,59 +23,80 @@ final class LineReader {
     }
   }
 
-  func close() {
-    if ownsDescriptor { _ = Foundation.close(descriptor) }
+  deinit {
+    if ownsDescriptor { _ = close(descriptor) }
+    scratch?.deallocate()
   }
 
-  /// Reads more bytes into the buffer; false at the end of input or on an error.
-  private func fill() -> Bool {
-    guard !finished else { return false }
-    if start > 0 {
-      buffer.removeFirst(start)
-      start = 0
-    }
-    let old = buffer.count
-    buffer.reserveCapacity(old + chunk)
-    var count = 0
-    buffer.append(contentsOf: repeatElement(0, count: chunk))
+  /// Reads up to `limit` bytes to `destination`; the count, 0 at the end of input or
+  /// on an error (recorded in ``error``).
+  private func read(_ destination: UnsafeMutableRawPointer, _ limit: Int) -> Int {
+    guard !finished else { return 0 }
+    var got: Int
     repeat {
-      count = buffer.withUnsafeMutableBufferPointer { read(descriptor, $0.baseAddress! + old, chunk) }
-    } while count < 0 && errno == EINTR
-    buffer.removeLast(chunk - max(count, 0))
-    if count < 0 { error = errno }
-    if count <= 0 { finished = true }
-    return count > 0
+      got = Foundation.read(descriptor, destination, limit)
+    } while got < 0 && errno == EINTR
+    if got < 0 { error = errno }
+    if got <= 0 { finished = true }
+    return max(got, 0)
+  }
+
+  /// Appends what one read gives (at most `limit` bytes) to `buffer`; false at the end
+  /// of input or on an error.
+  private func readMore(into buffer: inout [UInt8], limit: Int) -> Bool {
+    if scratch == nil || scratch!.count < limit {
+      scratch?.deallocate()
+      scratch = .allocate(byteCount: limit, alignment: 16)
+    }
+    let got = read(scratch!.baseAddress!, limit)
+    buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch![..<got]))
+    return got > 0
   }
 
   /// Everything left; nil on a read error.
   func readAll() -> [UInt8]? {
-    // A regular file is read in one chunk of its size: the 4 MB chunks of line reading
-    // would cost more than a small file itself.
+    var bytes = pending
+    pending = []
     var info = stat()
-    if fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG {
-      chunk = max(Int(info.st_size) + 1, 4096)
+    if bytes.isEmpty && fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && info.st_size > 0 {
+      // A regular file is read straight into an array of its size.
+      let size = Int(info.st_size)
+      bytes = [UInt8](unsafeUninitializedCapacity: size) { storage, count in
+        while count < size {
+          let got = read(storage.baseAddress! + count, size - count)
+          guard got > 0 else { break }
+          count += got
+        }
+      }
     }
-    while fill() {}
-    return error == nil ? Array(buffer[start...]) : nil
+    while readMore(into: &bytes, limit: 64 << 10) {}
+    return error == nil ? bytes : nil
   }
 
-  /// The next line without its line feed, or nil at the end of input.
-  func nextLine() -> [UInt8]? {
-    var searchFrom = start
+  /// The next piece of about `size` bytes (more, to finish a long line) that ends with
+  /// a line feed or at the end of input; nil at the end of input or on an error.
+  func nextLines(about size: Int) -> [UInt8]? {
+    var searched = 0
     while true {
-      if let newline = buffer[searchFrom...].firstIndex(of: 0x0A) {
-        let line = Array(buffer[start..<newline])
-        start = newline + 1
-        return line
+      if finished {
+        // After a read error the partial line is not handed out.
+        guard !pending.isEmpty && error == nil else { return nil }
+        defer { pending = [] }
+        return pending
       }
-      let searched = buffer.count - start
-      guard fill() else {
-        guard start < buffer.count else { return nil }
-        let line = Array(buffer[start...])
-        start = buffer.count
-        return line
+      if pending.count >= size {
+        if let last = pending[searched...].lastIndex(of: 0x0A) {
+          var rest: [UInt8] = []
+          rest.reserveCapacity(size + 2 * (pending.count - last))
+          rest.append(contentsOf: pending[(last + 1)...])
+          pending.removeLast(pending.count - last - 1)
+          defer { pending = rest }
+          return pending
+        }
+        searched = pending.count
       }
-      searchFrom = searched  // fill() moved the unread bytes to the front
+      if pending.isEmpty { pending.reserveCapacity(size + (1 << 20)) }
+      _ = readMore(into: &pending, limit: 1 << 20)
     }
   }
 }

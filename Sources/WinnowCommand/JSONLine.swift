@@ -1,3 +1,5 @@
+import CWinnowKernels
+
 /// One line of a JSON Lines file, parsed just enough to take out one string field and
 /// put a new value back: every other byte of the line is passed through unchanged.
 ///
@@ -28,6 +30,8 @@ struct JSONLine {
     var found: (range: Range<Int>, text: [UInt8], replaced: Int)?
     var idRange: Range<Int>?
     var sawNonString = false
+    var key: [UInt8] = []
+    let id = Array("id".utf8)
     parser.skipSpace()
     guard parser.peek() == UInt8(ascii: "{") else {
       throw parser.failure(parser.atEnd ? "empty line" : "not a JSON object")
@@ -40,7 +44,7 @@ struct JSONLine {
       while true {
         parser.skipSpace()
         guard parser.peek() == UInt8(ascii: "\"") else { throw parser.failure("expected a member name in quotes") }
-        var key: [UInt8] = []
+        key.removeAll(keepingCapacity: true)
         _ = try parser.string(into: &key)
         parser.skipSpace()
         guard parser.peek() == UInt8(ascii: ":") else { throw parser.failure("expected ':' after a member name") }
@@ -61,7 +65,7 @@ struct JSONLine {
           }
         } else {
           try parser.skipValue(depth: 0)
-          if key == Array("id".utf8) { idRange = valueStart..<parser.position }
+          if key == id { idRange = valueStart..<parser.position }
         }
         parser.skipSpace()
         guard let next = parser.peek() else { throw parser.failure("unterminated object") }
@@ -80,37 +84,36 @@ struct JSONLine {
     return JSONLine(text: found.text, valueRange: found.range, idRange: idRange, replacedEscapes: found.replaced)
   }
 
-  /// `line` with the field's value replaced by `text`, as a JSON string.
-  func replacingText(in line: UnsafeBufferPointer<UInt8>, with text: [UInt8]) -> [UInt8] {
-    var output: [UInt8] = []
-    output.reserveCapacity(line.count + text.count / 8 + 16)
+  /// Appends `line` with the field's value replaced by `text`, as a JSON string.
+  func appendReplacingText(in line: UnsafeBufferPointer<UInt8>, with text: [UInt8], to output: inout [UInt8]) {
+    output.reserveCapacity(output.count + line.count + text.count / 8 + 16)
     output.append(contentsOf: UnsafeBufferPointer(rebasing: line[..<valueRange.lowerBound]))
-    JSONLine.appendString(text, to: &output)
+    text.withUnsafeBufferPointer { JSONLine.appendString($0, to: &output) }
     output.append(contentsOf: UnsafeBufferPointer(rebasing: line[valueRange.upperBound...]))
-    return output
   }
 
   /// Appends `text` (valid UTF-8) as a JSON string literal: quotes, backslashes and
   /// control characters escaped, everything else as it is.
-  static func appendString(_ text: [UInt8], to output: inout [UInt8]) {
+  static func appendString(_ text: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
     output.append(UInt8(ascii: "\""))
-    text.withUnsafeBufferPointer { bytes in
-      var runStart = 0
-      for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-        runStart = index + 1
-        switch byte {
-        case 0x22: output.append(contentsOf: [0x5C, 0x22])
-        case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
-        case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-        case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-        case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-        default:
-          let hex = Array("0123456789abcdef".utf8)
-          output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
-        }
+    var position = 0
+    while position < text.count {
+      let plain = Int(winnow_json_plain_prefix(text.baseAddress! + position, Int64(text.count - position)))
+      output.append(contentsOf: UnsafeBufferPointer(rebasing: text[position..<position + plain]))
+      position += plain
+      guard position < text.count else { break }
+      let byte = text[position]
+      position += 1
+      switch byte {
+      case 0x22: output.append(contentsOf: [0x5C, 0x22])
+      case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
+      case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+      case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+      case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+      default:
+        let hex = Array("0123456789abcdef".utf8)
+        output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
       }
-      output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
     }
     output.append(UInt8(ascii: "\""))
   }
@@ -143,8 +146,8 @@ private struct Parser {
     guard let byte = peek() else { throw failure("expected a value") }
     switch byte {
     case UInt8(ascii: "\""):
-      var scratch: [UInt8] = []
-      _ = try string(into: &scratch)
+      var nothing: [UInt8] = []
+      _ = try string(into: &nothing, keep: false)
     case UInt8(ascii: "{"), UInt8(ascii: "["):
       let close = byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
       position += 1
@@ -157,8 +160,8 @@ private struct Parser {
         skipSpace()
         if close == UInt8(ascii: "}") {
           guard peek() == UInt8(ascii: "\"") else { throw failure("expected a member name in quotes") }
-          var scratch: [UInt8] = []
-          _ = try string(into: &scratch)
+          var nothing: [UInt8] = []
+          _ = try string(into: &nothing, keep: false)
           skipSpace()
           guard peek() == UInt8(ascii: ":") else { throw failure("expected ':' after a member name") }
           position += 1
@@ -231,19 +234,18 @@ private struct Parser {
     return value
   }
 
-  /// Reads a string literal at the cursor, appending its decoded UTF-8 to `output`.
-  /// Returns the number of lone surrogates replaced by U+FFFD.
-  mutating func string(into output: inout [UInt8]) throws(JSONLine.Failure) -> Int {
+  /// Reads a string literal at the cursor, appending its decoded UTF-8 to `output`
+  /// (or, with `keep` false, only checking it). Returns the number of lone surrogates
+  /// replaced by U+FFFD.
+  mutating func string(into output: inout [UInt8], keep: Bool = true) throws(JSONLine.Failure) -> Int {
     position += 1  // the opening quote
     var replaced = 0
     var runStart = position
     while position < bytes.count {
+      position += Int(winnow_json_plain_prefix(bytes.baseAddress! + position, Int64(bytes.count - position)))
+      guard position < bytes.count else { break }
       let byte = bytes[position]
-      if byte != 0x22 && byte != 0x5C && byte >= 0x20 {
-        position += 1
-        continue
-      }
-      output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
+      if keep { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<position])) }
       if byte == 0x22 {
         position += 1
         return replaced
@@ -253,12 +255,12 @@ private struct Parser {
       let escape = bytes[position + 1]
       position += 2
       switch escape {
-      case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): output.append(escape)
-      case UInt8(ascii: "b"): output.append(0x08)
-      case UInt8(ascii: "f"): output.append(0x0C)
-      case UInt8(ascii: "n"): output.append(0x0A)
-      case UInt8(ascii: "r"): output.append(0x0D)
-      case UInt8(ascii: "t"): output.append(0x09)
+      case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): if keep { output.append(escape) }
+      case UInt8(ascii: "b"): if keep { output.append(0x08) }
+      case UInt8(ascii: "f"): if keep { output.append(0x0C) }
+      case UInt8(ascii: "n"): if keep { output.append(0x0A) }
+      case UInt8(ascii: "r"): if keep { output.append(0x0D) }
+      case UInt8(ascii: "t"): if keep { output.append(0x09) }
       case UInt8(ascii: "u"):
         guard var scalar = hexValue(position) else { throw failure("malformed \\u escape", back: 2) }
         position += 4
@@ -276,7 +278,7 @@ private struct Parser {
           scalar = 0xFFFD
           replaced += 1
         }
-        output.append(contentsOf: UTF8.encode(Unicode.Scalar(scalar)!)!)
+        if keep { output.append(contentsOf: UTF8.encode(Unicode.Scalar(scalar)!)!) }
       default:
         throw failure("unknown escape \\\(Character(Unicode.Scalar(escape)))", back: 2)
       }

@@ -41,7 +41,7 @@ struct Normalize: ParsableCommand {
     let normalizer = TextNormalizer(normalization.options)
     guard let edits else {
       let explaining = explain != nil
-      let work: @Sendable ([UInt8]) -> DocumentResult = { input in
+      let work: DocumentWork = { input, _ in
         let result = normalizer.normalize(utf8: input)
         var document = DocumentResult(output: result.utf8, counts: result.counts)
         if explaining {

@@ -1,10 +1,12 @@
 #ifndef CWINNOWKERNELS_H
 #define CWINNOWKERNELS_H
 
-// Winnow's byte-scanning kernels: the tokenizer's hot loop over plain ASCII text,
-// classified 16 bytes at a time with SSE2 (a portable scalar loop elsewhere). The
-// Swift tokenizer calls it wherever no token is in progress and takes over at the
-// first byte the kernel does not handle. Pure functions of their arguments.
+// Winnow's byte-scanning kernels, classified 16 bytes at a time with SSE2 (a portable
+// scalar loop elsewhere), pure functions of their arguments:
+// - the tokenizer's hot loop over plain ASCII text. The Swift tokenizer calls it
+//   wherever no token is in progress and takes over at the first byte the kernel does
+//   not handle;
+// - the scans of the command's JSON Lines reader and writer.
 
 #include <stddef.h>
 #include <stdint.h>
@@ -38,6 +40,14 @@ int64_t winnow_scan_ascii_words(const uint8_t *bytes, int64_t length, int64_t po
 /// The hash of a key of `count` bytes at `bytes`, each OR-ed with `setting` (0x20
 /// lower-cases ASCII letters). Exposed for tests of the kernel against `KeyHasher`.
 uint64_t winnow_key_hash(const uint8_t *bytes, int64_t count, uint8_t setting);
+
+/// The number of bytes at the start of `bytes[0..<length]` that a JSON string can hold
+/// as they are: everything but the quotation mark, the backslash and the controls
+/// U+0000-U+001F. Used both to read string literals and to write them.
+int64_t winnow_json_plain_prefix(const uint8_t *bytes, int64_t length);
+
+/// The number of line feeds in `bytes[0..<length]`.
+int64_t winnow_count_line_feeds(const uint8_t *bytes, int64_t length);
 
 #ifdef __cplusplus
 }
