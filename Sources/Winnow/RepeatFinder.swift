@@ -402,23 +402,25 @@ public struct RepeatFinder: Sendable {
     var pairs: [(first: Int32, later: Int32)] = []
     var table = FirstOccurrenceTable(expected: 2 * shingleCount / (window + 1) + 16)
     hashes.withUnsafeBufferPointer { hashes in
-      withUnsafeTemporaryAllocation(of: UInt64.self, capacity: hashes.count) { buffer in
-        let values = buffer.baseAddress!
+      withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * hashes.count) { buffer in
+        let spread = buffer.baseAddress!
+        let values = spread + hashes.count
         // Shingle values, with no chain from one to the next: each token hash is
         // spread by a multiplication, the k of a shingle are combined by rotation
-        // and exclusive or (in place: value i reads values i..<i+k before
-        // overwriting value i), and spread again by a multiply-xorshift.
-        for index in 0..<hashes.count { values[index] = hashes[index] &* 0x9E37_79B9_7F4A_7C15 }
-        for index in 0..<shingleCount {
-          var combined = values[index]
-          var offset = 1
-          while offset < k {
-            let value = values[index &+ offset]
-            let rotation = UInt64(truncatingIfNeeded: 13 &* offset) & 63
-            combined ^= (value << rotation) | (value >> ((64 &- rotation) & 63))
-            offset &+= 1
+        // and exclusive or, and the result is spread again by a multiply-xorshift.
+        // Each pass is a loop the compiler can vectorize.
+        for index in 0..<hashes.count { spread[index] = hashes[index] &* 0x9E37_79B9_7F4A_7C15 }
+        values.initialize(from: spread, count: shingleCount)
+        for offset in 1..<k {
+          let rotation = UInt64(truncatingIfNeeded: 13 &* offset) & 63
+          let next = spread + offset
+          for index in 0..<shingleCount {
+            let value = next[index]
+            values[index] ^= (value << rotation) | (value >> ((64 &- rotation) & 63))
           }
-          let product = combined &* 0xD6E8_FEB8_6659_FD93
+        }
+        for index in 0..<shingleCount {
+          let product = values[index] &* 0xD6E8_FEB8_6659_FD93
           values[index] = product ^ (product >> 32)
         }
         // Winnowing: the rightmost minimum of every window of `window` shingles,

@@ -32,7 +32,7 @@ struct CorpusFlags: ParsableArguments {
   @Option(help: "The JSON Lines field that holds the text.")
   var field: String = "text"
 
-  @Option(help: "Worker threads (default: every core).")
+  @Option(help: "Threads that process documents (default: every core). With 1, one thread also reads and writes.")
   var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
   @Flag(help: "Stop at the first input that cannot be read or parsed (exit status 2).")
@@ -102,6 +102,8 @@ typealias DocumentWork = @Sendable (_ bytes: [UInt8], _ source: DocumentSource) 
 /// batches, and the calling thread writes the results in batch order and keeps the
 /// counts. At most a few batches per worker are in flight, so memory stays bounded
 /// whatever the size of the input; the output does not depend on the thread count.
+/// With one thread, the same batches are read, processed and written in turn on the
+/// calling thread.
 final class CorpusRun {
   let flags: CorpusFlags
   /// Whether the output is one document per input (clean, normalize) rather than a
@@ -150,15 +152,9 @@ final class CorpusRun {
 
     let pipeline = Pipeline(
       files: files, flags: flags, outputsDocuments: outputsDocuments, explaining: explainPath != nil, work: work)
-    let threads = pipeline.start()
     var writer = Writer(run: self, single: single, explain: explain)
-    var sequence = 0
-    while true {
-      let batch = pipeline.finished.take(sequence)
-      sequence += 1
-      defer { pipeline.slots.signal() }
-      if case .finish = batch.kind { break }
-      guard !writer.stopped && writer.failure == nil else { continue }
+    func write(_ batch: Batch) {
+      guard !writer.stopped && writer.failure == nil else { return }
       do {
         try writer.write(batch)
       } catch {
@@ -166,7 +162,25 @@ final class CorpusRun {
       }
       if writer.stopped || writer.failure != nil { pipeline.stop.store(true, ordering: .relaxed) }
     }
-    threads.wait()
+    if flags.threads == 1 {
+      // One thread reads, processes and writes, batch after batch: --threads 1 is one
+      // core's worth of work, for runs of one process per core.
+      pipeline.read { batch in
+        pipeline.process(batch)
+        write(batch)
+      }
+    } else {
+      let threads = pipeline.start()
+      var sequence = 0
+      while true {
+        let batch = pipeline.finished.take(sequence)
+        sequence += 1
+        defer { pipeline.slots.signal() }
+        if case .finish = batch.kind { break }
+        write(batch)
+      }
+      threads.wait()
+    }
     progress?.clear()
     if let failure = writer.failure {
       Diagnostics.error(failure)
@@ -430,7 +444,13 @@ final class Pipeline: @unchecked Sendable {
   /// Starts the reader and the workers; the group is done when all have ended.
   func start() -> DispatchGroup {
     let group = DispatchGroup()
-    let reader: @Sendable () -> Void = { self.read() }
+    let reader: @Sendable () -> Void = {
+      self.read { batch in
+        self.slots.wait()
+        self.waiting.push(batch)
+      }
+      self.waiting.close()
+    }
     let worker: @Sendable () -> Void = { self.processBatches() }
     for body in [reader] + Array(repeating: worker, count: flags.threads) {
       group.enter()
@@ -446,11 +466,12 @@ final class Pipeline: @unchecked Sendable {
 
   // MARK: Reader
 
-  private func read() {
+  /// Cuts the inputs into batches, numbered in order, and gives each to `deliver`;
+  /// the last is a `finish` batch.
+  func read(_ deliver: (Batch) -> Void) {
     var sequence = 0
     func send(_ kind: Batch.Kind, file: Int, input: [UInt8] = [], message: String? = nil) {
-      slots.wait()
-      waiting.push(Batch(sequence: sequence, file: file, kind: kind, input: input, message: message))
+      deliver(Batch(sequence: sequence, file: file, kind: kind, input: input, message: message))
       sequence += 1
     }
     reading: for (index, file) in files.enumerated() {
@@ -490,21 +511,24 @@ final class Pipeline: @unchecked Sendable {
       }
     }
     send(.finish, file: -1)
-    waiting.close()
   }
 
   // MARK: Workers
 
   private func processBatches() {
     while let batch = waiting.pop() {
-      if !stop.load(ordering: .relaxed) {
-        switch batch.kind {
-        case .lines(let firstLine): processLines(batch, firstLine: firstLine)
-        case .document: processDocument(batch)
-        default: break
-        }
-      }
+      process(batch)
       finished.put(batch)
+    }
+  }
+
+  /// Does the work on the documents of `batch`, unless the run is stopping.
+  func process(_ batch: Batch) {
+    guard !stop.load(ordering: .relaxed) else { return }
+    switch batch.kind {
+    case .lines(let firstLine): processLines(batch, firstLine: firstLine)
+    case .document: processDocument(batch)
+    default: break
     }
   }
 
