@@ -1,12 +1,14 @@
 // winnow-bench: throughput of Winnow's stages on a realistic corpus, with baselines.
 //
 //   swift run -c release winnow-bench [--megabytes 100] [--runs 5] [--articles PATH]
+//   swift build -c release && .build/release/winnow-bench --command [--megabytes 200]
 //
 // The corpus is built from ../shared/data/articles/text when present (split into a
 // Latin-script part and a non-Latin part, each replicated to --megabytes), otherwise
 // from a seeded generator. Every stage runs on one core over the documents one by
 // one; the table gives the minimum and median time over --runs runs and MB/s of input
-// at the median.
+// at the median. With --command, the built `winnow` executable is timed instead, end
+// to end on a JSON Lines corpus (CommandBench.swift).
 
 import CWinnowICU
 import CWinnowKernels
@@ -15,27 +17,36 @@ import Foundation
 
 struct Arguments {
   var megabytes = 100
+  var megabytesGiven = false
   var runs = 5
   var articles: String?
   var baselineMegabytes = 10
   var only: String?
   var scaling = false
   var corpus: String?
+  var command = false
 
   init() {
     var iterator = CommandLine.arguments.dropFirst().makeIterator()
     while let argument = iterator.next() {
       switch argument {
-      case "--megabytes": megabytes = Int(iterator.next() ?? "") ?? megabytes
+      case "--megabytes":
+        megabytes = Int(iterator.next() ?? "") ?? megabytes
+        megabytesGiven = true
       case "--runs": runs = max(1, Int(iterator.next() ?? "") ?? runs)
       case "--articles": articles = iterator.next()
       case "--baseline-megabytes": baselineMegabytes = Int(iterator.next() ?? "") ?? baselineMegabytes
       case "--only": only = iterator.next()
       case "--scaling": scaling = true
       case "--corpus": corpus = iterator.next()
+      case "--command": command = true
       case "-h", "--help":
         print(
-          "usage: winnow-bench [--megabytes N] [--runs N] [--articles DIR] [--baseline-megabytes N] [--only STAGE-PREFIX]"
+          """
+          usage: winnow-bench [--megabytes N] [--runs N] [--articles DIR] [--baseline-megabytes N]
+                              [--only STAGE-PREFIX] [--corpus NAME-PART] [--scaling]
+                 winnow-bench --command [--megabytes N] [--runs N] [--articles DIR]
+          """
         )
         exit(0)
       default:
@@ -230,6 +241,11 @@ func swiftBaseline(_ document: [UInt8]) -> Int {
 }
 
 let arguments = Arguments()
+if arguments.command {
+  benchmarkCommand(
+    articles: arguments.articles, megabytes: arguments.megabytesGiven ? arguments.megabytes : 200, runs: arguments.runs)
+  exit(0)
+}
 let target = arguments.megabytes * 1_000_000
 let (latinBase, otherBase) = loadArticles(arguments.articles) ?? Generator.corpora()
 let latin = latinBase.replicated(to: target)
@@ -357,15 +373,17 @@ func pad(_ text: String, _ width: Int) -> String {
 }
 func format(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
 
-print("| stage | corpus | MB | min s | median s | MB/s | vs ICU NFC |")
-print("|---|---|---:|---:|---:|---:|---:|")
+if !results.isEmpty {
+  print("| stage | corpus | MB | min s | median s | MB/s | vs ICU NFC |")
+  print("|---|---|---:|---:|---:|---:|---:|")
+}
 for result in results {
   let megabytes = Double(result.bytes) / 1e6
   let rate = megabytes / result.median
   let icu = results.first { $0.corpus == result.corpus && $0.stage.hasPrefix("ICU NFC") }
-  let ratio = icu.map { rate / (Double($0.bytes) / 1e6 / $0.median) } ?? 0
+  let ratio = icu.map { format(rate / (Double($0.bytes) / 1e6 / $0.median), 2) + "x" } ?? "–"
   print(
-    "| \(result.stage) | \(result.corpus) | \(format(megabytes)) | \(format(result.best, 3)) | \(format(result.median, 3)) | \(format(rate)) | \(format(ratio, 2))x |"
+    "| \(result.stage) | \(result.corpus) | \(format(megabytes)) | \(format(result.best, 3)) | \(format(result.median, 3)) | \(format(rate)) | \(ratio) |"
   )
 }
 

@@ -84,19 +84,34 @@ final class InputReader {
         defer { pending = [] }
         return pending
       }
-      if pending.count >= size {
-        if let last = pending[searched...].lastIndex(of: 0x0A) {
-          var rest: [UInt8] = []
-          rest.reserveCapacity(size + 2 * (pending.count - last))
-          rest.append(contentsOf: pending[(last + 1)...])
-          pending.removeLast(pending.count - last - 1)
-          defer { pending = rest }
-          return pending
-        }
-        searched = pending.count
+      guard pending.count >= size else {
+        fill(to: size + (64 << 10))
+        continue
       }
-      if pending.isEmpty { pending.reserveCapacity(size + (1 << 20)) }
-      _ = readMore(into: &pending, limit: 1 << 20)
+      guard let last = pending[searched...].lastIndex(of: 0x0A) else {
+        // A line longer than the piece: read on until it ends.
+        searched = pending.count
+        fill(to: 2 * pending.count)
+        continue
+      }
+      let rest = Array(pending[(last + 1)...])
+      pending.removeLast(pending.count - last - 1)
+      defer { pending = rest }
+      return pending
+    }
+  }
+
+  /// Replaces `pending` by an array of capacity `count` that starts with it and is
+  /// read into directly, until it is full or the input ends.
+  private func fill(to count: Int) {
+    let start = pending
+    pending = [UInt8](unsafeUninitializedCapacity: max(count, start.count)) { storage, initialized in
+      initialized = storage.initialize(fromContentsOf: start)
+      while initialized < storage.count {
+        let got = read(storage.baseAddress! + initialized, storage.count - initialized)
+        guard got > 0 else { break }
+        initialized += got
+      }
     }
   }
 }
@@ -146,14 +161,21 @@ final class OutputFile {
   deinit { abandon() }
 
   func write(_ bytes: [UInt8]) throws(Failure) {
+    // A batch-sized buffer goes straight to the file when nothing waits before it.
+    if pending.isEmpty && bytes.count >= 1 << 18 { return try writeAll(bytes) }
     pending.append(contentsOf: bytes)
     if pending.count >= 1 << 20 { try flush() }
   }
 
   private func flush() throws(Failure) {
+    try writeAll(pending)
+    pending.removeAll(keepingCapacity: true)
+  }
+
+  private func writeAll(_ bytes: [UInt8]) throws(Failure) {
     var offset = 0
-    while offset < pending.count {
-      let written = pending.withUnsafeBufferPointer {
+    while offset < bytes.count {
+      let written = bytes.withUnsafeBufferPointer {
         Foundation.write(descriptor, $0.baseAddress! + offset, $0.count - offset)
       }
       if written < 0 {
@@ -162,7 +184,6 @@ final class OutputFile {
       }
       offset += written
     }
-    pending.removeAll(keepingCapacity: true)
   }
 
   /// Writes what is pending and, for a file, renames it into place.

@@ -129,6 +129,45 @@ import Winnow
     #expect(String(decoding: outputs[0], as: UTF8.self).split(separator: "\n").count == 400)
   }
 
+  /// Several megabytes, so that the input is cut into many pieces, with a line of
+  /// 3 MB that no piece can hold: every line comes out once, in order, the same on one
+  /// and two threads.
+  @Test func manyPiecesAndALongLine() throws {
+    let directory = try Command.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let input = directory.appendingPathComponent("big.jsonl")
+    let long = (0..<400_000).map { "w\($0)" }.joined(separator: " ")
+    var lines: [String] = []
+    for index in 0..<4000 {
+      let text =
+        index == 1500
+        ? long
+        : index % 5 == 0
+          ? Self.duplicated(index)
+          : "Article \(index). " + String(repeating: "Plain words, \(index) of them. ", count: 30)
+      lines.append("{\"id\": \(index), \"text\": \(Self.jsonString(text))}")
+    }
+    try Self.write(lines.joined(separator: "\n") + "\n", to: input)
+    #expect(try FileManager.default.attributesOfItem(atPath: input.path)[.size] as! Int > 6_000_000)
+    var outputs: [[UInt8]] = []
+    for threads in ["1", "2"] {
+      let output = directory.appendingPathComponent("out-\(threads).jsonl")
+      let run = try Command.run(["clean", input.path, "--threads", threads, "-q", "-o", output.path])
+      #expect(run.status == 0)
+      outputs.append(try [UInt8](Data(contentsOf: output)))
+    }
+    #expect(outputs[0] == outputs[1])
+    let objects = try String(decoding: outputs[0], as: UTF8.self).split(separator: "\n").map {
+      try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+    }
+    #expect(objects.map { $0["id"] as! Int } == Array(0..<4000))
+    // Normalized text ends with one line feed; nothing else changes. (A Bool, so that
+    // a failure does not print 3 MB.)
+    let longLineIntact = objects[1500]["text"] as! String == long + "\n"
+    #expect(longLineIntact)
+    #expect((objects[5]["text"] as! String).utf8.count < Self.duplicated(5).utf8.count)
+  }
+
   @Test func foldersNeedAnOutputFolder() throws {
     let directory = try Command.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
