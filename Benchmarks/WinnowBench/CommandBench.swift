@@ -129,19 +129,28 @@ func benchmarkCommand(articles directory: String?, megabytes: Int, runs: Int) {
   print("| run | median s | MB/s | peak memory |")
   print("|---|---:|---:|---:|")
   var rates: [Int: Double] = [:]
-  for threads in Set([1, cores]).sorted() {
-    let output = temporary + "/out\(threads).jsonl"
-    var results: [ProcessRun] = []
-    for _ in 0..<runs {
-      // A fresh output file each run: overwriting the previous run's pages costs the
-      // kernel more than writing new ones, and would depend on the run before.
+  // The thread counts take turns, run after run, so that both meet the same state of
+  // the machine.
+  let threadCounts = Set([1, cores]).sorted()
+  var results: [Int: [ProcessRun]] = [:]
+  var times: [Int: String] = [:]
+  for _ in 0..<runs {
+    for threads in threadCounts {
+      let output = temporary + "/out\(threads).jsonl"
+      // A fresh output file each run, and the earlier outputs on disk: overwriting the
+      // previous run's pages costs the kernel more than writing new ones, and their
+      // write-back would take a core from this run.
       unlink(output)
-      results.append(
+      sync()
+      results[threads, default: []].append(
         runProcess([executable, "clean", corpus, "--threads", "\(threads)", "--quiet", "-o", output]))
     }
-    let median = results.map(\.seconds).sorted()[results.count / 2]
-    let peak = results.map(\.peakBytes).max()!
+  }
+  for threads in threadCounts {
+    let median = results[threads]!.map(\.seconds).sorted()[runs / 2]
+    let peak = results[threads]!.map(\.peakBytes).max()!
     rates[threads] = Double(corpusBytes) / 1e6 / median
+    times[threads] = results[threads]!.map { format($0.seconds, 2) }.joined(separator: " ")
     print(
       "| `winnow clean`, \(threads) thread\(threads == 1 ? "" : "s") | \(format(median, 3)) | \(format(rates[threads]!)) | \(peak / 1_000_000) MB |"
     )
@@ -158,6 +167,7 @@ func benchmarkCommand(articles directory: String?, megabytes: Int, runs: Int) {
     "| `awk '!seen[$0]++'` over the plain text (exact lines only) | \(format(awkMedian, 3)) | \(format(Double(plainBytes) / 1e6 / awkMedian)) | \(awkPeak / 1_000_000) MB |"
   )
   print("")
+  for threads in threadCounts { print("runs on \(threads) thread\(threads == 1 ? "" : "s"), s: \(times[threads]!)") }
   if cores > 1 {
     print("speed-up on \(cores) threads: \(format(rates[cores]! / rates[1]!, 2))x")
     let identical = FileManager.default.contentsEqual(

@@ -87,6 +87,8 @@ struct DocumentSource: Sendable, CustomStringConvertible {
   var file: String
   /// The one-based line of a JSON Lines document; 0 for a text file.
   var line: Int
+  /// The JSON Lines `id` member as it is written (`17`, `"a-17"`), if there is one.
+  var id: String? = nil
 
   var description: String { line == 0 ? file : "\(file):\(line)" }
 }
@@ -272,7 +274,11 @@ final class CorpusRun {
       line += ", \(summary.failedInputs) input\(summary.failedInputs == 1 ? "" : "s") unreadable"
     }
     line += "; \(summary.bytesIn) bytes in, \(summary.bytesOut) out"
-    if outputsDocuments { line += "; \(summary.repeatsRemoved) repeats removed" }
+    let repeats = summary.repeatsRemoved
+    line +=
+      outputsDocuments
+      ? "; \(repeats) repeat\(repeats == 1 ? "" : "s") removed"
+      : "; \(repeats) repeated block\(repeats == 1 ? "" : "s") found"
     line += "; \(summary.invalidReplaced) invalid sequences replaced"
     line += String(format: "; %.2f s, ", elapsed) + rate(summary.bytesIn, elapsed)
     Diagnostics.note(line)
@@ -337,18 +343,24 @@ final class CorpusRun {
 
   /// Refuses (exit 1) when an output file would replace one of the inputs.
   private func refuseOverwritingInputs(_ files: [InputFile]) throws {
-    func identity(_ path: String) -> (UInt64, UInt64)? {
-      var info = stat()
-      guard stat(path, &info) == 0 else { return nil }
-      return (UInt64(info.st_dev), UInt64(info.st_ino))
-    }
     var outputs: [String] = []
-    if let output = flags.output, output != "-" { outputs.append(output) }
-    if let explainPath, explainPath != "-" { outputs.append(explainPath) }
+    if let output = flags.output { outputs.append(output) }
+    if let explainPath { outputs.append(explainPath) }
     if let directory = flags.outputDir { outputs += files.map { directory + "/" + $0.relativePath } }
-    let inputs = Set(files.compactMap { identity($0.path).map { "\($0.0):\($0.1)" } })
+    try Self.refuseOverwriting(files.map(\.path), with: outputs)
+  }
+
+  /// Exits with status 64 and a message if one of `outputs` is the same file as one of
+  /// `inputs` (standard input and output, "-", never are).
+  static func refuseOverwriting(_ inputs: [String], with outputs: [String]) throws {
+    func identity(_ path: String) -> String? {
+      var info = stat()
+      guard path != "-", stat(path, &info) == 0 else { return nil }
+      return "\(info.st_dev):\(info.st_ino)"
+    }
+    let inputIdentities = Set(inputs.compactMap(identity))
     for output in outputs {
-      if let id = identity(output), inputs.contains("\(id.0):\(id.1)") {
+      if let id = identity(output), inputIdentities.contains(id) {
         Diagnostics.error("refusing to write \(output): it is one of the inputs")
         throw ExitCode(64)
       }
@@ -574,9 +586,10 @@ final class Pipeline: @unchecked Sendable {
         start = end + 1
         // Blank lines are not documents.
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-        let source = DocumentSource(file: name, line: lineNumber)
         do throws(JSONLine.Failure) {
           let record = try JSONLine.parse(line, field: field)
+          let id = record.idRange.map { String(decoding: line[$0], as: UTF8.self) }
+          let source = DocumentSource(file: name, line: lineNumber, id: id)
           var result = work(record.text, source)
           result.counts[.invalidUTF8] += record.replacedEscapes
           batch.documents += 1
@@ -590,8 +603,7 @@ final class Pipeline: @unchecked Sendable {
             batch.output.append(contentsOf: result.output)
           }
           batch.bytesOut += batch.output.count - before
-          let id = record.idRange.map { String(decoding: line[$0], as: UTF8.self) } ?? String(lineNumber)
-          explain(result, id: id, source: source, into: batch)
+          explain(result, id: id ?? String(lineNumber), source: source, into: batch)
         } catch {
           batch.messages.append("\(name):\(lineNumber):\(error.column): \(error.reason)")
           batch.skipped += 1

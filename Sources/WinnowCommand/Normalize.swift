@@ -55,20 +55,24 @@ struct Normalize: ParsableCommand {
       return
     }
     let (name, bytes) = try Input.read(corpus.inputs.first)
+    try CorpusRun.refuseOverwriting(corpus.inputs, with: [corpus.output, edits].compactMap { $0 })
     let start = ContinuousClock.now
     let result = normalizer.normalize(utf8: bytes, recordingEdits: true)
     let elapsed = seconds(since: start)
 
-    do {
-      try Output.write(result.utf8, to: corpus.output)
-      var lines = ""
-      for edit in result.edits ?? [] {
-        lines += "\(edit.input.lowerBound)\t\(edit.input.upperBound)\t"
-        lines += "\(edit.output.lowerBound)\t\(edit.output.upperBound)\t\(edit.reasons)\n"
+    var lines = ""
+    for edit in result.edits ?? [] {
+      lines += "\(edit.input.lowerBound)\t\(edit.input.upperBound)\t"
+      lines += "\(edit.output.lowerBound)\t\(edit.output.upperBound)\t\(edit.reasons)\n"
+    }
+    do throws(OutputFile.Failure) {
+      for (content, path) in [(result.utf8, corpus.output), (Array(lines.utf8), edits)] {
+        let file = try OutputFile(path: path)
+        try file.write(content)
+        try file.commit()
       }
-      try Output.write(Array(lines.utf8), to: edits)
     } catch {
-      Diagnostics.error("cannot write: \(Diagnostics.reason(error))")
+      Diagnostics.error(error.message)
       throw ExitCode.failure
     }
 

@@ -98,7 +98,9 @@ func seconds(since start: ContinuousClock.Instant) -> Double {
   return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 }
 
-/// "12.3 MB/s" for `bytes` processed in `seconds`.
+/// "12.3 MB/s" for `bytes` processed in `seconds` ("0.004 MB/s" below 1 MB/s, so that
+/// small inputs do not read as nothing done).
 func rate(_ bytes: Int, _ seconds: Double) -> String {
-  String(format: "%.1f MB/s", seconds > 0 ? Double(bytes) / seconds / 1e6 : 0)
+  let value = seconds > 0 ? Double(bytes) / seconds / 1e6 : 0
+  return String(format: value >= 1 ? "%.1f MB/s" : "%.3f MB/s", value)
 }

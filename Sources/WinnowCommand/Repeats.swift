@@ -4,66 +4,50 @@ import Winnow
 
 struct Repeats: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "List the repeated blocks of a document, with offsets into the file as it is.",
+    abstract: "List the repeated blocks of documents, with offsets into each text as it is.",
     discussion: """
       Nothing is normalized or removed: offsets are UTF-8 byte offsets and line numbers
-      of the input. Tokens are compared case-, accent-, punctuation- and
-      whitespace-insensitively, so copies with other quotes or spacing are found.
+      of each document's text (for JSON Lines, of the string in --field). Tokens are
+      compared case-, accent-, punctuation- and whitespace-insensitively, so copies with
+      other quotes or spacing are found. Inputs are read as 'winnow clean' reads them
+      (files, folders, standard input, JSON Lines; see 'winnow clean --help'); the
+      reports of all documents go, in input order, to standard output or --output.
 
       Examples:
         winnow repeats ../shared/fixtures/scraped-article-duplicated-body.txt
         winnow repeats --json page.txt | jq '.blocks[].copies[].similarity'
+        winnow repeats --json crawl.jsonl --output repeats.jsonl
       """
   )
 
-  @Argument(help: "The file to inspect; '-' or nothing reads standard input.")
-  var input: String?
+  @OptionGroup var corpus: CorpusFlags
 
-  @Flag(help: "Print JSON instead of text.")
+  @Flag(help: "Print one JSON object per document instead of text.")
   var json = false
 
   @OptionGroup var repeats: RepeatFlags
 
+  func validate() throws {
+    if corpus.outputDir != nil {
+      throw ValidationError("repeats writes one report: use --output instead of --output-dir.")
+    }
+  }
+
   func run() throws {
-    let (name, bytes) = try Input.read(input)
-    let report = bytes.withUnsafeBufferPointer { repeats.finder.repeats(utf8: $0) }
-    var lineStarts = [0]
-    // Lines end at LF, CRLF or a lone CR.
-    for (index, byte) in bytes.enumerated()
-    where byte == 0x0A || (byte == 0x0D && (index + 1 == bytes.count || bytes[index + 1] != 0x0A)) {
-      lineStarts.append(index + 1)
+    let finder = repeats.finder
+    let json = json
+    let work: DocumentWork = { bytes, source in
+      let report = Report(bytes, finder: finder, source: source)
+      let output = json ? report.jsonLine : Array(report.text.utf8)
+      return DocumentResult(output: output, repeatsRemoved: report.blocks.count)
     }
-    func line(_ offset: Int) -> Int {
-      var low = 0
-      var high = lineStarts.count - 1
-      while low < high {
-        let middle = (low + high + 1) / 2
-        if lineStarts[middle] <= offset { low = middle } else { high = middle - 1 }
-      }
-      return low + 1
-    }
-    func span(_ range: Range<Int>) -> Report.Span {
-      Report.Span(
-        start: range.lowerBound, end: range.upperBound, line: line(range.lowerBound),
-        endLine: line(max(range.lowerBound, range.upperBound - 1)))
-    }
-    let blocks = report.blocks.map { block in
-      Report.Block(
-        paragraphs: block.isParagraphBlock, tokens: block.tokenCount, original: span(block.original.utf8),
-        copies: block.copies.map {
-          Report.Copy(span: span($0.span.utf8), tokens: $0.tokenCount, similarity: $0.similarity)
-        })
-    }
-    let result = Report(document: name, blocks: blocks)
-    if json {
-      try Output.write(try Output.jsonLine(result), to: nil)
-    } else {
-      try Output.write(Array(result.text.utf8), to: nil)
-    }
+    let status = try CorpusRun(flags: corpus, outputsDocuments: false, explain: nil).run(work)
+    if status != 0 { throw ExitCode(status) }
   }
 }
 
-struct Report: Encodable {
+/// The repeated blocks of one document, as text or as a JSON line.
+struct Report {
   struct Span: Encodable {
     var start: Int
     var end: Int
@@ -83,12 +67,64 @@ struct Report: Encodable {
     var copies: [Copy]
   }
 
+  /// The file, and line for JSON Lines (`file:line`).
   var document: String
+  /// The JSON Lines `id` member as it is written, if any.
+  var id: String?
   var blocks: [Block]
 
+  /// The repeated blocks of `bytes`, with line numbers of `bytes`.
+  init(_ bytes: [UInt8], finder: RepeatFinder, source: DocumentSource) {
+    document = source.description
+    id = source.id
+    let report = bytes.withUnsafeBufferPointer { finder.repeats(utf8: $0) }
+    guard !report.blocks.isEmpty else {
+      blocks = []
+      return
+    }
+    var lineStarts = [0]
+    // Lines end at LF, CRLF or a lone CR.
+    for (index, byte) in bytes.enumerated()
+    where byte == 0x0A || (byte == 0x0D && (index + 1 == bytes.count || bytes[index + 1] != 0x0A)) {
+      lineStarts.append(index + 1)
+    }
+    func line(_ offset: Int) -> Int {
+      var low = 0
+      var high = lineStarts.count - 1
+      while low < high {
+        let middle = (low + high + 1) / 2
+        if lineStarts[middle] <= offset { low = middle } else { high = middle - 1 }
+      }
+      return low + 1
+    }
+    func span(_ range: Range<Int>) -> Span {
+      Span(
+        start: range.lowerBound, end: range.upperBound, line: line(range.lowerBound),
+        endLine: line(max(range.lowerBound, range.upperBound - 1)))
+    }
+    blocks = report.blocks.map { block in
+      Block(
+        paragraphs: block.isParagraphBlock, tokens: block.tokenCount, original: span(block.original.utf8),
+        copies: block.copies.map { Copy(span: span($0.span.utf8), tokens: $0.tokenCount, similarity: $0.similarity) })
+    }
+  }
+
+  /// `{"blocks": [...], "document": "file:line", "id": <the id member as it is>}` and a
+  /// line feed.
+  var jsonLine: [UInt8] {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    // Encoding fails only for non-finite numbers, which similarities never are.
+    let encoded = (try? encoder.encode(blocks)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+    var line = "{\"blocks\":\(encoded),\"document\":\(CorpusRun.quoted(document))"
+    if let id { line += ",\"id\":\(id)" }
+    return Array((line + "}\n").utf8)
+  }
+
   var text: String {
-    guard !blocks.isEmpty else { return "\(document): no repeated blocks\n" }
-    var lines = "\(document): \(blocks.count) repeated block\(blocks.count == 1 ? "" : "s")\n"
+    let name = id.map { "\(document) (id \($0))" } ?? document
+    guard !blocks.isEmpty else { return "\(name): no repeated blocks\n" }
+    var lines = "\(name): \(blocks.count) repeated block\(blocks.count == 1 ? "" : "s")\n"
     for (index, block) in blocks.enumerated() {
       lines += "block \(index + 1): \(block.paragraphs ? "paragraphs" : "span"), \(block.tokens) tokens\n"
       lines += "  original  \(block.original.text)\n"

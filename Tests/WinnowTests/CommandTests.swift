@@ -133,7 +133,7 @@ import Winnow
     let run = try Self.run(["clean", "--explain", explain.path], stdin: Array(text.utf8))
     #expect(run.status == 0)
     #expect(run.stdout == Array(("Headline\n" + Self.paragraphs.joined(separator: "\n") + "\n").utf8))
-    #expect(run.stderr.contains("1 repeats removed"))
+    #expect(run.stderr.contains("1 repeat removed"))
     let record = try JSONSerialization.jsonObject(with: Data(contentsOf: explain)) as! [String: Any]
     let removed = record["removed"] as! [[String: Any]]
     #expect(removed.count == 1)
@@ -160,5 +160,33 @@ import Winnow
     #expect((blocks[0]["copies"] as! [[String: Any]]).count == 1)
     let bad = try Self.run(["repeats", "--similarity", "2"])
     #expect(bad.status == 64)
+  }
+
+  /// Several inputs, text and JSON Lines: one report per document, in input order, with
+  /// the JSON Lines id as it is written; a malformed line is reported and counted.
+  @Test func repeatsOverSeveralInputs() throws {
+    let directory = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let repeated = (Self.paragraphs + ["Something else entirely."] + Self.paragraphs).joined(separator: "\n")
+    let text = directory.appendingPathComponent("page.txt")
+    try Data(repeated.utf8).write(to: text)
+    let lines = directory.appendingPathComponent("crawl.jsonl")
+    let quoted = String(decoding: try JSONSerialization.data(withJSONObject: [repeated]), as: UTF8.self).dropFirst()
+      .dropLast()
+    try Data("{\"id\": \"a-1\", \"text\": \(quoted)}\n{broken\n{\"id\": 7, \"text\": \"Nothing twice.\"}\n".utf8)
+      .write(to: lines)
+    let run = try Self.run(["repeats", "--json", text.path, lines.path])
+    #expect(run.status == 2)
+    #expect(run.stderr.contains("crawl.jsonl:2:"))
+    #expect(run.stderr.contains("3 documents, 1 skipped"))
+    #expect(run.stderr.contains("2 repeated blocks found"))
+    let reports = try String(decoding: run.stdout, as: UTF8.self).split(separator: "\n").map {
+      try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+    }
+    #expect(reports.map { $0["document"] as! String } == [text.path, lines.path + ":1", lines.path + ":3"])
+    #expect(reports[0]["id"] == nil && reports[1]["id"] as? String == "a-1" && reports[2]["id"] as? Int == 7)
+    #expect(reports.map { ($0["blocks"] as! [Any]).count } == [1, 1, 0])
+    let refused = try Self.run(["repeats", text.path, "--output-dir", directory.path])
+    #expect(refused.status == 64)
   }
 }
