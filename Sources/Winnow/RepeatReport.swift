@@ -126,6 +126,12 @@ public struct RepeatRemoval: Sendable, Hashable {
     return result
   }
 
+  /// The range of the input that `range`, a range of the cleaned text, comes from
+  /// (removed spans inside it included).
+  public func inputRange(of range: Range<Int>) -> Range<Int> {
+    RepeatFinder.mapBack(range, through: removed)
+  }
+
   mutating func setOriginal(_ text: String) {
     removedRanges = removed.map { TextSpan($0.utf8, in: text).range! }
   }

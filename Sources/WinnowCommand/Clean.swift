@@ -4,7 +4,8 @@ import Winnow
 
 struct Clean: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Normalize documents, then remove repeated blocks inside each, keeping the first copy.",
+    abstract:
+      "Normalize documents, remove blocks repeated inside each, then what repeats earlier documents; keep first copies.",
     discussion: """
       Reads files, folders (recursively) and standard input, as plain text (a file is one
       document) or JSON Lines (--format jsonl, automatic for .jsonl and .ndjson: the text
@@ -16,9 +17,17 @@ struct Clean: ParsableCommand {
       skipped (--strict stops instead). Exit status: 0 success, 1 failure, 2 some inputs
       could not be read or parsed, 64 usage error.
 
+      Across documents (see 'winnow dedup --help'), in input order: a document whose
+      comparison form equals an earlier one's, or whose estimated similarity to an
+      earlier one reaches --near-threshold, is dropped; a paragraph of at least
+      --min-paragraph-words words seen in an earlier document is removed. --no-dedup
+      switches this off.
+
       --explain writes one JSON line per document: its id (the JSON Lines "id" member,
       else the line number or the file path), every removed span with UTF-8 byte offsets
-      into the original text and the span it repeats, and normalization changes by kind.
+      into the original text and the span it repeats, normalization changes by kind,
+      and what deduplication did: "duplicateOf" (the kept document's id, "exact" or
+      "near", the similarity) or "removedParagraphs" (span, kept document's id, text).
 
       Examples:
         winnow clean ../shared/fixtures/scraped-article-duplicated-body.txt
@@ -36,8 +45,12 @@ struct Clean: ParsableCommand {
   @Flag(help: "Skip repeated-block removal.")
   var noRepeats = false
 
+  @Flag(help: "Skip deduplication across documents.")
+  var noDedup = false
+
   @OptionGroup var normalization: NormalizationFlags
   @OptionGroup var repeats: RepeatFlags
+  @OptionGroup var dedup: DedupFlags
 
   @Option(help: "Write one JSON line per document describing its removals and normalization changes.")
   var explain: String?
@@ -46,6 +59,8 @@ struct Clean: ParsableCommand {
     let normalizer = noNormalize ? nil : TextNormalizer(normalization.options)
     let finder = noRepeats ? nil : repeats.finder
     let explaining = explain != nil
+    let deduplication = noDedup ? nil : dedup.options
+    let fingerprinter = deduplication.map { CorpusDeduplicator($0) }
     let work: DocumentWork = { input, _ in
       var text = input
       var counts = EditCounts()
@@ -63,9 +78,24 @@ struct Clean: ParsableCommand {
       if explaining {
         result.explanation = explanation(of: removal, in: text, normalized: normalized, counts: counts)
       }
+      if let fingerprinter {
+        let fingerprint = fingerprinter.fingerprint(utf8: removal.utf8)
+        result.fingerprint = fingerprint
+        if explaining {
+          // Where each paragraph that may be removed was in the original text.
+          result.paragraphOrigins = fingerprint.removableParagraphs.map { range in
+            let beforeRepeats = removal.inputRange(of: range)
+            guard let normalized else { return beforeRepeats }
+            return normalized.inputOffset(
+              forOutputOffset: beforeRepeats.lowerBound)..<normalized.inputOffset(
+                forOutputOffset: beforeRepeats.upperBound)
+          }
+        }
+      }
       return result
     }
-    let status = try CorpusRun(flags: corpus, outputsDocuments: true, explain: explain).run(work)
+    let status = try CorpusRun(flags: corpus, outputsDocuments: true, explain: explain, deduplication: deduplication)
+      .run(work)
     if status != 0 { throw ExitCode(status) }
   }
 }

@@ -58,6 +58,11 @@ struct DocumentResult: Sendable {
   var repeatsRemoved = 0
   /// The `--explain` members for this document (JSON, without braces), if asked for.
   var explanation: String?
+  /// With cross-document deduplication: the fingerprint of `output`.
+  var fingerprint: DocumentFingerprint?
+  /// With deduplication and --explain: the byte range in the original text of each of
+  /// the fingerprint's removable paragraphs.
+  var paragraphOrigins: [Range<Int>] = []
 }
 
 /// One input file, found on the command line or in a folder.
@@ -79,6 +84,9 @@ struct CorpusSummary {
   var repeatsRemoved = 0
   var invalidReplaced = 0
   var failedInputs = 0
+  var exactDuplicates = 0
+  var nearDuplicates = 0
+  var paragraphsRemoved = 0
 }
 
 /// Where a document comes from: its file, and its line in a JSON Lines file.
@@ -113,16 +121,23 @@ final class CorpusRun {
   /// is written back into its line.
   let outputsDocuments: Bool
   let explainPath: String?
+  /// Cross-document deduplication, applied by the writer in input order.
+  private var deduplicator: CorpusDeduplicator?
   private(set) var summary = CorpusSummary()
   private var progress: Progress?
   private var files: [InputFile] = []
   /// The size of a batch of JSON lines.
   static let batchBytes = 1 << 20
 
-  init(flags: CorpusFlags, outputsDocuments: Bool, explain: String?) {
+  /// With `deduplication`, documents are also deduplicated across the corpus: `work`
+  /// must then return each document's fingerprint.
+  init(
+    flags: CorpusFlags, outputsDocuments: Bool, explain: String?, deduplication: CorpusDeduplicator.Options? = nil
+  ) {
     self.flags = flags
     self.outputsDocuments = outputsDocuments
     self.explainPath = explain
+    deduplicator = deduplication.map { CorpusDeduplicator($0) }
   }
 
   /// Processes every input with `work`; returns the exit status.
@@ -153,7 +168,8 @@ final class CorpusRun {
     }
 
     let pipeline = Pipeline(
-      files: files, flags: flags, outputsDocuments: outputsDocuments, explaining: explainPath != nil, work: work)
+      files: files, flags: flags, outputsDocuments: outputsDocuments, explaining: explainPath != nil,
+      deduplicating: deduplicator != nil, work: work)
     var writer = Writer(run: self, single: single, explain: explain)
     func write(_ batch: Batch) {
       guard !writer.stopped && writer.failure == nil else { return }
@@ -229,6 +245,7 @@ final class CorpusRun {
     mutating func write(_ batch: Batch) throws(OutputFile.Failure) {
       let strict = run.flags.strict
       for message in batch.messages { Diagnostics.error(message) }
+      if run.deduplicator != nil { run.deduplicate(batch) }
       run.summary.documents += batch.documents
       run.summary.skipped += batch.skipped
       run.summary.bytesOut += batch.bytesOut
@@ -248,7 +265,14 @@ final class CorpusRun {
         return
       case .document:
         if let failure = batch.writeFailure { throw OutputFile.Failure(message: failure) }
-        try single?.write(batch.output)
+        if run.deduplicator != nil, !batch.dropped, let directory = run.flags.outputDir, let file {
+          // Deduplicated text documents are written here, once they are known to stay.
+          let output = try OutputFile(path: directory + "/" + file.relativePath, creatingDirectories: true)
+          try output.write(batch.output)
+          try output.commit()
+        } else {
+          try single?.write(batch.output)
+        }
       case .lines:
         try destination(for: file!, index: batch.file).write(batch.output)
         if batch.stoppedAtFailure { stopped = true }
@@ -266,6 +290,69 @@ final class CorpusRun {
     }
   }
 
+  /// Decides, in input order, which documents of `batch` are duplicates of earlier
+  /// ones and which paragraphs they repeat, and rewrites the batch's output and
+  /// explanations accordingly.
+  fileprivate func deduplicate(_ batch: Batch) {
+    guard !batch.entries.isEmpty, var deduplicator else { return }
+    defer { self.deduplicator = deduplicator }
+    var output: [UInt8] = []
+    output.reserveCapacity(batch.output.count)
+    var explanations: [UInt8] = []
+    for entry in batch.entries {
+      let decision = deduplicator.decide(entry.fingerprint, id: entry.id)
+      var members = entry.explanation.map { [$0] } ?? []
+      if let duplicate = decision.duplicate {
+        if duplicate.kind == .exact { summary.exactDuplicates += 1 } else { summary.nearDuplicates += 1 }
+        batch.bytesOut -= entry.output.count
+        batch.dropped = true
+        members.append(
+          "\"duplicateOf\":{\"id\":\(duplicate.keptID),\"kind\":\"\(duplicate.kind.rawValue)\",\"similarity\":\(duplicate.similarity)}"
+        )
+      } else if decision.removedParagraphs.isEmpty {
+        output.append(contentsOf: batch.output[entry.output])
+        if !members.isEmpty { members.append("\"removedParagraphs\":[]") }
+      } else {
+        summary.paragraphsRemoved += decision.removedParagraphs.count
+        let text = decision.applied(to: entry.text)
+        let before = output.count
+        if let line = entry.line {
+          batch.input.withUnsafeBufferPointer { input in
+            let line = UnsafeBufferPointer(rebasing: input[line])
+            // The line parsed once already: it parses again.
+            if let record = try? JSONLine.parse(line, field: Array(flags.field.utf8)) {
+              record.appendReplacingText(in: line, with: text, to: &output)
+              output.append(0x0A)
+            }
+          }
+        } else {
+          output.append(contentsOf: text)
+        }
+        batch.bytesOut += output.count - before - entry.output.count
+        var removed: [String] = []
+        let removable = entry.fingerprint.removableParagraphs
+        for paragraph in decision.removedParagraphs {
+          var origin = paragraph.paragraph
+          if let index = removable.firstIndex(of: paragraph.paragraph), index < entry.paragraphOrigins.count {
+            origin = entry.paragraphOrigins[index]
+          }
+          let removedText = String(decoding: entry.text[paragraph.paragraph], as: UTF8.self)
+          removed.append(
+            "{\"span\":[\(origin.lowerBound),\(origin.upperBound)],\"keptId\":\(paragraph.keptID),\"text\":\(Self.quoted(removedText))}"
+          )
+        }
+        members.append("\"removedParagraphs\":[\(removed.joined(separator: ","))]")
+      }
+      if explainPath != nil {
+        let head = "{\"id\":\(entry.id),\"input\":\(Self.quoted(entry.source))"
+        explanations.append(contentsOf: (([head] + members).joined(separator: ",") + "}\n").utf8)
+      }
+    }
+    batch.output = output
+    batch.explanations = explanations
+    batch.input = []
+  }
+
   private func printSummary(since start: ContinuousClock.Instant) {
     let elapsed = seconds(since: start)
     var line = "\(summary.documents) document\(summary.documents == 1 ? "" : "s")"
@@ -274,6 +361,12 @@ final class CorpusRun {
       line += ", \(summary.failedInputs) input\(summary.failedInputs == 1 ? "" : "s") unreadable"
     }
     line += "; \(summary.bytesIn) bytes in, \(summary.bytesOut) out"
+    if deduplicator != nil {
+      let dropped = summary.exactDuplicates + summary.nearDuplicates
+      line += "; \(dropped) duplicate\(dropped == 1 ? "" : "s") dropped (\(summary.exactDuplicates) exact, "
+      line += "\(summary.nearDuplicates) near), \(summary.paragraphsRemoved) paragraph"
+      line += "\(summary.paragraphsRemoved == 1 ? "" : "s") seen in earlier documents removed"
+    }
     let repeats = summary.repeatsRemoved
     line +=
       outputsDocuments
@@ -418,6 +511,29 @@ final class Batch: @unchecked Sendable {
   var stoppedAtFailure = false
   /// With --output-dir, the worker could not write the document's file.
   var writeFailure: String?
+  /// With deduplication: each document, for the writer to decide on.
+  var entries: [Entry] = []
+  /// With deduplication: a text document was dropped as a duplicate.
+  var dropped = false
+
+  /// A document of the batch, as deduplication needs it.
+  struct Entry {
+    /// The document's bytes in `output` (its whole line, for JSON Lines).
+    var output: Range<Int>
+    /// JSON Lines: the input line, to write it again without some paragraphs.
+    var line: Range<Int>?
+    /// The processed text (what was fingerprinted).
+    var text: [UInt8]
+    var fingerprint: DocumentFingerprint
+    var paragraphOrigins: [Range<Int>]
+    /// The identifier as JSON: the `id` member as written, the line number, or the
+    /// quoted file path.
+    var id: String
+    /// The input's display name.
+    var source: String
+    /// The work's `--explain` members.
+    var explanation: String?
+  }
 
   init(sequence: Int, file: Int, kind: Kind, input: [UInt8] = [], message: String? = nil) {
     self.sequence = sequence
@@ -434,6 +550,8 @@ final class Pipeline: @unchecked Sendable {
   let flags: CorpusFlags
   let outputsDocuments: Bool
   let explaining: Bool
+  /// Documents are kept whole in their batch for the writer to deduplicate.
+  let deduplicating: Bool
   let work: DocumentWork
   let field: [UInt8]
   /// Set by the writer when nothing more should be read or processed.
@@ -443,11 +561,15 @@ final class Pipeline: @unchecked Sendable {
   let waiting = BlockingQueue<Batch>()
   let finished = ReorderBuffer()
 
-  init(files: [InputFile], flags: CorpusFlags, outputsDocuments: Bool, explaining: Bool, work: @escaping DocumentWork) {
+  init(
+    files: [InputFile], flags: CorpusFlags, outputsDocuments: Bool, explaining: Bool, deduplicating: Bool,
+    work: @escaping DocumentWork
+  ) {
     self.files = files
     self.flags = flags
     self.outputsDocuments = outputsDocuments
     self.explaining = explaining
+    self.deduplicating = deduplicating
     self.work = work
     field = Array(flags.field.utf8)
     slots = DispatchSemaphore(value: 4 * flags.threads + 4)
@@ -554,6 +676,15 @@ final class Pipeline: @unchecked Sendable {
     batch.bytesOut = result.output.count
     batch.repeatsRemoved = result.repeatsRemoved
     batch.invalidReplaced = result.counts[.invalidUTF8]
+    if deduplicating, let fingerprint = result.fingerprint {
+      batch.output = result.output
+      batch.entries.append(
+        Batch.Entry(
+          output: 0..<result.output.count, line: nil, text: result.output, fingerprint: fingerprint,
+          paragraphOrigins: result.paragraphOrigins, id: CorpusRun.quoted(source.file), source: source.file,
+          explanation: result.explanation))
+      return
+    }
     if outputsDocuments, let directory = flags.outputDir {
       do throws(OutputFile.Failure) {
         let output = try OutputFile(path: directory + "/" + file.relativePath, creatingDirectories: true)
@@ -603,7 +734,16 @@ final class Pipeline: @unchecked Sendable {
             batch.output.append(contentsOf: result.output)
           }
           batch.bytesOut += batch.output.count - before
-          explain(result, id: id ?? String(lineNumber), source: source, into: batch)
+          if deduplicating, let fingerprint = result.fingerprint {
+            let lineStart = line.baseAddress! - all.baseAddress!
+            batch.entries.append(
+              Batch.Entry(
+                output: before..<batch.output.count, line: lineStart..<lineStart + line.count, text: result.output,
+                fingerprint: fingerprint, paragraphOrigins: result.paragraphOrigins, id: id ?? String(lineNumber),
+                source: name, explanation: result.explanation))
+          } else {
+            explain(result, id: id ?? String(lineNumber), source: source, into: batch)
+          }
         } catch {
           batch.messages.append("\(name):\(lineNumber):\(error.column): \(error.reason)")
           batch.skipped += 1
@@ -614,7 +754,8 @@ final class Pipeline: @unchecked Sendable {
         }
       }
     }
-    batch.input = []
+    // Deduplication may write some lines again.
+    if !deduplicating { batch.input = [] }
   }
 
   private func explain(_ result: DocumentResult, id: String, source: DocumentSource, into batch: Batch) {

@@ -104,3 +104,46 @@ func rate(_ bytes: Int, _ seconds: Double) -> String {
   let value = seconds > 0 ? Double(bytes) / seconds / 1e6 : 0
   return String(format: value >= 1 ? "%.1f MB/s" : "%.3f MB/s", value)
 }
+
+/// Options of cross-document deduplication.
+struct DedupFlags: ParsableArguments {
+  @Flag(help: "Keep documents whose comparison form equals an earlier document's.")
+  var noExactDocuments = false
+
+  @Flag(help: "Keep near-duplicate documents.")
+  var noNearDuplicates = false
+
+  @Flag(help: "Keep paragraphs already seen in earlier documents.")
+  var noRepeatedParagraphs = false
+
+  @Option(help: "Smallest estimated Jaccard similarity (0-1) of shingle sets for a near duplicate.")
+  var nearThreshold: Double = CorpusDeduplicator.Options().similarityThreshold
+
+  @Option(help: "Tokens per shingle for near-duplicate signatures.")
+  var nearShingle: Int = CorpusDeduplicator.Options().shingleSize
+
+  @Option(help: "Bins in a MinHash signature.")
+  var signatureSize: Int = CorpusDeduplicator.Options().signatureSize
+
+  @Option(help: "LSH bands (signature-size must be a multiple).")
+  var bands: Int = CorpusDeduplicator.Options().bands
+
+  @Option(help: "Paragraphs shorter than this many words are never removed as repeats of earlier documents.")
+  var minParagraphWords: Int = CorpusDeduplicator.Options().minimumParagraphWords
+
+  func validate() throws {
+    guard (0...1).contains(nearThreshold) else { throw ValidationError("--near-threshold must be between 0 and 1.") }
+    guard nearShingle >= 1 else { throw ValidationError("--near-shingle must be at least 1.") }
+    guard signatureSize >= 1, bands >= 1, signatureSize % bands == 0 else {
+      throw ValidationError("--signature-size must be a positive multiple of --bands.")
+    }
+    guard minParagraphWords >= 1 else { throw ValidationError("--min-paragraph-words must be at least 1.") }
+  }
+
+  var options: CorpusDeduplicator.Options {
+    CorpusDeduplicator.Options(
+      exactDocuments: !noExactDocuments, nearDuplicates: !noNearDuplicates, repeatedParagraphs: !noRepeatedParagraphs,
+      minimumParagraphWords: minParagraphWords, similarityThreshold: nearThreshold, shingleSize: nearShingle,
+      signatureSize: signatureSize, bands: bands)
+  }
+}

@@ -42,7 +42,7 @@ import Winnow
     ]
     try Self.write(lines.joined(separator: "\n") + "\n", to: input)
     let explain = directory.appendingPathComponent("explain.jsonl")
-    let run = try Command.run(["clean", input.path, "--explain", explain.path])
+    let run = try Command.run(["clean", input.path, "--no-dedup", "--explain", explain.path])
     #expect(run.status == 0, "\(run.stderr)")
     let output = String(decoding: run.stdout, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
     #expect(output.count == 4)  // three documents and the final newline
@@ -119,7 +119,9 @@ import Winnow
     var explains: [Data] = []
     for threads in ["1", "2", "5"] {
       let explain = directory.appendingPathComponent("explain-\(threads).jsonl")
-      let run = try Command.run(["clean", input.path, "--threads", threads, "--explain", explain.path, "-q"])
+      let run = try Command.run([
+        "clean", input.path, "--no-dedup", "--threads", threads, "--explain", explain.path, "-q",
+      ])
       #expect(run.status == 0)
       outputs.append(run.stdout)
       explains.append(try Data(contentsOf: explain))
@@ -152,7 +154,9 @@ import Winnow
     var outputs: [[UInt8]] = []
     for threads in ["1", "2"] {
       let output = directory.appendingPathComponent("out-\(threads).jsonl")
-      let run = try Command.run(["clean", input.path, "--threads", threads, "-q", "-o", output.path])
+      let run = try Command.run([
+        "clean", input.path, "--no-dedup", "--threads", threads, "-q", "-o", output.path,
+      ])
       #expect(run.status == 0)
       outputs.append(try [UInt8](Data(contentsOf: output)))
     }

@@ -1,0 +1,419 @@
+/// Removes what a corpus repeats across documents: exact copies of documents, near
+/// copies, and paragraphs already seen in an earlier document. Keep-first, in the
+/// order documents are given.
+///
+/// Work is split in two so that it runs on every core and still gives the same result
+/// for any thread count: ``fingerprint(utf8:)`` is pure and can run on many documents
+/// at once; ``decide(_:id:)`` takes the fingerprints one by one, in input order, and
+/// is the only step that reads or changes what has been seen.
+///
+/// ```swift
+/// var deduplicator = CorpusDeduplicator()
+/// for (id, text) in documents {
+///   let (decision, cleaned) = deduplicator.add(utf8: Array(text.utf8), id: id)
+///   if let duplicate = decision.duplicate {
+///     print(id, "duplicates", duplicate.keptID, duplicate.similarity)
+///   } else {
+///     write(cleaned)   // the document without paragraphs seen in earlier documents
+///   }
+/// }
+/// ```
+///
+/// ## Comparison form
+///
+/// Documents and paragraphs are compared through the same tokens as the repeat
+/// finder: case, diacritics, Unicode normalization, punctuation and whitespace do not
+/// count (see ``RepeatFinder``). Paragraphs are non-blank lines.
+///
+/// - **Exact documents**: two 64-bit hashes of the whole token sequence. A document
+///   whose hashes equal a kept document's is dropped, with similarity 1.
+/// - **Near duplicates**: a MinHash signature of the document's shingles (runs of
+///   ``Options/shingleSize`` tokens), computed by one-permutation hashing with
+///   densification, and locality-sensitive hashing: the signature is cut into
+///   ``Options/bands`` bands, and every kept document sharing a whole band is a
+///   candidate. A candidate whose signature agrees in at least
+///   ``Options/similarityThreshold`` of the bins (the estimated Jaccard similarity of
+///   the shingle sets) makes the document a near duplicate of it; the most similar
+///   candidate is named, the earliest on ties.
+/// - **Repeated paragraphs**: each paragraph of at least
+///   ``Options/minimumParagraphWords`` words that equals a paragraph of an earlier
+///   kept document is removed from the later one, with the line break before it.
+///
+/// Memory: 12.5 to 16 bytes per distinct paragraph, and per kept document about
+/// `4 × signatureSize + 20 × bands + 40` bytes plus its id (about 1.2 KB with the
+/// defaults).
+public struct CorpusDeduplicator: Sendable {
+  /// What is compared, and how similar is similar enough.
+  public struct Options: Sendable, Hashable {
+    /// Drop documents whose comparison form equals an earlier kept document's.
+    public var exactDocuments: Bool
+    /// Drop documents whose estimated similarity to an earlier kept document reaches
+    /// ``similarityThreshold``.
+    public var nearDuplicates: Bool
+    /// Remove paragraphs seen in an earlier kept document.
+    public var repeatedParagraphs: Bool
+    /// Shorter paragraphs are never removed. Default 12 words, as for repeats inside
+    /// a document: a line like "Photo: Reuters" or "Share this article" recurs in
+    /// unrelated documents and says nothing about copying.
+    public var minimumParagraphWords: Int
+    /// The smallest estimated Jaccard similarity of shingle sets at which a document
+    /// is a near duplicate. Default 0.6. With 3-token shingles, changing 5% of the
+    /// words of a document changes about 15% of its shingles, which leaves a Jaccard
+    /// similarity near 0.74; a document sharing a third of its text with another
+    /// scores at most about 0.2.
+    public var similarityThreshold: Double
+    /// Tokens per shingle. Default 3: short enough that a few edited words leave most
+    /// shingles intact (5-token shingles bring 5% of words changed down to a
+    /// similarity near 0.6), long enough that unrelated texts share few.
+    public var shingleSize: Int
+    /// Bins in a MinHash signature. Default 128: the similarity estimate has a
+    /// standard deviation of at most 0.045.
+    public var signatureSize: Int
+    /// LSH bands; `signatureSize / bands` bins per band. Default 32 (4 bins per
+    /// band): a document with similarity 0.6 to a kept one becomes its candidate with
+    /// probability 0.99, one with similarity 0.2 with probability 0.05.
+    public var bands: Int
+
+    /// Creates options; the defaults are documented on each property.
+    public init(
+      exactDocuments: Bool = true, nearDuplicates: Bool = true, repeatedParagraphs: Bool = true,
+      minimumParagraphWords: Int = 12, similarityThreshold: Double = 0.6, shingleSize: Int = 3,
+      signatureSize: Int = 128, bands: Int = 32
+    ) {
+      self.exactDocuments = exactDocuments
+      self.nearDuplicates = nearDuplicates
+      self.repeatedParagraphs = repeatedParagraphs
+      self.minimumParagraphWords = max(1, minimumParagraphWords)
+      self.similarityThreshold = min(1, max(0, similarityThreshold))
+      self.shingleSize = max(1, shingleSize)
+      self.signatureSize = max(1, signatureSize)
+      self.bands = min(max(1, bands), self.signatureSize)
+    }
+
+    /// Bins per band.
+    public var rows: Int { signatureSize / bands }
+  }
+
+  /// The options of this deduplicator.
+  public let options: Options
+
+  /// Documents given to ``decide(_:id:)`` so far.
+  public private(set) var documentCount = 0
+  /// Identifiers of the kept documents, in order.
+  public private(set) var keptIDs: [String] = []
+  /// The input number (0-based, counting every document given) of each kept document.
+  private var keptInputNumbers: [Int] = []
+  /// Second exact hash of each kept document (0: none).
+  private var exactCheck: [UInt64] = []
+  private var exactIndex = FingerprintIndex()
+  private var paragraphIndex = FingerprintIndex()
+  /// Signatures of the kept documents, `signatureSize` bins each (empty documents:
+  /// zeros, never a candidate).
+  private var signatures: [UInt32] = []
+  /// For each kept document and band, the previous kept document with the same band
+  /// value (`UInt32.max`: none); `bandIndex` holds the latest.
+  private var bandChain: [UInt32] = []
+  private var bandIndex = FingerprintIndex()
+
+  /// The most candidates followed per band: bounds the work on degenerate input
+  /// (thousands of kept documents sharing a band value).
+  static let candidatesPerBand = 64
+
+  /// Creates an empty deduplicator.
+  public init(_ options: Options = Options()) {
+    self.options = options
+  }
+
+  /// Bytes held by the paragraph index.
+  public var paragraphIndexBytes: Int { paragraphIndex.memoryBytes }
+  /// Distinct paragraphs in the paragraph index.
+  public var paragraphCount: Int { paragraphIndex.count }
+
+  // MARK: Fingerprints
+
+  /// The fingerprint of one document's UTF-8 text: what ``decide(_:id:)`` needs.
+  /// Pure: call it on many documents at once.
+  public func fingerprint(utf8 bytes: UnsafeBufferPointer<UInt8>) -> DocumentFingerprint {
+    let searched = bytes.count < Int(Int32.max) ? bytes : UnsafeBufferPointer(start: nil, count: 0)
+    return fingerprint(of: TokenizedText(searched, blankLineSeparated: false), utf8Count: bytes.count)
+  }
+
+  /// The fingerprint of one document's UTF-8 text.
+  public func fingerprint(utf8 bytes: [UInt8]) -> DocumentFingerprint {
+    bytes.withUnsafeBufferPointer { fingerprint(utf8: $0) }
+  }
+
+  /// The fingerprint of an already tokenized text (lines are its paragraphs, whatever
+  /// its own paragraph mode).
+  func fingerprint(of text: TokenizedText, utf8Count: Int) -> DocumentFingerprint {
+    var result = DocumentFingerprint(utf8Count: utf8Count, tokenCount: text.count)
+    guard text.count > 0 else { return result }
+    let hashes = text.hashes
+    // Two independent hashes of the token sequence.
+    var first: UInt64 = 0x243F_6A88_85A3_08D3
+    var second: UInt64 = 0x1319_8A2E_0370_7344
+    for hash in hashes {
+      first = (first ^ hash) &* 0x9E37_79B9_7F4A_7C15 &+ 0x632B_E59B_D9B4_E019
+      second = (second &+ hash) &* 0xC2B2_AE3D_27D4_EB4F ^ (second &>> 29)
+    }
+    result.exact = (TokenizedText.mix(first ^ UInt64(hashes.count)), TokenizedText.mix(second) | 1)
+    if options.nearDuplicates {
+      result.signature = hashes.withUnsafeBufferPointer {
+        MinHash.signature($0, shingleSize: options.shingleSize, bins: options.signatureSize)
+      }
+    }
+    // Paragraphs: every non-blank line, with its tokens' fingerprint.
+    var token = 0
+    for line in text.lines where !line.isBlank {
+      let firstToken = token
+      var fingerprint: UInt64 = 0x9E37_79B9_7F4A_7C15
+      while token < hashes.count && Int(text.starts[token]) < line.contentEnd {
+        fingerprint = (fingerprint ^ hashes[token]) &* 0x9E37_79B9_7F4A_7C15 &+ 0x632B_E59B_D9B4_E019
+        token += 1
+      }
+      let words = text.words(firstToken..<token)
+      result.paragraphs.append(
+        DocumentFingerprint.Paragraph(
+          content: line.start..<line.contentEnd,
+          key: TokenizedText.mix(fingerprint ^ UInt64(token - firstToken)),
+          isLongEnough: token > firstToken && words >= Double(options.minimumParagraphWords)))
+    }
+    return result
+  }
+
+  // MARK: Decisions
+
+  /// Decides what to do with the next document, given its fingerprint, and remembers
+  /// it if it is kept. `id` names it in later decisions.
+  public mutating func decide(_ fingerprint: DocumentFingerprint, id: String) -> DeduplicationDecision {
+    let inputNumber = documentCount
+    documentCount += 1
+    var decision = DeduplicationDecision()
+    let bins = options.signatureSize
+
+    if options.exactDocuments, let exact = fingerprint.exact, let kept = exactIndex.value(for: exact.0),
+      exactCheck[Int(kept)] == exact.1
+    {
+      decision.duplicate = duplicate(of: Int(kept), kind: .exact, similarity: 1)
+      return decision
+    }
+    let hasSignature = fingerprint.signature.count == bins
+    if options.nearDuplicates && hasSignature, let (kept, similarity) = nearestCandidate(fingerprint.signature) {
+      decision.duplicate = duplicate(of: kept, kind: .near, similarity: similarity)
+      return decision
+    }
+
+    // Kept: remember it.
+    let ordinal = UInt32(keptIDs.count)
+    keptIDs.append(id)
+    keptInputNumbers.append(inputNumber)
+    if let exact = fingerprint.exact, options.exactDocuments {
+      exactCheck.append(exactIndex.valueOrInsert(exact.0, ordinal) == nil ? exact.1 : 0)
+    } else {
+      exactCheck.append(0)
+    }
+    if options.nearDuplicates {
+      signatures.append(contentsOf: hasSignature ? fingerprint.signature : [UInt32](repeating: 0, count: bins))
+      for band in 0..<options.bands {
+        guard hasSignature else {
+          bandChain.append(.max)
+          continue
+        }
+        let previous = bandIndex.exchange(bandKey(fingerprint.signature, band), ordinal)
+        bandChain.append(previous ?? .max)
+      }
+    }
+    if options.repeatedParagraphs {
+      // A paragraph held by an earlier kept document goes, every time it occurs here.
+      var removed: [(paragraph: Int, kept: UInt32)] = []
+      for (index, paragraph) in fingerprint.paragraphs.enumerated() where paragraph.isLongEnough {
+        if let earlier = paragraphIndex.valueOrInsert(paragraph.key, ordinal), earlier != ordinal {
+          removed.append((index, earlier))
+        }
+      }
+      decision.removedParagraphs = removalRanges(removed, in: fingerprint)
+    }
+    return decision
+  }
+
+  /// Fingerprints and decides in one step, and returns the document without its
+  /// removed paragraphs (empty when it is dropped).
+  public mutating func add(utf8 bytes: [UInt8], id: String) -> (decision: DeduplicationDecision, text: [UInt8]) {
+    let decision = decide(fingerprint(utf8: bytes), id: id)
+    guard decision.isKept else { return (decision, []) }
+    return (decision, decision.applied(to: bytes))
+  }
+
+  private func duplicate(of kept: Int, kind: DeduplicationDecision.Kind, similarity: Double)
+    -> DeduplicationDecision.Duplicate
+  {
+    DeduplicationDecision.Duplicate(
+      keptID: keptIDs[kept], keptInputNumber: keptInputNumbers[kept], kind: kind, similarity: similarity)
+  }
+
+  private func bandKey(_ signature: [UInt32], _ band: Int) -> UInt64 {
+    let rows = options.rows
+    var key = UInt64(band) &* 0x9E37_79B9_7F4A_7C15 ^ 0x5851_F42D_4C95_7F2D
+    for bin in band * rows..<(band + 1) * rows {
+      key = (key ^ UInt64(signature[bin])) &* 0xBF58_476D_1CE4_E5B9
+      key ^= key &>> 31
+    }
+    return key
+  }
+
+  /// The most similar kept document sharing a band with `signature`, if its estimated
+  /// similarity reaches the threshold.
+  private func nearestCandidate(_ signature: [UInt32]) -> (Int, Double)? {
+    var candidates: [UInt32] = []
+    for band in 0..<options.bands {
+      var next = bandIndex.value(for: bandKey(signature, band))
+      var followed = 0
+      while let candidate = next, candidate != .max, followed < Self.candidatesPerBand {
+        candidates.append(candidate)
+        next = bandChain[Int(candidate) * options.bands + band]
+        followed += 1
+      }
+    }
+    guard !candidates.isEmpty else { return nil }
+    candidates.sort()
+    var best: (Int, Double)?
+    let bins = options.signatureSize
+    var previous: UInt32 = .max
+    signature.withUnsafeBufferPointer { mine in
+      signatures.withUnsafeBufferPointer { all in
+        for candidate in candidates where candidate != previous {
+          previous = candidate
+          let theirs = UnsafeBufferPointer(rebasing: all[Int(candidate) * bins..<(Int(candidate) + 1) * bins])
+          let similarity = MinHash.similarity(mine, theirs)
+          if similarity >= options.similarityThreshold && similarity > (best?.1 ?? -1) {
+            best = (Int(candidate), similarity)
+          }
+        }
+      }
+    }
+    return best
+  }
+
+  /// The bytes to remove for the paragraphs `removed` (indices into the fingerprint's
+  /// paragraphs, ascending): each run of consecutive removed paragraphs goes with the
+  /// line breaks before it, or, at the start of the document, with those after it.
+  private func removalRanges(_ removed: [(paragraph: Int, kept: UInt32)], in fingerprint: DocumentFingerprint)
+    -> [DeduplicationDecision.RemovedParagraph]
+  {
+    var result: [DeduplicationDecision.RemovedParagraph] = []
+    let paragraphs = fingerprint.paragraphs
+    var index = 0
+    while index < removed.count {
+      var last = index
+      while last + 1 < removed.count && removed[last + 1].paragraph == removed[last].paragraph + 1 { last += 1 }
+      let firstParagraph = removed[index].paragraph
+      let lastParagraph = removed[last].paragraph
+      let range: Range<Int>
+      if firstParagraph > 0 {
+        range = paragraphs[firstParagraph - 1].content.upperBound..<paragraphs[lastParagraph].content.upperBound
+      } else if lastParagraph + 1 < paragraphs.count {
+        range = 0..<paragraphs[lastParagraph + 1].content.lowerBound
+      } else {
+        range = 0..<fingerprint.utf8Count
+      }
+      for (paragraph, kept) in removed[index...last] {
+        result.append(
+          DeduplicationDecision.RemovedParagraph(
+            utf8: paragraph == firstParagraph ? range : range.upperBound..<range.upperBound,
+            paragraph: paragraphs[paragraph].content, keptID: keptIDs[Int(kept)],
+            keptInputNumber: keptInputNumbers[Int(kept)]))
+      }
+      index = last + 1
+    }
+    return result
+  }
+}
+
+/// What ``CorpusDeduplicator/decide(_:id:)`` needs to know about a document.
+public struct DocumentFingerprint: Sendable {
+  /// The length of the text in UTF-8 bytes.
+  public let utf8Count: Int
+  /// The number of tokens (words, and characters of scripts written without spaces).
+  public let tokenCount: Int
+  /// Two hashes of the whole token sequence; nil for a text without tokens.
+  var exact: (UInt64, UInt64)?
+  /// The MinHash signature; empty for a text without tokens.
+  var signature: [UInt32] = []
+  /// Every non-blank line.
+  var paragraphs: [Paragraph] = []
+
+  /// The paragraphs long enough to be removed as repeats of earlier documents (their
+  /// bytes, without line breaks), in order.
+  public var removableParagraphs: [Range<Int>] { paragraphs.filter(\.isLongEnough).map(\.content) }
+
+  struct Paragraph: Sendable {
+    /// The line without its line break.
+    var content: Range<Int>
+    var key: UInt64
+    var isLongEnough: Bool
+  }
+
+  init(utf8Count: Int, tokenCount: Int) {
+    self.utf8Count = utf8Count
+    self.tokenCount = tokenCount
+  }
+}
+
+/// What to do with one document: drop it as a duplicate of a kept document, or keep
+/// it without the paragraphs already seen.
+public struct DeduplicationDecision: Sendable {
+  /// How a dropped document was found.
+  public enum Kind: String, Sendable {
+    /// Its comparison form equals the kept document's.
+    case exact
+    /// Its estimated similarity to the kept document reaches the threshold.
+    case near
+  }
+
+  /// The kept document a dropped document duplicates.
+  public struct Duplicate: Sendable {
+    /// The kept document's identifier.
+    public var keptID: String
+    /// The kept document's input number (0-based, counting every document).
+    public var keptInputNumber: Int
+    public var kind: Kind
+    /// The estimated Jaccard similarity of the shingle sets (1 for exact copies).
+    public var similarity: Double
+  }
+
+  /// A paragraph removed from a kept document because an earlier kept document holds it.
+  public struct RemovedParagraph: Sendable {
+    /// The bytes removed: the paragraph with the line breaks before it (after it at
+    /// the start of the document). Consecutive removed paragraphs are removed as one
+    /// range, given with the first; the others have an empty range at its end.
+    public var utf8: Range<Int>
+    /// The paragraph's own bytes, without line breaks.
+    public var paragraph: Range<Int>
+    /// The identifier of the kept document that holds it first.
+    public var keptID: String
+    /// That document's input number.
+    public var keptInputNumber: Int
+  }
+
+  /// Non-nil when the document is dropped.
+  public var duplicate: Duplicate?
+  /// The paragraphs removed from a kept document, in order.
+  public var removedParagraphs: [RemovedParagraph] = []
+
+  /// Whether the document is kept (possibly without some paragraphs).
+  public var isKept: Bool { duplicate == nil }
+
+  /// `bytes` (the fingerprinted text) without the removed paragraphs.
+  public func applied(to bytes: [UInt8]) -> [UInt8] {
+    guard !removedParagraphs.isEmpty else { return bytes }
+    var result: [UInt8] = []
+    result.reserveCapacity(bytes.count)
+    var position = 0
+    for removal in removedParagraphs where !removal.utf8.isEmpty {
+      result.append(contentsOf: bytes[position..<removal.utf8.lowerBound])
+      position = removal.utf8.upperBound
+    }
+    result.append(contentsOf: bytes[position...])
+    return result
+  }
+}

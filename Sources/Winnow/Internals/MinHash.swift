@@ -1,0 +1,79 @@
+/// MinHash signatures by one-permutation hashing with optimal densification
+/// (Li, Owen and Zhang 2012; Shrivastava 2017).
+///
+/// Each shingle is hashed once: the high bits choose one of the signature's bins, the
+/// low 32 bits are its value, and a bin keeps the least value it receives. Bins that
+/// receive nothing (short documents) borrow the value of a bin chosen by a hash of the
+/// empty bin's number and an attempt counter, the same for every document, so that two
+/// signatures agree in a bin with probability equal to the Jaccard similarity of the
+/// shingle sets, as with one hash function per bin, at a hundredth of the cost.
+enum MinHash {
+  /// The signature of the `shingleSize`-token shingles of `hashes` (one shingle, the
+  /// whole sequence, when there are fewer tokens); empty for no tokens.
+  static func signature(_ hashes: UnsafeBufferPointer<UInt64>, shingleSize: Int, bins: Int) -> [UInt32] {
+    guard !hashes.isEmpty, bins > 0 else { return [] }
+    let k = min(max(shingleSize, 1), hashes.count)
+    let shingleCount = hashes.count - k + 1
+    var signature = [UInt32](repeating: .max, count: bins)
+    var filled = [Bool](repeating: false, count: bins)
+    withUnsafeTemporaryAllocation(of: UInt64.self, capacity: hashes.count + shingleCount) { buffer in
+      let spread = buffer.baseAddress!
+      let values = spread + hashes.count
+      // Shingle hashes as in the repeat finder's winnowing: vectorizable passes.
+      for index in 0..<hashes.count { spread[index] = hashes[index] &* 0x9E37_79B9_7F4A_7C15 }
+      values.initialize(from: spread, count: shingleCount)
+      for offset in 1..<max(k, 1) {
+        let rotation = UInt64(truncatingIfNeeded: 13 &* offset) & 63
+        let next = spread + offset
+        for index in 0..<shingleCount {
+          let value = next[index]
+          values[index] ^= (value << rotation) | (value >> ((64 &- rotation) & 63))
+        }
+      }
+      let count = UInt64(bins)
+      signature.withUnsafeMutableBufferPointer { signature in
+        filled.withUnsafeMutableBufferPointer { filled in
+          for index in 0..<shingleCount {
+            var mixed = values[index] ^ (values[index] &>> 32)
+            mixed &*= 0xD6E8_FEB8_6659_FD93
+            mixed ^= mixed &>> 32
+            let bin = Int(truncatingIfNeeded: ((mixed &>> 32) &* count) &>> 32)
+            let value = UInt32(truncatingIfNeeded: mixed)
+            if value < signature[bin] { signature[bin] = value }
+            filled[bin] = true
+          }
+        }
+      }
+    }
+    // Optimal densification: an empty bin takes the value of the first non-empty bin
+    // in a pseudo-random sequence that depends only on the bin's number.
+    if filled.contains(false) {
+      let original = signature
+      for bin in 0..<bins where !filled[bin] {
+        var attempt: UInt64 = 1
+        while true {
+          var state = UInt64(bin) &* 0x9E37_79B9_7F4A_7C15 ^ attempt &* 0xC2B2_AE3D_27D4_EB4F
+          state ^= state &>> 33
+          state &*= 0xFF51_AFD7_ED55_8CCD
+          state ^= state &>> 33
+          let source = Int(truncatingIfNeeded: ((state &>> 32) &* UInt64(bins)) &>> 32)
+          if filled[source] {
+            signature[bin] = original[source]
+            break
+          }
+          attempt += 1
+        }
+      }
+    }
+    return signature
+  }
+
+  /// The fraction of bins in which two signatures agree: an estimate of the Jaccard
+  /// similarity of their shingle sets.
+  static func similarity(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Double {
+    guard a.count == b.count, !a.isEmpty else { return 0 }
+    var equal = 0
+    for index in 0..<a.count where a[index] == b[index] { equal += 1 }
+    return Double(equal) / Double(a.count)
+  }
+}

@@ -1,0 +1,205 @@
+import Foundation
+import Testing
+
+@testable import Winnow
+
+/// Cross-document deduplication: exact copies, near copies, repeated paragraphs, and
+/// what must be kept.
+@Suite struct DeduplicationTests {
+  /// Seeded news-like articles: paragraphs of sentences of words drawn from a large
+  /// vocabulary, so that two articles share common words but few runs of three.
+  static func article(_ seed: UInt64, paragraphs: Int = 6) -> [String] {
+    var random = SeededRandom(seed: seed)
+    let syllables = ["ka", "to", "ri", "mo", "sen", "la", "du", "pe", "zor", "vin", "ta", "lis", "gro", "ne", "ber"]
+    func word() -> String {
+      // Frequent short words, as in running text, and rarer long ones.
+      if random.next() % 4 == 0 { return ["the", "of", "and", "to", "in", "a", "is", "that"][Int(random.next() % 8)] }
+      return (0..<(2 + Int(random.next() % 2))).map { _ in syllables[Int(random.next() % 15)] }.joined()
+    }
+    var title = (0..<7).map { _ in word() }.joined(separator: " ")
+    title = title.prefix(1).uppercased() + title.dropFirst()
+    var lines = [title]
+    for _ in 0..<paragraphs {
+      var sentences: [String] = []
+      for _ in 0..<3 {
+        var sentence = (0..<(12 + Int(random.next() % 10))).map { _ in word() }.joined(separator: " ")
+        sentence = sentence.prefix(1).uppercased() + sentence.dropFirst() + "."
+        sentences.append(sentence)
+      }
+      lines.append(sentences.joined(separator: " "))
+    }
+    return lines
+  }
+
+  static func text(_ lines: [String]) -> [UInt8] { Array((lines.joined(separator: "\n") + "\n").utf8) }
+
+  /// `lines` with `count` words replaced by others, at seeded positions (not in the title).
+  static func edited(_ lines: [String], words count: Int, seed: UInt64) -> [String] {
+    var random = SeededRandom(seed: seed)
+    var words = lines.map { $0.split(separator: " ").map(String.init) }
+    for _ in 0..<count {
+      let line = 1 + Int(random.next() % UInt64(words.count - 1))
+      let position = Int(random.next() % UInt64(words[line].count))
+      words[line][position] = "edited\(random.next() % 1000)"
+    }
+    return words.map { $0.joined(separator: " ") }
+  }
+
+  @Test func exactRepostIsDroppedWhateverItsSpacingCaseAndQuotes() {
+    var deduplicator = CorpusDeduplicator()
+    let original = Self.article(1)
+    let first = deduplicator.add(utf8: Self.text(original), id: "a")
+    #expect(first.decision.isKept && first.text == Self.text(original))
+    let repost = original.map { $0.uppercased().replacingOccurrences(of: " ", with: "  ") }
+    let second = deduplicator.add(utf8: Self.text(["  "] + repost + [""]), id: "b")
+    #expect(second.decision.duplicate?.keptID == "a")
+    #expect(second.decision.duplicate?.kind == .exact)
+    #expect(second.decision.duplicate?.similarity == 1)
+    #expect(second.text.isEmpty)
+    #expect(deduplicator.documentCount == 2 && deduplicator.keptIDs == ["a"])
+  }
+
+  @Test func syndicatedCopyWithNewHeadlineAndEditedWordsIsANearDuplicate() {
+    var deduplicator = CorpusDeduplicator()
+    let original = Self.article(2)
+    _ = deduplicator.add(utf8: Self.text(Self.article(3)), id: "other")
+    _ = deduplicator.add(utf8: Self.text(original), id: "original")
+    let wordCount = original.joined(separator: " ").split(separator: " ").count
+    // A new headline, 5% of the words changed and a boilerplate line added.
+    var copy = Self.edited(original, words: wordCount / 20, seed: 9)
+    copy[0] = "Syndicated: a completely different headline for the same story"
+    copy.append("Sign up for our newsletter to get the latest news delivered to your inbox.")
+    let result = deduplicator.add(utf8: Self.text(copy), id: "copy")
+    let duplicate = try! #require(result.decision.duplicate)
+    #expect(duplicate.keptID == "original" && duplicate.keptInputNumber == 1)
+    #expect(duplicate.kind == .near)
+    #expect(duplicate.similarity >= 0.6 && duplicate.similarity < 1)
+  }
+
+  @Test func differentArticlesSharingAQuoteAreBothKept() {
+    var deduplicator = CorpusDeduplicator()
+    let quote = "\"We will rebuild the bridge before the winter comes, whatever it costs,\" the mayor said."
+    var first = Self.article(4)
+    var second = Self.article(5)
+    first[2] += " " + quote
+    second[3] = quote + " " + second[3]
+    #expect(deduplicator.add(utf8: Self.text(first), id: "first").decision.isKept)
+    let result = deduplicator.add(utf8: Self.text(second), id: "second")
+    #expect(result.decision.isKept)
+    #expect(result.decision.removedParagraphs.isEmpty)
+    #expect(result.text == Self.text(second))
+  }
+
+  @Test func partialOverlapUnderAThirdIsKept() {
+    var deduplicator = CorpusDeduplicator(.init(repeatedParagraphs: false))
+    let source = Self.article(6, paragraphs: 9)
+    _ = deduplicator.add(utf8: Self.text(source), id: "source")
+    // Two of its nine paragraphs, inside an article three times as long.
+    let mixed = Self.article(7, paragraphs: 6) + Array(source[3...4])
+    let result = deduplicator.add(utf8: Self.text(mixed), id: "mixed")
+    #expect(result.decision.isKept)
+  }
+
+  @Test func paragraphsSeenEarlierAreRemovedAndTheArticlesAroundThemSurvive() {
+    var deduplicator = CorpusDeduplicator()
+    let notice =
+      "Cookies help us deliver our services and by using our services you agree to our use of cookies on this site."
+    let short = "Share this article"
+    var outputs: [String] = []
+    for seed in 10..<14 {
+      var lines = Self.article(UInt64(seed))
+      lines.insert(notice, at: 1)
+      lines.append(short)
+      let result = deduplicator.add(utf8: Self.text(lines), id: "page\(seed)")
+      #expect(result.decision.isKept)
+      outputs.append(String(decoding: result.text, as: UTF8.self))
+      if seed == 10 {
+        #expect(result.decision.removedParagraphs.isEmpty)
+      } else {
+        let removed = result.decision.removedParagraphs
+        #expect(removed.count == 1)
+        #expect(removed.first?.keptID == "page10")
+        // Exactly the notice and its line break are gone; the short line stays.
+        var expected = Self.article(UInt64(seed))
+        expected.append(short)
+        #expect(result.text == Self.text(expected))
+      }
+    }
+    #expect(outputs[0].contains(notice))
+    #expect(deduplicator.paragraphCount > 0)
+  }
+
+  @Test func removalRangesKeepTheLineStructure() {
+    var deduplicator = CorpusDeduplicator(.init(minimumParagraphWords: 3))
+    _ = deduplicator.add(utf8: Array("alpha beta gamma\ndelta epsilon zeta\n".utf8), id: "one")
+    let first = deduplicator.add(utf8: Array("alpha beta gamma\n\nnew line here\n".utf8), id: "two")
+    #expect(String(decoding: first.text, as: UTF8.self) == "new line here\n")
+    let last = deduplicator.add(utf8: Array("other words here\n\ndelta epsilon zeta\n".utf8), id: "three")
+    #expect(String(decoding: last.text, as: UTF8.self) == "other words here\n")
+    let middle = deduplicator.add(
+      utf8: Array("more words here\nalpha beta gamma\ndelta epsilon zeta\nlast words here".utf8), id: "four")
+    #expect(String(decoding: middle.text, as: UTF8.self) == "more words here\nlast words here")
+    #expect(middle.decision.removedParagraphs.map(\.keptID) == ["one", "one"])
+    // Every paragraph seen before, in another order: not a copy of "one" (a third of
+    // its shingles), but nothing of it is left.
+    let everything = deduplicator.add(utf8: Array("delta epsilon zeta\nalpha beta gamma".utf8), id: "five")
+    #expect(everything.decision.isKept)
+    #expect(everything.decision.removedParagraphs.count == 2 && everything.text.isEmpty)
+  }
+
+  @Test func emptyDocumentsAreKept() {
+    var deduplicator = CorpusDeduplicator()
+    for id in ["a", "b"] {
+      let result = deduplicator.add(utf8: Array(" \n\n ...\n".utf8), id: id)
+      #expect(result.decision.isKept)
+    }
+  }
+
+  @Test func minHashEstimatesJaccardSimilarity() {
+    // Token sets with known overlap: 1-token shingles of distinct hashes.
+    var random = SeededRandom(seed: 3)
+    let shared = (0..<600).map { _ in random.next() }
+    for (onlyA, onlyB) in [(0, 0), (200, 200), (600, 600), (1800, 1800)] {
+      let a = shared + (0..<onlyA).map { _ in random.next() }
+      let b = (0..<onlyB).map { _ in random.next() } + shared
+      let truth = Double(shared.count) / Double(shared.count + onlyA + onlyB)
+      let sa = a.withUnsafeBufferPointer { MinHash.signature($0, shingleSize: 1, bins: 128) }
+      let sb = b.withUnsafeBufferPointer { MinHash.signature($0, shingleSize: 1, bins: 128) }
+      let estimate = sa.withUnsafeBufferPointer { x in sb.withUnsafeBufferPointer { MinHash.similarity(x, $0) } }
+      #expect(abs(estimate - truth) < 0.15, "truth \(truth), estimate \(estimate)")
+    }
+    // Short sequences leave bins empty; densification fills them the same way.
+    let short: [UInt64] = [1, 2, 3, 4, 5]
+    let s1 = short.withUnsafeBufferPointer { MinHash.signature($0, shingleSize: 3, bins: 128) }
+    #expect(s1.count == 128 && !s1.contains(.max))
+    #expect(s1 == short.withUnsafeBufferPointer { MinHash.signature($0, shingleSize: 3, bins: 128) })
+  }
+
+  @Test func fingerprintIndexKeepsEveryKeyInAtMostSixteenBytesEach() {
+    var index = FingerprintIndex()
+    var random = SeededRandom(seed: 5)
+    var keys: [UInt64] = []
+    for value in 0..<300_000 {
+      let key = random.next()
+      keys.append(key)
+      #expect(index.valueOrInsert(key, UInt32(value)) == nil)
+      let bytesPerKey = Double(index.memoryBytes) / Double(index.count)
+      if value > 1000 && bytesPerKey > 16 {
+        Issue.record("\(bytesPerKey) bytes per key at \(index.count) keys")
+        return
+      }
+    }
+    #expect(index.count == keys.count)
+    for (value, key) in keys.enumerated() where index.value(for: key) != UInt32(value) {
+      Issue.record("key \(value) lost")
+      return
+    }
+    #expect(index.valueOrInsert(keys[7], 99) == 7)
+    #expect(index.exchange(keys[7], 99) == 7)
+    #expect(index.value(for: keys[7]) == 99)
+    #expect(index.value(for: 12345) == nil)
+    // The key 0 is stored (as 1).
+    #expect(index.valueOrInsert(0, 5) == nil)
+    #expect(index.value(for: 0) == 5)
+  }
+}
