@@ -149,12 +149,16 @@ public struct CorpusDeduplicator: Sendable {
     var result = DocumentFingerprint(utf8Count: utf8Count, tokenCount: text.count)
     guard text.count > 0 else { return result }
     let hashes = text.hashes
-    // Two independent hashes of the token sequence.
-    var first: UInt64 = 0x243F_6A88_85A3_08D3
-    var second: UInt64 = 0x1319_8A2E_0370_7344
-    for hash in hashes {
-      first = (first ^ hash) &* 0x9E37_79B9_7F4A_7C15 &+ 0x632B_E59B_D9B4_E019
-      second = (second &+ hash) &* 0xC2B2_AE3D_27D4_EB4F ^ (second &>> 29)
+    // Two independent, order-sensitive hashes of the token sequence: sums of a mix of
+    // each token hash with its position, without a chain from one token to the next.
+    var first: UInt64 = 0
+    var second: UInt64 = 0
+    hashes.withUnsafeBufferPointer { hashes in
+      for index in 0..<hashes.count {
+        let position = UInt64(truncatingIfNeeded: index)
+        first &+= (hashes[index] ^ (position &* 0x9E37_79B9_7F4A_7C15)) &* 0xBF58_476D_1CE4_E5B9
+        second &+= (hashes[index] &+ (position &* 0xC2B2_AE3D_27D4_EB4F)) &* 0x94D0_49BB_1331_11EB
+      }
     }
     result.exact = (TokenizedText.mix(first ^ UInt64(hashes.count)), TokenizedText.mix(second) | 1)
     if options.nearDuplicates {
@@ -162,7 +166,18 @@ public struct CorpusDeduplicator: Sendable {
         MinHash.signature($0, shingleSize: options.shingleSize, bins: options.signatureSize)
       }
     }
-    // Paragraphs: every non-blank line, with its tokens' fingerprint.
+    // Paragraphs: every non-blank line, with its tokens' fingerprint (the text's own
+    // paragraphs when those are lines).
+    let minimumWords = Double(options.minimumParagraphWords)
+    if !text.blankLineSeparated {
+      result.paragraphs = text.paragraphs.map { paragraph in
+        DocumentFingerprint.Paragraph(
+          content: text.lines[paragraph.lines.lowerBound].start..<text.lines[paragraph.lines.upperBound].contentEnd,
+          key: paragraph.fingerprint ^ UInt64(paragraph.tokens.count),
+          isLongEnough: !paragraph.tokens.isEmpty && text.words(paragraph.tokens) >= minimumWords)
+      }
+      return result
+    }
     var token = 0
     for line in text.lines where !line.isBlank {
       let firstToken = token
@@ -171,14 +186,24 @@ public struct CorpusDeduplicator: Sendable {
         fingerprint = (fingerprint ^ hashes[token]) &* 0x9E37_79B9_7F4A_7C15 &+ 0x632B_E59B_D9B4_E019
         token += 1
       }
-      let words = text.words(firstToken..<token)
       result.paragraphs.append(
         DocumentFingerprint.Paragraph(
           content: line.start..<line.contentEnd,
-          key: TokenizedText.mix(fingerprint ^ UInt64(token - firstToken)),
-          isLongEnough: token > firstToken && words >= Double(options.minimumParagraphWords)))
+          key: TokenizedText.mix(fingerprint) ^ UInt64(token - firstToken),
+          isLongEnough: token > firstToken && text.words(firstToken..<token) >= minimumWords))
     }
     return result
+  }
+
+  /// Removes the blocks repeated inside the document with `finder` (see
+  /// ``RepeatFinder/removingRepeats(utf8:)``) and fingerprints the result, cutting it
+  /// into tokens once for both.
+  public func removingRepeats(utf8 bytes: [UInt8], with finder: RepeatFinder) -> (
+    removal: RepeatRemoval, fingerprint: DocumentFingerprint
+  ) {
+    let (removal, tokens) = finder.removingRepeatsKeepingTokens(utf8: bytes)
+    guard let tokens else { return (removal, fingerprint(utf8: removal.utf8)) }
+    return (removal, fingerprint(of: tokens, utf8Count: removal.utf8.count))
   }
 
   // MARK: Decisions

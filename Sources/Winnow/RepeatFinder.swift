@@ -119,12 +119,20 @@ public struct RepeatFinder: Sendable {
 
   /// Removes every later copy of a repeated block from UTF-8 bytes, keeping the first.
   public func removingRepeats(utf8 bytes: [UInt8]) -> RepeatRemoval {
+    removingRepeatsKeepingTokens(utf8: bytes).removal
+  }
+
+  /// ``removingRepeats(utf8:)``, and the tokens of the result when the last pass
+  /// searched the result itself (nil when it stopped at the most passes).
+  func removingRepeatsKeepingTokens(utf8 bytes: [UInt8]) -> (removal: RepeatRemoval, tokens: TokenizedText?) {
     var current = bytes
     var removed: [RemovedSpan] = []
+    var tokens: TokenizedText?
     // Offsets of the current text map back to the input through the removals so far.
     for pass in 1...Self.maximumPasses {
       let cuts = current.withUnsafeBufferPointer { buffer in
         let (text, matches) = analyze(buffer)
+        tokens = text
         return matches.map { match in
           var match = match
           let range = Self.removalRange(for: &match, of: text, in: buffer, options: options)
@@ -133,6 +141,7 @@ public struct RepeatFinder: Sendable {
       }
       let accepted = cuts.filter { !$0.1.isEmpty }.sorted { $0.1.lowerBound < $1.1.lowerBound }
       guard !accepted.isEmpty else { break }
+      tokens = nil
       var next: [UInt8] = []
       next.reserveCapacity(current.count)
       var position = 0
@@ -151,7 +160,7 @@ public struct RepeatFinder: Sendable {
       current = next
       removed.sort { $0.utf8.lowerBound < $1.utf8.lowerBound }
     }
-    return RepeatRemoval(utf8: current, removed: removed)
+    return (RepeatRemoval(utf8: current, removed: removed), tokens)
   }
 
   /// The most searches `removingRepeats` makes on one text.

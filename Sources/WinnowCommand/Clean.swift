@@ -73,13 +73,20 @@ struct Clean: ParsableCommand {
       } else {
         (text, counts[.invalidUTF8]) = repairingUTF8(input)
       }
-      let removal = finder?.removingRepeats(utf8: text) ?? RepeatRemoval(utf8: text, removed: [])
+      var removal = RepeatRemoval(utf8: text, removed: [])
+      var fingerprint: DocumentFingerprint?
+      switch (finder, fingerprinter) {
+      case (let finder?, let fingerprinter?):
+        (removal, fingerprint) = fingerprinter.removingRepeats(utf8: text, with: finder)
+      case (let finder?, nil): removal = finder.removingRepeats(utf8: text)
+      case (nil, let fingerprinter?): fingerprint = fingerprinter.fingerprint(utf8: text)
+      case (nil, nil): break
+      }
       var result = DocumentResult(output: removal.utf8, counts: counts, repeatsRemoved: removal.removed.count)
       if explaining {
         result.explanation = explanation(of: removal, in: text, normalized: normalized, counts: counts)
       }
-      if let fingerprinter {
-        let fingerprint = fingerprinter.fingerprint(utf8: removal.utf8)
+      if let fingerprint {
         result.fingerprint = fingerprint
         if explaining {
           // Where each paragraph that may be removed was in the original text.

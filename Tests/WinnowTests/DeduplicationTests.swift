@@ -147,6 +147,30 @@ import Testing
     #expect(everything.decision.removedParagraphs.count == 2 && everything.text.isEmpty)
   }
 
+  /// Fingerprinting the repeat finder's tokens gives what fingerprinting the result
+  /// again gives, whatever the finder's paragraph mode.
+  @Test func fingerprintOfTheFindersTokensEqualsAFreshOne() {
+    let deduplicator = CorpusDeduplicator()
+    let body = Self.article(20)
+    let documents = [
+      Self.text(body), Self.text(body + body), Self.text(["Title"] + body + ["", "Short line."] + body + [""]),
+      Array("".utf8), Array("one two three".utf8),
+    ]
+    for blankLines in [false, true] {
+      let finder = RepeatFinder(.init(blankLineSeparatedParagraphs: blankLines))
+      for document in documents {
+        let (removal, shared) = deduplicator.removingRepeats(utf8: document, with: finder)
+        let fresh = deduplicator.fingerprint(utf8: removal.utf8)
+        #expect(removal.utf8 == finder.removingRepeats(utf8: document).utf8)
+        #expect(shared.exact?.0 == fresh.exact?.0 && shared.exact?.1 == fresh.exact?.1)
+        #expect(shared.signature == fresh.signature)
+        #expect(shared.paragraphs.map(\.key) == fresh.paragraphs.map(\.key))
+        #expect(shared.paragraphs.map(\.content) == fresh.paragraphs.map(\.content))
+        #expect(shared.paragraphs.map(\.isLongEnough) == fresh.paragraphs.map(\.isLongEnough))
+      }
+    }
+  }
+
   @Test func emptyDocumentsAreKept() {
     var deduplicator = CorpusDeduplicator()
     for id in ["a", "b"] {

@@ -14,12 +14,13 @@ enum MinHash {
     guard !hashes.isEmpty, bins > 0 else { return [] }
     let k = min(max(shingleSize, 1), hashes.count)
     let shingleCount = hashes.count - k + 1
+    // UInt32.max marks an empty bin; values are at most UInt32.max - 1.
     var signature = [UInt32](repeating: .max, count: bins)
-    var filled = [Bool](repeating: false, count: bins)
     withUnsafeTemporaryAllocation(of: UInt64.self, capacity: hashes.count + shingleCount) { buffer in
       let spread = buffer.baseAddress!
       let values = spread + hashes.count
-      // Shingle hashes as in the repeat finder's winnowing: vectorizable passes.
+      // Shingle hashes as in the repeat finder's winnowing, then mixed: passes the
+      // compiler can vectorize, with no chain from one shingle to the next.
       for index in 0..<hashes.count { spread[index] = hashes[index] &* 0x9E37_79B9_7F4A_7C15 }
       values.initialize(from: spread, count: shingleCount)
       for offset in 1..<max(k, 1) {
@@ -30,26 +31,25 @@ enum MinHash {
           values[index] ^= (value << rotation) | (value >> ((64 &- rotation) & 63))
         }
       }
+      for index in 0..<shingleCount {
+        let product = (values[index] ^ (values[index] &>> 32)) &* 0xD6E8_FEB8_6659_FD93
+        values[index] = product ^ (product &>> 32)
+      }
       let count = UInt64(bins)
       signature.withUnsafeMutableBufferPointer { signature in
-        filled.withUnsafeMutableBufferPointer { filled in
-          for index in 0..<shingleCount {
-            var mixed = values[index] ^ (values[index] &>> 32)
-            mixed &*= 0xD6E8_FEB8_6659_FD93
-            mixed ^= mixed &>> 32
-            let bin = Int(truncatingIfNeeded: ((mixed &>> 32) &* count) &>> 32)
-            let value = UInt32(truncatingIfNeeded: mixed)
-            if value < signature[bin] { signature[bin] = value }
-            filled[bin] = true
-          }
+        for index in 0..<shingleCount {
+          let mixed = values[index]
+          let bin = Int(truncatingIfNeeded: ((mixed &>> 32) &* count) &>> 32)
+          let value = min(UInt32(truncatingIfNeeded: mixed), .max - 1)
+          signature[bin] = min(signature[bin], value)
         }
       }
     }
     // Optimal densification: an empty bin takes the value of the first non-empty bin
     // in a pseudo-random sequence that depends only on the bin's number.
-    if filled.contains(false) {
+    if signature.contains(.max) {
       let original = signature
-      for bin in 0..<bins where !filled[bin] {
+      for bin in 0..<bins where original[bin] == .max {
         var attempt: UInt64 = 1
         while true {
           var state = UInt64(bin) &* 0x9E37_79B9_7F4A_7C15 ^ attempt &* 0xC2B2_AE3D_27D4_EB4F
@@ -57,7 +57,7 @@ enum MinHash {
           state &*= 0xFF51_AFD7_ED55_8CCD
           state ^= state &>> 33
           let source = Int(truncatingIfNeeded: ((state &>> 32) &* UInt64(bins)) &>> 32)
-          if filled[source] {
+          if original[source] != .max {
             signature[bin] = original[source]
             break
           }

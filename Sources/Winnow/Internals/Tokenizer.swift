@@ -16,6 +16,9 @@ struct TokenizedText {
   /// every token is a word.
   var weightBefore: [Int] = []
   var paragraphs: [Paragraph] = []
+  /// Whether paragraphs are groups of lines separated by blank lines (else every
+  /// non-blank line is one).
+  private(set) var blankLineSeparated = false
   /// Every line: where it starts, where its content ends (before the line break), and
   /// where the next line starts.
   var lines: [Line] = []
@@ -115,6 +118,7 @@ struct TokenizedText {
   /// Cuts `bytes` into tokens (see ``TokenTable``) and paragraphs: every non-blank
   /// line, or with `blankLineSeparated` every group of non-blank lines.
   init(_ bytes: UnsafeBufferPointer<UInt8>, blankLineSeparated: Bool) {
+    self.blankLineSeparated = blankLineSeparated
     let table = TokenTable.shared
     let count = bytes.count
     guard let base = bytes.baseAddress, count > 0 else {
