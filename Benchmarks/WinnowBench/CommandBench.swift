@@ -66,10 +66,36 @@ func jsonString(_ bytes: [UInt8], into output: inout [UInt8]) {
   output.append(UInt8(ascii: "\""))
 }
 
+/// `text` with about one word in `oneIn` changed (a letter suffix that depends on the
+/// seed and the word's position): words are runs of bytes between spaces and line
+/// breaks.
+func perturbed(_ text: [UInt8], seed: UInt64, oneIn: UInt64) -> [UInt8] {
+  var result: [UInt8] = []
+  result.reserveCapacity(text.count + text.count / 8)
+  var word = 0
+  var inWord = false
+  for byte in text {
+    let separator = byte == 0x20 || byte == 0x0A
+    if separator && inWord {
+      var state = (seed &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(word) &* 0xBF58_476D_1CE4_E5B9)
+      state ^= state >> 31
+      state &*= 0x94D0_49BB_1331_11EB
+      if state % oneIn == 0 {
+        result.append(UInt8(ascii: "q"))
+        result.append(UInt8(ascii: "a") + UInt8(truncatingIfNeeded: state >> 40) % 26)
+      }
+      word += 1
+    }
+    inWord = !separator
+    result.append(byte)
+  }
+  return result
+}
+
 /// Measures `winnow clean` on a JSON Lines corpus of at least `megabytes` MB made of
 /// the articles in `directory` (in file-name order, repeated), written to a temporary
 /// folder that is removed at the end.
-func benchmarkCommand(articles directory: String?, megabytes: Int, runs: Int) {
+func benchmarkCommand(articles directory: String?, megabytes: Int, runs: Int, keep: String?) {
   let candidates = [directory, "../shared/data/articles/text", "../../shared/data/articles/text"].compactMap { $0 }
   guard let folder = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }),
     let names = try? FileManager.default.contentsOfDirectory(atPath: folder).sorted(), !names.isEmpty
@@ -82,11 +108,12 @@ func benchmarkCommand(articles directory: String?, megabytes: Int, runs: Int) {
     FileManager.default.contents(atPath: folder + "/" + name).map { (name, [UInt8]($0)) }
   }
 
-  let temporary = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "winnow-bench-\(getpid())"
-  ).path
+  // --keep DIR: the corpus and outputs stay there, for runs by hand.
+  let temporary =
+    keep
+    ?? FileManager.default.temporaryDirectory.appendingPathComponent("winnow-bench-\(getpid())").path
   try? FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
-  defer { try? FileManager.default.removeItem(atPath: temporary) }
+  defer { if keep == nil { try? FileManager.default.removeItem(atPath: temporary) } }
   let corpus = temporary + "/corpus.jsonl"
   let corpusText = temporary + "/corpus.txt"
 
@@ -100,21 +127,40 @@ func benchmarkCommand(articles directory: String?, megabytes: Int, runs: Int) {
   }
   var (corpusBytes, plainBytes, id) = (0, 0, 0)
   var line: [UInt8] = []
+  var reposts = 0
+  var nearCopies = 0
+  func write(_ name: String, _ text: [UInt8]) {
+    line.removeAll(keepingCapacity: true)
+    line += Array("{\"id\": \(id), \"source\": ".utf8)
+    jsonString(Array(name.utf8), into: &line)
+    line += Array(", \"text\": ".utf8)
+    jsonString(text, into: &line)
+    line += Array("}\n".utf8)
+    guard fwrite(line, 1, line.count, jsonlFile) == line.count, fwrite(text, 1, text.count, plainFile) == text.count,
+      fputc(0x0A, plainFile) != EOF
+    else { fail("cannot write the corpus in \(temporary)") }
+    corpusBytes += line.count
+    plainBytes += text.count + 1
+    id += 1
+  }
+  var round = 0
   while corpusBytes < megabytes * 1_000_000 {
-    for (name, text) in texts {
-      line.removeAll(keepingCapacity: true)
-      line += Array("{\"id\": \(id), \"source\": ".utf8)
-      jsonString(Array(name.utf8), into: &line)
-      line += Array(", \"text\": ".utf8)
-      jsonString(text, into: &line)
-      line += Array("}\n".utf8)
-      guard fwrite(line, 1, line.count, jsonlFile) == line.count, fwrite(text, 1, text.count, plainFile) == text.count,
-        fputc(0x0A, plainFile) != EOF
-      else { fail("cannot write the corpus in \(temporary)") }
-      corpusBytes += line.count
-      plainBytes += text.count + 1
-      id += 1
+    for (index, (name, text)) in texts.enumerated() {
+      // The first round is the articles as they are; later rounds change every word
+      // with probability 1/4, so that they are new documents, not copies.
+      let document = round == 0 ? text : perturbed(text, seed: UInt64(round), oneIn: 4)
+      write(name, document)
+      // Among them, as in a crawl: one document in 20 reposted as it is, one in 20
+      // copied with 1 word in 20 changed.
+      if index % 20 == 19 {
+        write(name, document)
+        reposts += 1
+      } else if index % 20 == 9 {
+        write(name, perturbed(document, seed: UInt64(1000 + round), oneIn: 20))
+        nearCopies += 1
+      }
     }
+    round += 1
   }
   guard fclose(jsonlFile) == 0, fclose(plainFile) == 0 else { fail("cannot write the corpus in \(temporary)") }
   // On disk before the first measurement, so that its write-back does not run during it.
@@ -123,37 +169,47 @@ func benchmarkCommand(articles directory: String?, megabytes: Int, runs: Int) {
   let cores = ProcessInfo.processInfo.activeProcessorCount
   print("winnow clean end to end: \(executable)")
   print(
-    "corpus: \(id) JSON lines, \(format(Double(corpusBytes) / 1e6)) MB (plain text \(format(Double(plainBytes) / 1e6)) MB) from \(texts.count) articles; \(cores) cores; \(runs) runs, median"
+    "corpus: \(id) JSON lines, \(format(Double(corpusBytes) / 1e6)) MB (plain text \(format(Double(plainBytes) / 1e6)) MB) from \(texts.count) articles, \(reposts) reposts and \(nearCopies) near copies among them; \(cores) cores; \(runs) runs, median"
   )
   print("")
   print("| run | median s | MB/s | peak memory |")
   print("|---|---:|---:|---:|")
-  var rates: [Int: Double] = [:]
-  // The thread counts take turns, run after run, so that both meet the same state of
-  // the machine.
+  // The variants take turns, run after run, so that all meet the same states of the
+  // machine. `winnow clean` on one thread and on every core must give the same output.
+  struct Variant {
+    var label: String
+    var arguments: [String]
+    var output: String
+  }
   let threadCounts = Set([1, cores]).sorted()
-  var results: [Int: [ProcessRun]] = [:]
-  var times: [Int: String] = [:]
+  var variants = threadCounts.map { threads in
+    Variant(
+      label: "`winnow clean`, \(threads) thread\(threads == 1 ? "" : "s")",
+      arguments: ["clean", "--threads", "\(threads)"], output: temporary + "/clean\(threads).jsonl")
+  }
+  variants.append(
+    Variant(
+      label: "`winnow clean --no-dedup`, \(cores) threads", arguments: ["clean", "--no-dedup"],
+      output: temporary + "/no-dedup.jsonl"))
+  variants.append(
+    Variant(label: "`winnow dedup`, \(cores) threads", arguments: ["dedup"], output: temporary + "/dedup.jsonl"))
+  var results: [[ProcessRun]] = Array(repeating: [], count: variants.count)
   for _ in 0..<runs {
-    for threads in threadCounts {
-      let output = temporary + "/out\(threads).jsonl"
+    for (index, variant) in variants.enumerated() {
       // A fresh output file each run, and the earlier outputs on disk: overwriting the
       // previous run's pages costs the kernel more than writing new ones, and their
       // write-back would take a core from this run.
-      unlink(output)
+      unlink(variant.output)
       sync()
-      results[threads, default: []].append(
-        runProcess([executable, "clean", corpus, "--threads", "\(threads)", "--quiet", "-o", output]))
+      results[index].append(runProcess([executable] + variant.arguments + [corpus, "--quiet", "-o", variant.output]))
     }
   }
-  for threads in threadCounts {
-    let median = results[threads]!.map(\.seconds).sorted()[runs / 2]
-    let peak = results[threads]!.map(\.peakBytes).max()!
-    rates[threads] = Double(corpusBytes) / 1e6 / median
-    times[threads] = results[threads]!.map { format($0.seconds, 2) }.joined(separator: " ")
-    print(
-      "| `winnow clean`, \(threads) thread\(threads == 1 ? "" : "s") | \(format(median, 3)) | \(format(rates[threads]!)) | \(peak / 1_000_000) MB |"
-    )
+  var rates: [Double] = []
+  for (index, variant) in variants.enumerated() {
+    let median = results[index].map(\.seconds).sorted()[runs / 2]
+    let peak = results[index].map(\.peakBytes).max()!
+    rates.append(Double(corpusBytes) / 1e6 / median)
+    print("| \(variant.label) | \(format(median, 3)) | \(format(rates[index])) | \(peak / 1_000_000) MB |")
   }
   var awkTimes: [Double] = []
   var awkPeak = 0
@@ -167,11 +223,12 @@ func benchmarkCommand(articles directory: String?, megabytes: Int, runs: Int) {
     "| `awk '!seen[$0]++'` over the plain text (exact lines only) | \(format(awkMedian, 3)) | \(format(Double(plainBytes) / 1e6 / awkMedian)) | \(awkPeak / 1_000_000) MB |"
   )
   print("")
-  for threads in threadCounts { print("runs on \(threads) thread\(threads == 1 ? "" : "s"), s: \(times[threads]!)") }
+  for (index, variant) in variants.enumerated() {
+    print("runs of \(variant.label), s: \(results[index].map { format($0.seconds, 2) }.joined(separator: " "))")
+  }
   if cores > 1 {
-    print("speed-up on \(cores) threads: \(format(rates[cores]! / rates[1]!, 2))x")
-    let identical = FileManager.default.contentsEqual(
-      atPath: temporary + "/out1.jsonl", andPath: temporary + "/out\(cores).jsonl")
-    print("outputs on 1 and \(cores) threads identical: \(identical ? "yes" : "NO")")
+    print("speed-up of winnow clean on \(cores) threads: \(format(rates[1] / rates[0], 2))x")
+    let identical = FileManager.default.contentsEqual(atPath: variants[0].output, andPath: variants[1].output)
+    print("outputs of winnow clean on 1 and \(cores) threads identical: \(identical ? "yes" : "NO")")
   }
 }

@@ -25,6 +25,8 @@ struct Arguments {
   var scaling = false
   var corpus: String?
   var command = false
+  var keep: String?
+  var paragraphIndex: Int?
 
   init() {
     var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -40,12 +42,15 @@ struct Arguments {
       case "--scaling": scaling = true
       case "--corpus": corpus = iterator.next()
       case "--command": command = true
+      case "--keep": keep = iterator.next()
+      case "--paragraph-index": paragraphIndex = Int(iterator.next() ?? "")
       case "-h", "--help":
         print(
           """
           usage: winnow-bench [--megabytes N] [--runs N] [--articles DIR] [--baseline-megabytes N]
                               [--only STAGE-PREFIX] [--corpus NAME-PART] [--scaling]
-                 winnow-bench --command [--megabytes N] [--runs N] [--articles DIR]
+                 winnow-bench --command [--megabytes N] [--runs N] [--articles DIR] [--keep DIR]
+                 winnow-bench --paragraph-index N
           """
         )
         exit(0)
@@ -241,9 +246,23 @@ func swiftBaseline(_ document: [UInt8]) -> Int {
 }
 
 let arguments = Arguments()
+if let count = arguments.paragraphIndex {
+  // The exact paragraph index: memory per distinct paragraph, and time per insertion.
+  var deduplicator = CorpusDeduplicator()
+  let clock = ContinuousClock()
+  let start = clock.now
+  deduplicator._addRandomParagraphs(count, seed: 1)
+  let elapsed = seconds(clock.now - start)
+  print(
+    "paragraph index: \(deduplicator.paragraphCount) distinct paragraphs, \(deduplicator.paragraphIndexBytes) bytes, "
+      + "\(format(Double(deduplicator.paragraphIndexBytes) / Double(deduplicator.paragraphCount), 2)) bytes each; "
+      + "\(format(elapsed, 2)) s, \(format(elapsed * 1e9 / Double(count), 0)) ns per insertion")
+  exit(0)
+}
 if arguments.command {
   benchmarkCommand(
-    articles: arguments.articles, megabytes: arguments.megabytesGiven ? arguments.megabytes : 200, runs: arguments.runs)
+    articles: arguments.articles, megabytes: arguments.megabytesGiven ? arguments.megabytes : 200, runs: arguments.runs,
+    keep: arguments.keep)
   exit(0)
 }
 let target = arguments.megabytes * 1_000_000

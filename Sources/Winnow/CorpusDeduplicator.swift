@@ -129,6 +129,17 @@ public struct CorpusDeduplicator: Sendable {
   /// Distinct paragraphs in the paragraph index.
   public var paragraphCount: Int { paragraphIndex.count }
 
+  /// Adds `count` distinct random paragraph fingerprints to the paragraph index, as
+  /// kept documents' paragraphs would be: for measuring its memory and speed.
+  @_spi(Benchmarks)
+  public mutating func _addRandomParagraphs(_ count: Int, seed: UInt64) {
+    var state = seed
+    for index in 0..<count {
+      state &+= 0x9E37_79B9_7F4A_7C15
+      _ = paragraphIndex.valueOrInsert(TokenizedText.mix(state), UInt32(truncatingIfNeeded: index))
+    }
+  }
+
   // MARK: Fingerprints
 
   /// The fingerprint of one document's UTF-8 text: what ``decide(_:id:)`` needs.

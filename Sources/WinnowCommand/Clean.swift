@@ -109,6 +109,8 @@ struct Clean: ParsableCommand {
 
 /// `bytes` with invalid UTF-8 replaced by U+FFFD, and the number of replacements.
 func repairingUTF8(_ bytes: [UInt8]) -> ([UInt8], Int) {
+  // Valid text, the common case, is checked by the standard library's validator.
+  if String(validating: bytes, as: UTF8.self) != nil { return (bytes, 0) }
   var replaced = 0
   var output: [UInt8] = []
   var iterator = bytes.makeIterator()

@@ -294,7 +294,8 @@ final class CorpusRun {
   /// ones and which paragraphs they repeat, and rewrites the batch's output and
   /// explanations accordingly.
   fileprivate func deduplicate(_ batch: Batch) {
-    guard !batch.entries.isEmpty, var deduplicator else { return }
+    // Taken out while it changes, so that its tables are not copied (copy on write).
+    guard !batch.entries.isEmpty, var deduplicator = deduplicator.take() else { return }
     defer { self.deduplicator = deduplicator }
     var output: [UInt8] = []
     output.reserveCapacity(batch.output.count)
