@@ -307,9 +307,11 @@ final class CorpusRun {
         if duplicate.kind == .exact { summary.exactDuplicates += 1 } else { summary.nearDuplicates += 1 }
         batch.bytesOut -= entry.output.count
         batch.dropped = true
-        members.append(
-          "\"duplicateOf\":{\"id\":\(duplicate.keptID),\"kind\":\"\(duplicate.kind.rawValue)\",\"similarity\":\(duplicate.similarity)}"
-        )
+        if explainPath != nil {
+          members.append(
+            "\"duplicateOf\":{\"id\":\(duplicate.keptID),\"kind\":\"\(duplicate.kind.rawValue)\",\"similarity\":\(duplicate.similarity)}"
+          )
+        }
       } else if decision.removedParagraphs.isEmpty {
         output.append(contentsOf: batch.output[entry.output])
         if !members.isEmpty { members.append("\"removedParagraphs\":[]") }
@@ -317,26 +319,24 @@ final class CorpusRun {
         summary.paragraphsRemoved += decision.removedParagraphs.count
         let text = decision.applied(to: entry.text)
         let before = output.count
-        if let line = entry.line {
+        if let (line, value) = entry.line {
           batch.input.withUnsafeBufferPointer { input in
-            let line = UnsafeBufferPointer(rebasing: input[line])
-            // The line parsed once already: it parses again.
-            if let record = try? JSONLine.parse(line, field: Array(flags.field.utf8)) {
-              record.appendReplacingText(in: line, with: text, to: &output)
-              output.append(0x0A)
-            }
+            JSONLine.append(UnsafeBufferPointer(rebasing: input[line]), replacing: value, with: text, to: &output)
           }
+          output.append(0x0A)
         } else {
           output.append(contentsOf: text)
         }
         batch.bytesOut += output.count - before - entry.output.count
+        guard explainPath != nil else { continue }
         var removed: [String] = []
+        // Removed paragraphs come in the order of the removable ones: one walk maps
+        // each to where it was in the original text.
         let removable = entry.fingerprint.removableParagraphs
+        var index = 0
         for paragraph in decision.removedParagraphs {
-          var origin = paragraph.paragraph
-          if let index = removable.firstIndex(of: paragraph.paragraph), index < entry.paragraphOrigins.count {
-            origin = entry.paragraphOrigins[index]
-          }
+          while index < removable.count && removable[index] != paragraph.paragraph { index += 1 }
+          let origin = index < entry.paragraphOrigins.count ? entry.paragraphOrigins[index] : paragraph.paragraph
           let removedText = String(decoding: entry.text[paragraph.paragraph], as: UTF8.self)
           removed.append(
             "{\"span\":[\(origin.lowerBound),\(origin.upperBound)],\"keptId\":\(paragraph.keptID),\"text\":\(Self.quoted(removedText))}"
@@ -521,8 +521,9 @@ final class Batch: @unchecked Sendable {
   struct Entry {
     /// The document's bytes in `output` (its whole line, for JSON Lines).
     var output: Range<Int>
-    /// JSON Lines: the input line, to write it again without some paragraphs.
-    var line: Range<Int>?
+    /// JSON Lines: the input line, and the text's JSON string in it, to write the line
+    /// again without some paragraphs.
+    var line: (line: Range<Int>, value: Range<Int>)?
     /// The processed text (what was fingerprinted).
     var text: [UInt8]
     var fingerprint: DocumentFingerprint
@@ -739,7 +740,8 @@ final class Pipeline: @unchecked Sendable {
             let lineStart = line.baseAddress! - all.baseAddress!
             batch.entries.append(
               Batch.Entry(
-                output: before..<batch.output.count, line: lineStart..<lineStart + line.count, text: result.output,
+                output: before..<batch.output.count, line: (lineStart..<lineStart + line.count, record.valueRange),
+                text: result.output,
                 fingerprint: fingerprint, paragraphOrigins: result.paragraphOrigins, id: id ?? String(lineNumber),
                 source: name, explanation: result.explanation))
           } else {

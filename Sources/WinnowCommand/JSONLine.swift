@@ -86,6 +86,13 @@ struct JSONLine {
 
   /// Appends `line` with the field's value replaced by `text`, as a JSON string.
   func appendReplacingText(in line: UnsafeBufferPointer<UInt8>, with text: [UInt8], to output: inout [UInt8]) {
+    Self.append(line, replacing: valueRange, with: text, to: &output)
+  }
+
+  /// Appends `line` with the JSON string at `valueRange` replaced by `text`.
+  static func append(
+    _ line: UnsafeBufferPointer<UInt8>, replacing valueRange: Range<Int>, with text: [UInt8], to output: inout [UInt8]
+  ) {
     output.reserveCapacity(output.count + line.count + text.count / 8 + 16)
     output.append(contentsOf: UnsafeBufferPointer(rebasing: line[..<valueRange.lowerBound]))
     text.withUnsafeBufferPointer { JSONLine.appendString($0, to: &output) }

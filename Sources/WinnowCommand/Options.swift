@@ -125,8 +125,11 @@ struct DedupFlags: ParsableArguments {
   @Option(help: "Bins in a MinHash signature.")
   var signatureSize: Int = CorpusDeduplicator.Options().signatureSize
 
-  @Option(help: "LSH bands (signature-size must be a multiple).")
+  @Option(help: "LSH bands: a document sharing all bins of a band with a kept one is checked.")
   var bands: Int = CorpusDeduplicator.Options().bands
+
+  @Option(help: "Signature bins per LSH band.")
+  var rows: Int = CorpusDeduplicator.Options().rows
 
   @Option(help: "Paragraphs shorter than this many words are never removed as repeats of earlier documents.")
   var minParagraphWords: Int = CorpusDeduplicator.Options().minimumParagraphWords
@@ -134,8 +137,8 @@ struct DedupFlags: ParsableArguments {
   func validate() throws {
     guard (0...1).contains(nearThreshold) else { throw ValidationError("--near-threshold must be between 0 and 1.") }
     guard nearShingle >= 1 else { throw ValidationError("--near-shingle must be at least 1.") }
-    guard signatureSize >= 1, bands >= 1, signatureSize % bands == 0 else {
-      throw ValidationError("--signature-size must be a positive multiple of --bands.")
+    guard signatureSize >= 1, bands >= 1, rows >= 1, bands * rows <= signatureSize else {
+      throw ValidationError("--bands times --rows must be at most --signature-size.")
     }
     guard minParagraphWords >= 1 else { throw ValidationError("--min-paragraph-words must be at least 1.") }
   }
@@ -144,6 +147,6 @@ struct DedupFlags: ParsableArguments {
     CorpusDeduplicator.Options(
       exactDocuments: !noExactDocuments, nearDuplicates: !noNearDuplicates, repeatedParagraphs: !noRepeatedParagraphs,
       minimumParagraphWords: minParagraphWords, similarityThreshold: nearThreshold, shingleSize: nearShingle,
-      signatureSize: signatureSize, bands: bands)
+      signatureSize: signatureSize, bands: bands, rows: rows)
   }
 }

@@ -49,6 +49,16 @@ int64_t winnow_json_plain_prefix(const uint8_t *bytes, int64_t length);
 /// The number of line feeds in `bytes[0..<length]`.
 int64_t winnow_count_line_feeds(const uint8_t *bytes, int64_t length);
 
+/// Asks the processor to bring the cache line at `address` in, without waiting: hash
+/// table lookups issue these for all their keys first, so that the misses overlap.
+static inline void winnow_prefetch(const void *address) {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(address);
+#else
+  (void)address;
+#endif
+}
+
 #ifdef __cplusplus
 }
 #endif

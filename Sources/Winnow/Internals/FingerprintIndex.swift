@@ -1,3 +1,5 @@
+import CWinnowKernels
+
 /// A map from 64-bit fingerprints to 32-bit values (document numbers), compact enough
 /// for tens of millions of paragraphs.
 ///
@@ -7,12 +9,17 @@
 /// to the emptier of its buckets; when both are full, it takes the place of a
 /// resident, which moves to its other bucket, and so on. Keys are never removed, so a
 /// bucket's keys fill its first slots and a count per bucket says where the next goes.
-/// The table grows above 96% load (or when 500 moves find no room, which does not
-/// happen below that load): it doubles while small, and grows by 15% from a million
-/// slots on, so that with 12 bytes per slot and a byte per bucket, memory stays
-/// between 12.7 and 14.6 bytes per key from about two million keys on.
+/// A compact table grows above 96% load (or when 500 moves find no room, which does
+/// not happen below that load): it doubles while small, and grows by 15% from a
+/// million slots on, so that with 12 bytes per slot and a byte per bucket, memory
+/// stays between 12.7 and 14.6 bytes per key from about two million keys on. Other
+/// tables double above 90% load: fewer moves and fewer rebuilds, for twice the memory.
 ///
 /// The key 0 marks an empty slot, so the fingerprint 0 is stored as 1.
+///
+/// Lookups of many keys go faster when ``prefetch(_:)`` is called for all of them
+/// first: the table is larger than the caches, and each lookup would otherwise wait
+/// for its own memory access.
 struct FingerprintIndex: Sendable {
   static let bucketSize = 8
   private(set) var keys: [UInt64]
@@ -21,8 +28,11 @@ struct FingerprintIndex: Sendable {
   private var filled: [UInt8]
   private(set) var count = 0
   private var bucketCount: Int
+  /// Whether memory matters more than the time of insertions.
+  private let compact: Bool
 
-  init(minimumCapacity: Int = 0) {
+  init(minimumCapacity: Int = 0, compact: Bool = true) {
+    self.compact = compact
     bucketCount = max(64, (minimumCapacity * 25 / 24 + Self.bucketSize - 1) / Self.bucketSize)
     keys = [UInt64](repeating: 0, count: bucketCount * Self.bucketSize)
     values = [UInt32](repeating: 0, count: bucketCount * Self.bucketSize)
@@ -53,6 +63,20 @@ struct FingerprintIndex: Sendable {
     let base = bucket * Self.bucketSize
     for slot in base..<base + Self.bucketSize where keys[slot] == key { return slot }
     return nil
+  }
+
+  /// Starts loading the buckets of `key` into the cache.
+  @inline(__always)
+  func prefetch(_ key: UInt64) {
+    let (first, second) = Self.buckets(Self.stored(key), bucketCount)
+    keys.withUnsafeBufferPointer { keys in
+      winnow_prefetch(keys.baseAddress! + first * Self.bucketSize)
+      winnow_prefetch(keys.baseAddress! + second * Self.bucketSize)
+    }
+    values.withUnsafeBufferPointer { values in
+      winnow_prefetch(values.baseAddress! + first * Self.bucketSize)
+      winnow_prefetch(values.baseAddress! + second * Self.bucketSize)
+    }
   }
 
   /// The value of `key`, if present.
@@ -91,7 +115,7 @@ struct FingerprintIndex: Sendable {
 
   private mutating func insertNew(_ key: UInt64, _ value: UInt32, _ first: Int, _ second: Int) {
     count += 1
-    if count > keys.count * 24 / 25 { grow() }
+    if count > keys.count * (compact ? 24 : 22) / (compact ? 25 : 24) { grow() }
     var (key, value) = (key, value)
     // Until it has a place: if it cannot be placed, the key in hand is the one that
     // was moved out last; the table grows and takes it.
@@ -128,7 +152,7 @@ struct FingerprintIndex: Sendable {
     let oldKeys = keys
     let oldValues = values
     let oldFilled = filled
-    bucketCount += bucketCount * Self.bucketSize < 1 << 20 ? bucketCount : bucketCount * 3 / 20
+    bucketCount += !compact || bucketCount * Self.bucketSize < 1 << 20 ? bucketCount : bucketCount * 3 / 20
     keys = [UInt64](repeating: 0, count: bucketCount * Self.bucketSize)
     values = [UInt32](repeating: 0, count: bucketCount * Self.bucketSize)
     filled = [UInt8](repeating: 0, count: bucketCount)
