@@ -97,25 +97,25 @@ public struct CorpusDeduplicator: Sendable {
   }
 
   /// The options of this deduplicator.
-  public let options: Options
+  public internal(set) var options: Options
 
   /// Documents given to ``decide(_:id:)`` so far.
-  public private(set) var documentCount = 0
+  public internal(set) var documentCount = 0
   /// Identifiers of the kept documents, in order.
-  public private(set) var keptIDs: [String] = []
+  public internal(set) var keptIDs: [String] = []
   /// The input number (0-based, counting every document given) of each kept document.
-  private var keptInputNumbers: [Int] = []
+  var keptInputNumbers: [Int] = []
   /// Second exact hash of each kept document (0: none).
-  private var exactCheck: [UInt64] = []
-  private var exactIndex = FingerprintIndex(compact: false)
-  private var paragraphIndex = FingerprintIndex()
+  var exactCheck: [UInt64] = []
+  var exactIndex = FingerprintIndex(compact: false)
+  var paragraphIndex = FingerprintIndex()
   /// Signatures of the kept documents, `signatureSize` bins each (empty documents:
   /// zeros, never a candidate).
-  private var signatures: [UInt32] = []
+  var signatures: [UInt32] = []
   /// For each kept document and band, the previous kept document with the same band
   /// value (`UInt32.max`: none); `bandIndex` holds the latest.
-  private var bandChain: [UInt32] = []
-  private var bandIndex = FingerprintIndex(minimumCapacity: 1 << 16, compact: false)
+  var bandChain: [UInt32] = []
+  var bandIndex = FingerprintIndex(minimumCapacity: 1 << 16, compact: false)
 
   /// The most candidates followed per band: bounds the work on degenerate input
   /// (thousands of kept documents sharing a band value).
@@ -227,65 +227,72 @@ public struct CorpusDeduplicator: Sendable {
   public mutating func decide(_ fingerprint: DocumentFingerprint, id: String) -> DeduplicationDecision {
     let inputNumber = documentCount
     documentCount += 1
-    var decision = DeduplicationDecision()
-    let bins = options.signatureSize
     // Every table access of this document, started at once (see FingerprintIndex).
     if let exact = fingerprint.exact { exactIndex.prefetch(exact.0) }
     for key in fingerprint.bandKeys { bandIndex.prefetch(key) }
     for paragraph in fingerprint.paragraphs where paragraph.isLongEnough { paragraphIndex.prefetch(paragraph.key) }
 
+    var decision = DeduplicationDecision()
+    let ordinal = UInt32(keptIDs.count)
+    decision.duplicate = enter(
+      exact: fingerprint.exact, signature: fingerprint.signature, bandKeys: fingerprint.bandKeys, id: id,
+      inputNumber: inputNumber)
+    guard decision.duplicate == nil, options.repeatedParagraphs else { return decision }
+    // A paragraph held by an earlier kept document goes, every time it occurs here.
+    var removed: [(paragraph: Int, kept: UInt32)] = []
+    for (index, paragraph) in fingerprint.paragraphs.enumerated() where paragraph.isLongEnough {
+      if let earlier = paragraphIndex.valueOrInsert(paragraph.key, ordinal), earlier != ordinal {
+        removed.append((index, earlier))
+      }
+    }
+    decision.removedParagraphs = removalRanges(removed, in: fingerprint)
+    return decision
+  }
+
+  /// Decides whether a document is an exact or near duplicate of a kept one, and if it
+  /// is not, keeps it: enters its hashes, signature and band keys (not its paragraphs).
+  mutating func enter(
+    exact: (UInt64, UInt64)?, signature: [UInt32], bandKeys: [UInt64], id: String, inputNumber: Int
+  ) -> DeduplicationDecision.Duplicate? {
+    let bins = options.signatureSize
     // The document is entered as kept (one search per key), and taken out again if it
     // turns out to be a duplicate: most documents are kept. A key entered and taken
     // out stays with the value `UInt32.max`, "no document".
     let ordinal = UInt32(keptIDs.count)
     var enteredExact = false
-    if options.exactDocuments, let exact = fingerprint.exact {
+    if options.exactDocuments, let exact {
       let kept = exactIndex.exchange(exact.0, ordinal) ?? .max
       if kept != .max && exactCheck[Int(kept)] == exact.1 {
         _ = exactIndex.exchange(exact.0, kept)
-        decision.duplicate = duplicate(of: Int(kept), kind: .exact, similarity: 1)
-        return decision
+        return duplicate(of: Int(kept), kind: .exact, similarity: 1)
       }
       // A different document whose first hash is the same (about one chance in 2⁶⁴)
       // stays the one the key names.
       if kept != .max { _ = exactIndex.exchange(exact.0, kept) } else { enteredExact = true }
     }
-    let hasSignature = fingerprint.signature.count == bins && fingerprint.bandKeys.count == options.bands
+    let hasSignature = signature.count == bins && bandKeys.count == options.bands
     var previous: [UInt32] = []
     if options.nearDuplicates && hasSignature {
-      previous = fingerprint.bandKeys.map { bandIndex.exchange($0, ordinal) ?? .max }
-      if let (kept, similarity) = nearestCandidate(fingerprint.signature, latest: previous) {
-        for (band, key) in fingerprint.bandKeys.enumerated() { _ = bandIndex.exchange(key, previous[band]) }
-        if enteredExact, let exact = fingerprint.exact { _ = exactIndex.exchange(exact.0, .max) }
-        decision.duplicate = duplicate(of: kept, kind: .near, similarity: similarity)
-        return decision
+      previous = bandKeys.map { bandIndex.exchange($0, ordinal) ?? .max }
+      if let (kept, similarity) = nearestCandidate(signature, latest: previous) {
+        for (band, key) in bandKeys.enumerated() { _ = bandIndex.exchange(key, previous[band]) }
+        if enteredExact, let exact { _ = exactIndex.exchange(exact.0, .max) }
+        return duplicate(of: kept, kind: .near, similarity: similarity)
       }
     }
-
-    // Kept: remember it.
     keptIDs.append(id)
     keptInputNumbers.append(inputNumber)
-    exactCheck.append(enteredExact ? fingerprint.exact!.1 : 0)
+    exactCheck.append(enteredExact ? exact!.1 : 0)
     if options.nearDuplicates {
       if hasSignature {
-        signatures.append(contentsOf: fingerprint.signature)
+        signatures.append(contentsOf: signature)
         bandChain.append(contentsOf: previous)
       } else {
         signatures.append(contentsOf: repeatElement(0, count: bins))
         bandChain.append(contentsOf: repeatElement(.max, count: options.bands))
       }
     }
-    if options.repeatedParagraphs {
-      // A paragraph held by an earlier kept document goes, every time it occurs here.
-      var removed: [(paragraph: Int, kept: UInt32)] = []
-      for (index, paragraph) in fingerprint.paragraphs.enumerated() where paragraph.isLongEnough {
-        if let earlier = paragraphIndex.valueOrInsert(paragraph.key, ordinal), earlier != ordinal {
-          removed.append((index, earlier))
-        }
-      }
-      decision.removedParagraphs = removalRanges(removed, in: fingerprint)
-    }
-    return decision
+    return nil
   }
 
   /// Fingerprints and decides in one step, and returns the document without its
@@ -303,7 +310,7 @@ public struct CorpusDeduplicator: Sendable {
       keptID: keptIDs[kept], keptInputNumber: keptInputNumbers[kept], kind: kind, similarity: similarity)
   }
 
-  private func bandKey(_ signature: [UInt32], _ band: Int) -> UInt64 {
+  func bandKey(_ signature: [UInt32], _ band: Int) -> UInt64 {
     let rows = options.rows
     var key = UInt64(band) &* 0x9E37_79B9_7F4A_7C15 ^ 0x5851_F42D_4C95_7F2D
     for bin in band * rows..<(band + 1) * rows {

@@ -101,8 +101,13 @@ struct Clean: ParsableCommand {
       }
       return result
     }
-    let status = try CorpusRun(flags: corpus, outputsDocuments: true, explain: explain, deduplication: deduplication)
-      .run(work)
+    let run = CorpusRun(
+      flags: corpus, outputsDocuments: true, explain: explain, deduplicator: noDedup ? nil : try dedup.deduplicator())
+    run.otherOutputs = dedup.index.map { [$0] } ?? []
+    let status = try run.run(work)
+    // The index remembers what was written: not after a failure, nor after --strict
+    // stopped a run (whose outputs were abandoned).
+    if status == 0 || (status == 2 && !corpus.strict) { try dedup.save(run.deduplicator) }
     if status != 0 { throw ExitCode(status) }
   }
 }

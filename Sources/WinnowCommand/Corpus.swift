@@ -122,22 +122,23 @@ final class CorpusRun {
   let outputsDocuments: Bool
   let explainPath: String?
   /// Cross-document deduplication, applied by the writer in input order.
-  private var deduplicator: CorpusDeduplicator?
+  private(set) var deduplicator: CorpusDeduplicator?
+  /// Other files the run will write (an index), which must not be inputs either.
+  var otherOutputs: [String] = []
   private(set) var summary = CorpusSummary()
   private var progress: Progress?
   private var files: [InputFile] = []
   /// The size of a batch of JSON lines.
   static let batchBytes = 1 << 20
 
-  /// With `deduplication`, documents are also deduplicated across the corpus: `work`
-  /// must then return each document's fingerprint.
-  init(
-    flags: CorpusFlags, outputsDocuments: Bool, explain: String?, deduplication: CorpusDeduplicator.Options? = nil
-  ) {
+  /// With a `deduplicator`, documents are also deduplicated across the corpus, against
+  /// what it has seen: `work` must then return each document's fingerprint, made with
+  /// the same options. ``deduplicator`` holds it, updated, after the run.
+  init(flags: CorpusFlags, outputsDocuments: Bool, explain: String?, deduplicator: CorpusDeduplicator? = nil) {
     self.flags = flags
     self.outputsDocuments = outputsDocuments
     self.explainPath = explain
-    deduplicator = deduplication.map { CorpusDeduplicator($0) }
+    self.deduplicator = deduplicator
   }
 
   /// Processes every input with `work`; returns the exit status.
@@ -440,6 +441,7 @@ final class CorpusRun {
     var outputs: [String] = []
     if let output = flags.output { outputs.append(output) }
     if let explainPath { outputs.append(explainPath) }
+    outputs += otherOutputs
     if let directory = flags.outputDir { outputs += files.map { directory + "/" + $0.relativePath } }
     try Self.refuseOverwriting(files.map(\.path), with: outputs)
   }

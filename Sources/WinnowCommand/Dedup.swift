@@ -53,8 +53,12 @@ struct Dedup: ParsableCommand {
       if explaining { result.paragraphOrigins = fingerprint.removableParagraphs }
       return result
     }
-    let status = try CorpusRun(flags: corpus, outputsDocuments: true, explain: explain, deduplication: options)
-      .run(work)
+    let run = CorpusRun(flags: corpus, outputsDocuments: true, explain: explain, deduplicator: try dedup.deduplicator())
+    run.otherOutputs = dedup.index.map { [$0] } ?? []
+    let status = try run.run(work)
+    // The index remembers what was written: not after a failure, nor after --strict
+    // stopped a run (whose outputs were abandoned).
+    if status == 0 || (status == 2 && !corpus.strict) { try dedup.save(run.deduplicator) }
     if status != 0 { throw ExitCode(status) }
   }
 }

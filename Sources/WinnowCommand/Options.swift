@@ -134,6 +134,13 @@ struct DedupFlags: ParsableArguments {
   @Option(help: "Paragraphs shorter than this many words are never removed as repeats of earlier documents.")
   var minParagraphWords: Int = CorpusDeduplicator.Options().minimumParagraphWords
 
+  @Option(
+    help: ArgumentHelp(
+      "Deduplicate against the index at this path, if it exists, and save the updated index there.",
+      discussion:
+        "Runs on yesterday's crawl make the index that today's run reads; 'winnow index merge' combines shards."))
+  var index: String?
+
   func validate() throws {
     guard (0...1).contains(nearThreshold) else { throw ValidationError("--near-threshold must be between 0 and 1.") }
     guard nearShingle >= 1 else { throw ValidationError("--near-shingle must be at least 1.") }
@@ -141,6 +148,57 @@ struct DedupFlags: ParsableArguments {
       throw ValidationError("--bands times --rows must be at most --signature-size.")
     }
     guard minParagraphWords >= 1 else { throw ValidationError("--min-paragraph-words must be at least 1.") }
+  }
+
+  /// The deduplicator to start from: empty, or the one in --index. Exits with status 1
+  /// and a message if the index cannot be read or was made with other options.
+  func deduplicator() throws -> CorpusDeduplicator {
+    let options = options
+    guard let index, FileManager.default.fileExists(atPath: index) else { return CorpusDeduplicator(options) }
+    guard let data = FileManager.default.contents(atPath: index) else {
+      Diagnostics.error("cannot read the index \(index)")
+      throw ExitCode.failure
+    }
+    let loaded: CorpusDeduplicator
+    do {
+      loaded = try CorpusDeduplicator(serialized: [UInt8](data), similarityThreshold: options.similarityThreshold)
+    } catch {
+      Diagnostics.error("cannot use the index \(index): \(error)")
+      throw ExitCode.failure
+    }
+    guard loaded.options == options else {
+      Diagnostics.error(
+        "the index \(index) was made with other options (\(DedupFlags.describe(loaded.options))); "
+          + "this run uses \(DedupFlags.describe(options))")
+      throw ExitCode.failure
+    }
+    return loaded
+  }
+
+  /// Saves `deduplicator` to --index, atomically.
+  func save(_ deduplicator: CorpusDeduplicator?) throws {
+    guard let index, let deduplicator else { return }
+    do throws(OutputFile.Failure) {
+      let file = try OutputFile(path: index)
+      try file.write(deduplicator.serialized())
+      try file.commit()
+    } catch {
+      Diagnostics.error(error.message)
+      throw ExitCode.failure
+    }
+  }
+
+  static func describe(_ options: CorpusDeduplicator.Options) -> String {
+    var steps: [String] = []
+    if !options.exactDocuments { steps.append("--no-exact-documents") }
+    if !options.nearDuplicates { steps.append("--no-near-duplicates") }
+    if !options.repeatedParagraphs { steps.append("--no-repeated-paragraphs") }
+    return
+      (steps + [
+        "--near-shingle \(options.shingleSize)", "--signature-size \(options.signatureSize)",
+        "--bands \(options.bands)",
+        "--rows \(options.rows)", "--min-paragraph-words \(options.minimumParagraphWords)",
+      ]).joined(separator: " ")
   }
 
   var options: CorpusDeduplicator.Options {

@@ -96,4 +96,67 @@ import Testing
     #expect(written == ["a.txt", "c.txt"])
     #expect(try Data(contentsOf: output.appendingPathComponent("a.txt")) == Data(article.utf8))
   }
+
+  /// Writes a shard of `DeduplicationIndexTests` as JSON Lines.
+  static func writeShard(_ shard: Int, to url: URL) throws {
+    let lines = DeduplicationIndexTests.shard(shard).map {
+      "{\"id\": \"\($0.id)\", \"text\": \(CorpusCommandTests.jsonString(String(decoding: $0.text, as: UTF8.self)))}"
+    }
+    try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
+  }
+
+  @Test func indexCarriesWhatWasSeenToTheNextRunAndMerges() throws {
+    let directory = try Command.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    for shard in 0..<3 { try Self.writeShard(shard, to: directory.appendingPathComponent("shard\(shard).jsonl")) }
+    // One run over shards 0 and 1 (in one file), then shard 2 against its index.
+    let both =
+      try Data(contentsOf: URL(fileURLWithPath: path("shard0.jsonl")))
+      + Data(contentsOf: URL(fileURLWithPath: path("shard1.jsonl")))
+    try both.write(to: URL(fileURLWithPath: path("both.jsonl")))
+    #expect(
+      try Command.run(["dedup", path("both.jsonl"), "--index", path("one.index"), "-q", "-o", path("o1")]).status == 0)
+    let expected = try Command.run(["dedup", path("shard2.jsonl"), "--index", path("one.index"), "-q"])
+    #expect(expected.status == 0)
+    // The same, shard by shard, with the index carried from run to run.
+    for shard in 0..<2 {
+      let run = try Command.run([
+        "dedup", path("shard\(shard).jsonl"), "--index", path("carried.index"), "-q", "-o", path("c\(shard)"),
+      ])
+      #expect(run.status == 0)
+    }
+    let carried = try Command.run(["dedup", path("shard2.jsonl"), "--index", path("carried.index"), "-q"])
+    #expect(carried.stdout == expected.stdout)
+    // Shards 0 and 1 on different machines, then merged.
+    for shard in 0..<2 {
+      let run = try Command.run([
+        "dedup", path("shard\(shard).jsonl"), "--index", path("part\(shard).index"), "-q", "-o", path("p\(shard)"),
+      ])
+      #expect(run.status == 0)
+    }
+    let merge = try Command.run([
+      "index", "merge", path("part0.index"), path("part1.index"), "-o", path("merged.index"),
+    ])
+    #expect(merge.status == 0, "\(merge.stderr)")
+    let merged = try Command.run(["dedup", path("shard2.jsonl"), "--index", path("merged.index"), "-q"])
+    #expect(merged.stdout == expected.stdout)
+    #expect(merged.stdout.count < (try Data(contentsOf: URL(fileURLWithPath: path("shard2.jsonl")))).count)
+    let info = try Command.run(["index", "info", path("merged.index")])
+    // Shards 0 and 1, and shard 2 added by the run that read it.
+    #expect(String(decoding: info.stdout, as: UTF8.self).contains("documents seen: 160"))
+
+    // A damaged index, a foreign file and other options are refused with exit status 1.
+    var damaged = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path("merged.index"))))
+    damaged[damaged.count / 2] ^= 1
+    try Data(damaged).write(to: URL(fileURLWithPath: path("damaged.index")))
+    let refused = try Command.run(["dedup", path("shard2.jsonl"), "--index", path("damaged.index"), "-q"])
+    #expect(refused.status == 1 && refused.stderr.contains("checksum"))
+    let foreign = try Command.run(["dedup", path("shard2.jsonl"), "--index", path("shard0.jsonl"), "-q"])
+    #expect(foreign.status != 0 && foreign.stderr.contains("shard0.jsonl"))
+    let options = try Command.run([
+      "dedup", path("shard2.jsonl"), "--index", path("merged.index"), "--near-shingle", "4",
+    ])
+    #expect(options.status == 1 && options.stderr.contains("other options"))
+  }
 }

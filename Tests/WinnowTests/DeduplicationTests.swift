@@ -227,3 +227,101 @@ import Testing
     #expect(index.value(for: 0) == 5)
   }
 }
+
+/// The index file: saved and loaded, merged, and refused when damaged or foreign.
+@Suite struct DeduplicationIndexTests {
+  typealias Articles = DeduplicationTests
+  static let notice =
+    "Cookies help us deliver our services and by using our services you agree to our use of cookies on this site."
+
+  /// Documents for shard `shard`: new articles with the notice, reposts and near copies
+  /// of articles of earlier shards.
+  static func shard(_ shard: Int) -> [(id: String, text: [UInt8])] {
+    var documents: [(String, [UInt8])] = []
+    for index in 0..<40 {
+      let seed = UInt64(shard * 100 + index)
+      documents.append(("s\(shard)-\(index)", Articles.text(Articles.article(seed) + [notice])))
+      if shard > 0 && index % 4 == 0 {
+        let earlier = Articles.article(UInt64((shard - 1) * 100 + index)) + [notice]
+        documents.append(("s\(shard)-\(index)-repost", Articles.text(earlier)))
+      }
+      if shard > 0 && index % 4 == 1 {
+        let earlier = Articles.article(UInt64((shard - 1) * 100 + index))
+        let words = earlier.joined(separator: " ").split(separator: " ").count
+        documents.append(
+          ("s\(shard)-\(index)-near", Articles.text(Articles.edited(earlier, words: words / 25, seed: seed))))
+      }
+    }
+    return documents
+  }
+
+  /// What a decision says, comparable.
+  static func summary(_ decision: DeduplicationDecision) -> String {
+    if let duplicate = decision.duplicate {
+      return "\(duplicate.kind) \(duplicate.keptID) \(duplicate.keptInputNumber) \(duplicate.similarity)"
+    }
+    return "kept " + decision.removedParagraphs.map { "\($0.utf8) \($0.keptID)" }.joined(separator: ",")
+  }
+
+  static func decide(_ documents: [(id: String, text: [UInt8])], with deduplicator: inout CorpusDeduplicator)
+    -> [String]
+  {
+    documents.map { summary(deduplicator.add(utf8: $0.text, id: $0.id).decision) }
+  }
+
+  @Test func savedAndLoadedGivesTheDecisionsOfOneRun() throws {
+    var one = CorpusDeduplicator()
+    let first = Self.decide(Self.shard(0) + Self.shard(1), with: &one)
+    let expected = Self.decide(Self.shard(2), with: &one)
+    var today = CorpusDeduplicator()
+    #expect(Self.decide(Self.shard(0) + Self.shard(1), with: &today) == first)
+    var tomorrow = try CorpusDeduplicator(serialized: today.serialized())
+    #expect(tomorrow.documentCount == today.documentCount && tomorrow.keptIDs == today.keptIDs)
+    let decisions = Self.decide(Self.shard(2), with: &tomorrow)
+    #expect(decisions == expected)
+    #expect(decisions.contains { $0.hasPrefix("exact s1-") } && decisions.contains { $0.hasPrefix("near s1-") })
+    #expect(decisions.contains { $0.hasPrefix("kept") && $0.contains("s0-0") })
+  }
+
+  @Test func mergedShardsGiveTheDecisionsOfOneRun() throws {
+    var one = CorpusDeduplicator()
+    _ = Self.decide(Self.shard(0) + Self.shard(1), with: &one)
+    let (documentCount, keptIDs) = (one.documentCount, one.keptIDs)
+    let expected = Self.decide(Self.shard(2), with: &one)
+    var first = CorpusDeduplicator()
+    var second = CorpusDeduplicator()
+    _ = Self.decide(Self.shard(0), with: &first)
+    _ = Self.decide(Self.shard(1), with: &second)
+    var merged = try CorpusDeduplicator(serialized: first.serialized())
+    try merged.merge(try CorpusDeduplicator(serialized: second.serialized()))
+    #expect(merged.documentCount == documentCount)
+    #expect(merged.keptIDs == keptIDs)
+    #expect(Self.decide(Self.shard(2), with: &merged) == expected)
+  }
+
+  @Test func damagedForeignAndMismatchedIndexesAreRefused() throws {
+    var deduplicator = CorpusDeduplicator()
+    _ = Self.decide(Self.shard(0), with: &deduplicator)
+    let bytes = deduplicator.serialized()
+    func message(_ bytes: [UInt8]) -> String? {
+      do {
+        _ = try CorpusDeduplicator(serialized: bytes)
+        return nil
+      } catch {
+        return error.description
+      }
+    }
+    #expect(message(bytes) == nil)
+    var flipped = bytes
+    flipped[bytes.count / 2] ^= 0x40
+    #expect(message(flipped)?.contains("checksum") == true)
+    #expect(message(Array(bytes.prefix(bytes.count - 100)))?.contains("cut short") == true)
+    #expect(message(Array("{\"id\": 1}\n".utf8))?.contains("not a Winnow index") == true)
+    #expect(message([]) != nil)
+    var future = bytes
+    future[8] = 9
+    #expect(message(future)?.contains("version 9") == true)
+    var other = CorpusDeduplicator(.init(shingleSize: 5))
+    #expect(throws: CorpusDeduplicator.IndexError.self) { try other.merge(deduplicator) }
+  }
+}
