@@ -61,6 +61,7 @@ struct Clean: ParsableCommand {
     let explaining = explain != nil
     let deduplication = noDedup ? nil : dedup.options
     let fingerprinter = deduplication.map { CorpusDeduplicator($0) }
+    let boilerplate = try dedup.findBoilerplate(corpus)
     let work: DocumentWork = { input, _ in
       var text = input
       var counts = EditCounts()
@@ -82,20 +83,32 @@ struct Clean: ParsableCommand {
       case (nil, let fingerprinter?): fingerprint = fingerprinter.fingerprint(utf8: text)
       case (nil, nil): break
       }
-      var result = DocumentResult(output: removal.utf8, counts: counts, repeatsRemoved: removal.removed.count)
+      // Offsets of the text after repeats back to the original input.
+      func original(_ range: Range<Int>) -> Range<Int> {
+        let beforeRepeats = removal.inputRange(of: range)
+        guard let normalized else { return beforeRepeats }
+        return normalized.inputOffset(
+          forOutputOffset: beforeRepeats.lowerBound)..<normalized.inputOffset(forOutputOffset: beforeRepeats.upperBound)
+      }
+      var output = removal.utf8
+      var lines: [BoilerplateSet.RemovedLine] = []
+      if let boilerplate {
+        (output, lines) = boilerplate.removing(from: output)
+        if !lines.isEmpty { fingerprint = fingerprinter?.fingerprint(utf8: output) }
+      }
+      var result = DocumentResult(output: output, counts: counts, repeatsRemoved: removal.removed.count)
+      result.boilerplateRemoved = lines.count
       if explaining {
         result.explanation = explanation(of: removal, in: text, normalized: normalized, counts: counts)
+        if boilerplate != nil { result.explanation! += "," + boilerplateMembers(lines, original: original) }
       }
       if let fingerprint {
         result.fingerprint = fingerprint
         if explaining {
           // Where each paragraph that may be removed was in the original text.
+          let cuts = lines.map(\.utf8)
           result.paragraphOrigins = fingerprint.removableParagraphs.map { range in
-            let beforeRepeats = removal.inputRange(of: range)
-            guard let normalized else { return beforeRepeats }
-            return normalized.inputOffset(
-              forOutputOffset: beforeRepeats.lowerBound)..<normalized.inputOffset(
-                forOutputOffset: beforeRepeats.upperBound)
+            original(offsetBeforeCuts(range.lowerBound, cuts)..<offsetBeforeCuts(range.upperBound, cuts))
           }
         }
       }
@@ -104,12 +117,34 @@ struct Clean: ParsableCommand {
     let run = CorpusRun(
       flags: corpus, outputsDocuments: true, explain: explain, deduplicator: noDedup ? nil : try dedup.deduplicator())
     run.otherOutputs = dedup.index.map { [$0] } ?? []
+    run.removesBoilerplate = boilerplate != nil
     let status = try run.run(work)
     // The index remembers what was written: not after a failure, nor after --strict
     // stopped a run (whose outputs were abandoned).
     if status == 0 || (status == 2 && !corpus.strict) { try dedup.save(run.deduplicator) }
     if status != 0 { throw ExitCode(status) }
   }
+}
+
+/// An offset of a text from which the sorted, disjoint `cuts` were removed, mapped
+/// back to the text before.
+func offsetBeforeCuts(_ offset: Int, _ cuts: [Range<Int>]) -> Int {
+  var before = offset
+  for cut in cuts {
+    guard cut.lowerBound <= before else { break }
+    before += cut.count
+  }
+  return before
+}
+
+/// The `--explain` member for removed boilerplate lines: spans in the original text
+/// (through `original`) and how many documents hold each line.
+func boilerplateMembers(_ lines: [BoilerplateSet.RemovedLine], original: (Range<Int>) -> Range<Int>) -> String {
+  let spans = lines.map { line in
+    let span = original(line.utf8)
+    return "{\"span\":[\(span.lowerBound),\(span.upperBound)],\"documents\":\(line.documents)}"
+  }
+  return "\"boilerplate\":[\(spans.joined(separator: ","))]"
 }
 
 /// `bytes` with invalid UTF-8 replaced by U+FFFD, and the number of replacements.

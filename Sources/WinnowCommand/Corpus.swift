@@ -56,6 +56,10 @@ struct DocumentResult: Sendable {
   var output: [UInt8]
   var counts = EditCounts()
   var repeatsRemoved = 0
+  /// Boilerplate lines removed.
+  var boilerplateRemoved = 0
+  /// For the first pass of boilerplate detection: the document's distinct line keys.
+  var lineKeys: [UInt64]?
   /// The `--explain` members for this document (JSON, without braces), if asked for.
   var explanation: String?
   /// With cross-document deduplication: the fingerprint of `output`.
@@ -87,6 +91,7 @@ struct CorpusSummary {
   var exactDuplicates = 0
   var nearDuplicates = 0
   var paragraphsRemoved = 0
+  var boilerplateRemoved = 0
 }
 
 /// Where a document comes from: its file, and its line in a JSON Lines file.
@@ -125,6 +130,11 @@ final class CorpusRun {
   private(set) var deduplicator: CorpusDeduplicator?
   /// Other files the run will write (an index), which must not be inputs either.
   var otherOutputs: [String] = []
+  /// For the first pass of boilerplate detection: counts the line keys of every
+  /// document, in input order; nothing is written and nothing reported.
+  var lineCounter: BoilerplateCounter?
+  /// Whether boilerplate lines are removed (they are counted in the summary).
+  var removesBoilerplate = false
   private(set) var summary = CorpusSummary()
   private var progress: Progress?
   private var files: [InputFile] = []
@@ -245,12 +255,18 @@ final class CorpusRun {
 
     mutating func write(_ batch: Batch) throws(OutputFile.Failure) {
       let strict = run.flags.strict
-      for message in batch.messages { Diagnostics.error(message) }
+      // The first pass of boilerplate detection reports nothing: the second will.
+      if run.lineCounter == nil { for message in batch.messages { Diagnostics.error(message) } }
       if run.deduplicator != nil { run.deduplicate(batch) }
+      if var counter = run.lineCounter.take() {
+        for keys in batch.lineKeys { counter.add(keys) }
+        run.lineCounter = counter
+      }
       run.summary.documents += batch.documents
       run.summary.skipped += batch.skipped
       run.summary.bytesOut += batch.bytesOut
       run.summary.repeatsRemoved += batch.repeatsRemoved
+      run.summary.boilerplateRemoved += batch.boilerplateRemoved
       run.summary.invalidReplaced += batch.invalidReplaced
       run.summary.bytesIn += batch.bytesIn
       run.progress?.advance(batch.bytesIn)
@@ -368,6 +384,9 @@ final class CorpusRun {
       line += "; \(dropped) duplicate\(dropped == 1 ? "" : "s") dropped (\(summary.exactDuplicates) exact, "
       line += "\(summary.nearDuplicates) near), \(summary.paragraphsRemoved) paragraph"
       line += "\(summary.paragraphsRemoved == 1 ? "" : "s") seen in earlier documents removed"
+    }
+    if removesBoilerplate {
+      line += "; \(summary.boilerplateRemoved) boilerplate line\(summary.boilerplateRemoved == 1 ? "" : "s") removed"
     }
     let repeats = summary.repeatsRemoved
     line +=
@@ -509,7 +528,10 @@ final class Batch: @unchecked Sendable {
   var bytesIn = 0
   var bytesOut = 0
   var repeatsRemoved = 0
+  var boilerplateRemoved = 0
   var invalidReplaced = 0
+  /// For the first pass of boilerplate detection: each document's line keys.
+  var lineKeys: [[UInt64]] = []
   /// With --strict, processing stopped at a failed document.
   var stoppedAtFailure = false
   /// With --output-dir, the worker could not write the document's file.
@@ -679,6 +701,8 @@ final class Pipeline: @unchecked Sendable {
     batch.documents = 1
     batch.bytesOut = result.output.count
     batch.repeatsRemoved = result.repeatsRemoved
+    batch.boilerplateRemoved = result.boilerplateRemoved
+    if let keys = result.lineKeys { batch.lineKeys.append(keys) }
     batch.invalidReplaced = result.counts[.invalidUTF8]
     if deduplicating, let fingerprint = result.fingerprint {
       batch.output = result.output
@@ -729,6 +753,8 @@ final class Pipeline: @unchecked Sendable {
           result.counts[.invalidUTF8] += record.replacedEscapes
           batch.documents += 1
           batch.repeatsRemoved += result.repeatsRemoved
+          batch.boilerplateRemoved += result.boilerplateRemoved
+          if let keys = result.lineKeys { batch.lineKeys.append(keys) }
           batch.invalidReplaced += result.counts[.invalidUTF8]
           let before = batch.output.count
           if outputsDocuments {

@@ -23,14 +23,20 @@ struct Dedup: ParsableCommand {
       --min-paragraph-words words that an earlier kept document holds is removed.
       The first copy is kept; the result is the same for any --threads.
 
+      With --boilerplate N, the inputs are read twice: first to count in how many
+      documents each line occurs, then to remove every copy of the lines found in N or
+      more documents, before the rest.
+
       --explain writes one JSON line per document: "duplicateOf" (the kept document's
       id, "exact" or "near", the similarity) for a dropped document, "removedParagraphs"
-      (span in the document, kept document's id, text) for a kept one.
+      (span in the document, kept document's id, text) for a kept one, and with
+      --boilerplate, "boilerplate" (span, documents holding the line).
 
       Examples:
         winnow dedup crawl.jsonl -o crawl.dedup.jsonl --explain dropped.jsonl
         winnow dedup pages/ --output-dir unique/ --no-repeated-paragraphs
         winnow dedup crawl.jsonl --near-threshold 0.8 -o strict.jsonl
+        winnow dedup site-pages/ --boilerplate 20 --output-dir unique/
       """
   )
 
@@ -44,17 +50,28 @@ struct Dedup: ParsableCommand {
     let options = dedup.options
     let fingerprinter = CorpusDeduplicator(options)
     let explaining = explain != nil
+    let boilerplate = try dedup.findBoilerplate(corpus)
     let work: DocumentWork = { input, _ in
-      let (text, replaced) = repairingUTF8(input)
+      var (text, replaced) = repairingUTF8(input)
+      var lines: [BoilerplateSet.RemovedLine] = []
+      if let boilerplate { (text, lines) = boilerplate.removing(from: text) }
       var result = DocumentResult(output: text)
       result.counts[.invalidUTF8] = replaced
+      result.boilerplateRemoved = lines.count
       let fingerprint = fingerprinter.fingerprint(utf8: text)
       result.fingerprint = fingerprint
-      if explaining { result.paragraphOrigins = fingerprint.removableParagraphs }
+      if explaining {
+        let cuts = lines.map(\.utf8)
+        result.paragraphOrigins = fingerprint.removableParagraphs.map {
+          offsetBeforeCuts($0.lowerBound, cuts)..<offsetBeforeCuts($0.upperBound, cuts)
+        }
+        if boilerplate != nil { result.explanation = boilerplateMembers(lines) { $0 } }
+      }
       return result
     }
     let run = CorpusRun(flags: corpus, outputsDocuments: true, explain: explain, deduplicator: try dedup.deduplicator())
     run.otherOutputs = dedup.index.map { [$0] } ?? []
+    run.removesBoilerplate = boilerplate != nil
     let status = try run.run(work)
     // The index remembers what was written: not after a failure, nor after --strict
     // stopped a run (whose outputs were abandoned).

@@ -136,6 +136,14 @@ struct DedupFlags: ParsableArguments {
 
   @Option(
     help: ArgumentHelp(
+      "Remove every copy of each line found in at least this many documents (site boilerplate).",
+      discussion:
+        "The input is read twice: once to count in how many documents each line occurs, once to clean it. Files and folders only, not standard input."
+    ))
+  var boilerplate: Int?
+
+  @Option(
+    help: ArgumentHelp(
       "Deduplicate against the index at this path, if it exists, and save the updated index there.",
       discussion:
         "Runs on yesterday's crawl make the index that today's run reads; 'winnow index merge' combines shards."))
@@ -148,6 +156,7 @@ struct DedupFlags: ParsableArguments {
       throw ValidationError("--bands times --rows must be at most --signature-size.")
     }
     guard minParagraphWords >= 1 else { throw ValidationError("--min-paragraph-words must be at least 1.") }
+    if let boilerplate, boilerplate < 2 { throw ValidationError("--boilerplate must be at least 2.") }
   }
 
   /// The deduplicator to start from: empty, or the one in --index. Exits with status 1
@@ -173,6 +182,32 @@ struct DedupFlags: ParsableArguments {
       throw ExitCode.failure
     }
     return loaded
+  }
+
+  /// With --boilerplate, reads the inputs once to count the documents that hold each
+  /// line, and returns the lines found in enough of them.
+  func findBoilerplate(_ corpus: CorpusFlags) throws -> BoilerplateSet? {
+    guard let minimum = boilerplate else { return nil }
+    guard !corpus.inputs.isEmpty, !corpus.inputs.contains("-") else {
+      Diagnostics.error("--boilerplate reads the input twice: give files or folders, not standard input")
+      throw ExitCode(64)
+    }
+    var quiet = corpus
+    (quiet.quiet, quiet.output, quiet.outputDir, quiet.strict) = (true, nil, nil, false)
+    let run = CorpusRun(flags: quiet, outputsDocuments: false, explain: nil)
+    run.lineCounter = BoilerplateCounter()
+    _ = try run.run { input, _ in
+      var result = DocumentResult(output: [])
+      result.lineKeys = input.withUnsafeBufferPointer { BoilerplateCounter.lineKeys(utf8: $0) }
+      return result
+    }
+    let set = run.lineCounter!.boilerplate(minimumDocuments: minimum)
+    if !corpus.quiet {
+      Diagnostics.note(
+        "\(set.count) boilerplate line\(set.count == 1 ? "" : "s") (in \(minimum) or more of \(run.lineCounter!.documentCount) documents)"
+      )
+    }
+    return set
   }
 
   /// Saves `deduplicator` to --index, atomically.

@@ -159,4 +159,40 @@ import Testing
     ])
     #expect(options.status == 1 && options.stderr.contains("other options"))
   }
+
+  @Test func boilerplateLinesGoFromEveryDocumentInTwoPasses() throws {
+    let directory = try Command.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let input = directory.appendingPathComponent("site.jsonl")
+    let navigation = "Home | News | Sport | Weather"
+    let cookies = "We use cookies."
+    var lines: [String] = []
+    for index in 0..<6 {
+      var article = DeduplicationTests.article(UInt64(500 + index), paragraphs: 3)
+      article.insert(navigation, at: 0)
+      if index < 4 { article.append(cookies) }
+      if index == 5 { article.append("Home | News") }  // only part of the navigation: stays
+      lines.append(Self.line("p\(index)", article))
+    }
+    try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: input)
+    let explain = directory.appendingPathComponent("explain.jsonl")
+    let run = try Command.run(["clean", input.path, "--boilerplate", "4", "--explain", explain.path])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stderr.contains("2 boilerplate lines (in 4 or more of 6 documents)"))
+    #expect(run.stderr.contains("10 boilerplate lines removed"))
+    let texts = try String(decoding: run.stdout, as: UTF8.self).split(separator: "\n").map {
+      (try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])["text"] as! String
+    }
+    #expect(texts.count == 6)
+    #expect(texts.allSatisfy { !$0.contains("Weather") && !$0.contains("cookies") })
+    #expect(texts[5].hasSuffix("Home | News\n"))
+    #expect(texts[0].hasPrefix(DeduplicationTests.article(500, paragraphs: 3)[0]))
+    // Each removed line is explained with its span in the original text.
+    let first = try JSONSerialization.jsonObject(with: Data(contentsOf: explain).split(separator: 0x0A)[0])
+    let removed = (first as! [String: Any])["boilerplate"] as! [[String: Any]]
+    #expect(removed.count == 2 && removed.allSatisfy { $0["documents"] as? Int == 6 || $0["documents"] as? Int == 4 })
+    #expect(removed[0]["span"] as? [Int] == [0, navigation.utf8.count + 1])
+    let piped = try Command.run(["dedup", "--boilerplate", "3"], stdin: Array(lines.joined(separator: "\n").utf8))
+    #expect(piped.status == 64 && piped.stderr.contains("standard input"))
+  }
 }
