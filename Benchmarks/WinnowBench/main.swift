@@ -373,6 +373,24 @@ for corpus in [latin, other] where arguments.corpus.map({ corpus.name.contains($
     measure("repeats: detect", corpus, runs: arguments.runs) { document in
       document.withUnsafeBufferPointer { finder.repeats(utf8: $0).blocks.count }
     })
+  // Cross-document deduplication: the fingerprint (tokens, the MinHash signature and
+  // its band keys, exact hashes, paragraph keys), then the decisions as well, on a
+  // deduplicator that starts empty at each run.
+  let fingerprinter = CorpusDeduplicator()
+  results.append(
+    measure("dedup: fingerprint (tokens + MinHash)", corpus, runs: arguments.runs) { document in
+      fingerprinter.fingerprint(utf8: document).tokenCount
+    })
+  var deduplicator = CorpusDeduplicator()
+  var decided = 0
+  results.append(
+    measure("dedup: fingerprint + decide", corpus, runs: arguments.runs) { document in
+      // The warm-up call, then each run, start from an empty index. (The corpus is
+      // replicated: after its first round, every document is an exact repost.)
+      if decided == 0 || (decided - 1) % corpus.documents.count == 0 { deduplicator = CorpusDeduplicator() }
+      decided += 1
+      return deduplicator.decide(fingerprinter.fingerprint(utf8: document), id: "").isKept ? 1 : 0
+    })
   let normalizer = TextNormalizer()
   results.append(
     measure("clean: normalize + detect + remove", corpus, runs: arguments.runs) { document in
