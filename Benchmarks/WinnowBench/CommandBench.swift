@@ -198,10 +198,11 @@ func benchmarkCommand(articles directory: String?, megabytes: Int, runs: Int, ke
       label: "`winnow clean`, \(threads) thread\(threads == 1 ? "" : "s")",
       arguments: ["clean", "--threads", "\(threads)"], output: temporary + "/clean\(threads).jsonl")
   }
-  variants.append(
+  variants += threadCounts.map { threads in
     Variant(
-      label: "`winnow clean --no-dedup`, \(cores) threads", arguments: ["clean", "--no-dedup"],
-      output: temporary + "/no-dedup.jsonl"))
+      label: "`winnow clean --no-dedup`, \(threads) thread\(threads == 1 ? "" : "s")",
+      arguments: ["clean", "--no-dedup", "--threads", "\(threads)"], output: temporary + "/no-dedup\(threads).jsonl")
+  }
   variants.append(
     Variant(label: "`winnow dedup`, \(cores) threads", arguments: ["dedup"], output: temporary + "/dedup.jsonl"))
   var results: [[ProcessRun]] = Array(repeating: [], count: variants.count)
@@ -238,8 +239,11 @@ func benchmarkCommand(articles directory: String?, megabytes: Int, runs: Int, ke
     print("runs of \(variant.label), s: \(results[index].map { format($0.seconds, 2) }.joined(separator: " "))")
   }
   if cores > 1 {
-    print("speed-up of winnow clean on \(cores) threads: \(format(rates[1] / rates[0], 2))x")
-    let identical = FileManager.default.contentsEqual(atPath: variants[0].output, andPath: variants[1].output)
-    print("outputs of winnow clean on 1 and \(cores) threads identical: \(identical ? "yes" : "NO")")
+    for (name, one) in [("winnow clean", 0), ("winnow clean --no-dedup", 2)] {
+      print("speed-up of \(name) on \(cores) threads: \(format(rates[one + 1] / rates[one], 2))x")
+      let identical = FileManager.default.contentsEqual(
+        atPath: variants[one].output, andPath: variants[one + 1].output)
+      print("outputs of \(name) on 1 and \(cores) threads identical: \(identical ? "yes" : "NO")")
+    }
   }
 }

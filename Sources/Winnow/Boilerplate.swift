@@ -65,7 +65,9 @@ public struct BoilerplateSet: Sendable {
 
   /// A removed line: its bytes (with its line break) and how many documents hold it.
   public struct RemovedLine: Sendable, Hashable {
+    /// The line's bytes, with its line break.
     public var utf8: Range<Int>
+    /// The number of documents that hold the line.
     public var documents: Int
   }
 

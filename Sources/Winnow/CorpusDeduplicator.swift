@@ -439,6 +439,7 @@ public struct DeduplicationDecision: Sendable {
     public var keptID: String
     /// The kept document's input number (0-based, counting every document).
     public var keptInputNumber: Int
+    /// How it was found.
     public var kind: Kind
     /// The estimated Jaccard similarity of the shingle sets (1 for exact copies).
     public var similarity: Double

@@ -25,6 +25,7 @@
 extension CorpusDeduplicator {
   /// Why an index could not be loaded or merged.
   public struct IndexError: Error, CustomStringConvertible, Sendable {
+    /// What is wrong, in a sentence.
     public var description: String
   }
 
