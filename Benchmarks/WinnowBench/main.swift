@@ -391,6 +391,25 @@ for corpus in [latin, other] where arguments.corpus.map({ corpus.name.contains($
       decided += 1
       return deduplicator.decide(fingerprinter.fingerprint(utf8: document), id: "").isKept ? 1 : 0
     })
+  // The decisions alone, on distinct documents (every other word of each replica
+  // replaced, as in --command), fingerprinted beforehand: the work of the thread that
+  // writes, per MB of input.
+  if arguments.only.map({ "dedup: decide".hasPrefix($0) || $0.hasPrefix("dedup: decide") }) ?? true {
+    let vocabulary = words(corpus.documents)
+    let distinct = corpus.documents.enumerated().map { index, document in
+      perturbed(document, seed: UInt64(index), oneIn: 2, vocabulary: vocabulary)
+    }
+    let fingerprints = distinct.map { fingerprinter.fingerprint(utf8: $0) }
+    var position = 0
+    results.append(
+      measure(
+        "dedup: decide (distinct documents)", Corpus(name: corpus.name, documents: distinct), runs: arguments.runs
+      ) { _ in
+        if position == 0 || (position - 1) % fingerprints.count == 0 { deduplicator = CorpusDeduplicator() }
+        defer { position += 1 }
+        return deduplicator.decide(fingerprints[max(0, position - 1) % fingerprints.count], id: "").isKept ? 1 : 0
+      })
+  }
   let normalizer = TextNormalizer()
   results.append(
     measure("clean: normalize + detect + remove", corpus, runs: arguments.runs) { document in

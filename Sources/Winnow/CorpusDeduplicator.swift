@@ -121,6 +121,10 @@ public struct CorpusDeduplicator: Sendable {
   /// (thousands of kept documents sharing a band value).
   static let candidatesPerBand = 64
 
+  /// How many keys ahead table accesses are prefetched: enough to overlap several
+  /// cache misses, few enough for the processor's line-fill buffers.
+  static let prefetchDistance = 4
+
   /// Creates an empty deduplicator.
   public init(_ options: Options = Options()) {
     self.options = options
@@ -227,10 +231,10 @@ public struct CorpusDeduplicator: Sendable {
   public mutating func decide(_ fingerprint: DocumentFingerprint, id: String) -> DeduplicationDecision {
     let inputNumber = documentCount
     documentCount += 1
-    // Every table access of this document, started at once (see FingerprintIndex).
+    // Table accesses are started a few keys ahead of their use (see FingerprintIndex):
+    // the first ones here, the others in the loops.
     if let exact = fingerprint.exact { exactIndex.prefetch(exact.0) }
-    for key in fingerprint.bandKeys { bandIndex.prefetch(key) }
-    for paragraph in fingerprint.paragraphs where paragraph.isLongEnough { paragraphIndex.prefetch(paragraph.key) }
+    for key in fingerprint.bandKeys.prefix(Self.prefetchDistance) { bandIndex.prefetch(key) }
 
     var decision = DeduplicationDecision()
     let ordinal = UInt32(keptIDs.count)
@@ -240,8 +244,13 @@ public struct CorpusDeduplicator: Sendable {
     guard decision.duplicate == nil, options.repeatedParagraphs else { return decision }
     // A paragraph held by an earlier kept document goes, every time it occurs here.
     var removed: [(paragraph: Int, kept: UInt32)] = []
-    for (index, paragraph) in fingerprint.paragraphs.enumerated() where paragraph.isLongEnough {
-      if let earlier = paragraphIndex.valueOrInsert(paragraph.key, ordinal), earlier != ordinal {
+    let long = fingerprint.paragraphs.indices.filter { fingerprint.paragraphs[$0].isLongEnough }
+    for index in long.prefix(Self.prefetchDistance) { paragraphIndex.prefetch(fingerprint.paragraphs[index].key) }
+    for (position, index) in long.enumerated() {
+      if position + Self.prefetchDistance < long.count {
+        paragraphIndex.prefetch(fingerprint.paragraphs[long[position + Self.prefetchDistance]].key)
+      }
+      if let earlier = paragraphIndex.valueOrInsert(fingerprint.paragraphs[index].key, ordinal), earlier != ordinal {
         removed.append((index, earlier))
       }
     }
@@ -273,7 +282,11 @@ public struct CorpusDeduplicator: Sendable {
     let hasSignature = signature.count == bins && bandKeys.count == options.bands
     var previous: [UInt32] = []
     if options.nearDuplicates && hasSignature {
-      previous = bandKeys.map { bandIndex.exchange($0, ordinal) ?? .max }
+      previous.reserveCapacity(bandKeys.count)
+      for (band, key) in bandKeys.enumerated() {
+        if band + Self.prefetchDistance < bandKeys.count { bandIndex.prefetch(bandKeys[band + Self.prefetchDistance]) }
+        previous.append(bandIndex.exchange(key, ordinal) ?? .max)
+      }
       if let (kept, similarity) = nearestCandidate(signature, latest: previous) {
         for (band, key) in bandKeys.enumerated() { _ = bandIndex.exchange(key, previous[band]) }
         if enteredExact, let exact { _ = exactIndex.exchange(exact.0, .max) }
