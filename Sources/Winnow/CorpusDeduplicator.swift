@@ -139,10 +139,11 @@ public struct CorpusDeduplicator: Sendable {
   /// kept documents' paragraphs would be: for measuring its memory and speed.
   @_spi(Benchmarks)
   public mutating func _addRandomParagraphs(_ count: Int, seed: UInt64) {
-    var state = seed
+    // Keys prefetched a few ahead, as decide(_:id:) does.
+    func key(_ index: Int) -> UInt64 { TokenizedText.mix(seed &+ UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15) }
     for index in 0..<count {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      _ = paragraphIndex.valueOrInsert(TokenizedText.mix(state), UInt32(truncatingIfNeeded: index))
+      if index + Self.prefetchDistance < count { paragraphIndex.prefetch(key(index + Self.prefetchDistance)) }
+      _ = paragraphIndex.valueOrInsert(key(index), UInt32(truncatingIfNeeded: index))
     }
   }
 

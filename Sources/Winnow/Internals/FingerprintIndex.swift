@@ -163,7 +163,12 @@ struct FingerprintIndex: Sendable {
     bucketCount += !compact || bucketCount * Self.bucketSize < 1 << 20 ? bucketCount : bucketCount * 3 / 20
     keys = [UInt64](repeating: 0, count: bucketCount * Self.bucketSize)
     values = [UInt32](repeating: 0, count: bucketCount * Self.bucketSize)
-    for slot in oldKeys.indices where oldKeys[slot] != 0 {
+    // The old slots are read in order; the new buckets of the key eight slots ahead are
+    // prefetched, so that the random accesses of the rebuild overlap.
+    let ahead = 8 * Self.bucketSize / 2
+    for slot in oldKeys.indices {
+      if slot + ahead < oldKeys.count && oldKeys[slot + ahead] != 0 { prefetch(oldKeys[slot + ahead]) }
+      guard oldKeys[slot] != 0 else { continue }
       var (key, value) = (oldKeys[slot], oldValues[slot])
       // Rare: a key that finds no place makes the table grow again, from the start.
       guard place(&key, &value) else {
