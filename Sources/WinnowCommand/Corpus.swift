@@ -326,7 +326,7 @@ final class CorpusRun {
         batch.dropped = true
         if explainPath != nil {
           members.append(
-            "\"duplicateOf\":{\"id\":\(duplicate.keptID),\"kind\":\"\(duplicate.kind.rawValue)\",\"similarity\":\(duplicate.similarity)}"
+            "\"duplicateOf\":{\"id\":\(duplicate.keptID),\"kind\":\"\(duplicate.kind.rawValue)\",\"similarity\":\(duplicate.similarity),\"span\":[0,\(entry.originalCount)]}"
           )
         }
       } else if decision.removedParagraphs.isEmpty {
@@ -356,7 +356,7 @@ final class CorpusRun {
           let origin = index < entry.paragraphOrigins.count ? entry.paragraphOrigins[index] : paragraph.paragraph
           let removedText = String(decoding: entry.text[paragraph.paragraph], as: UTF8.self)
           removed.append(
-            "{\"span\":[\(origin.lowerBound),\(origin.upperBound)],\"keptId\":\(paragraph.keptID),\"text\":\(Self.quoted(removedText))}"
+            "{\"span\":[\(origin.lowerBound),\(origin.upperBound)],\"keptId\":\(paragraph.keptID),\"similarity\":1,\"text\":\(Self.quoted(removedText))}"
           )
         }
         members.append("\"removedParagraphs\":[\(removed.joined(separator: ","))]")
@@ -552,6 +552,9 @@ final class Batch: @unchecked Sendable {
     var text: [UInt8]
     var fingerprint: DocumentFingerprint
     var paragraphOrigins: [Range<Int>]
+    /// The length of the original text, in UTF-8 bytes: the span a dropped document
+    /// removes.
+    var originalCount: Int
     /// The identifier as JSON: the `id` member as written, the line number, or the
     /// quoted file path.
     var id: String
@@ -709,8 +712,8 @@ final class Pipeline: @unchecked Sendable {
       batch.entries.append(
         Batch.Entry(
           output: 0..<result.output.count, line: nil, text: result.output, fingerprint: fingerprint,
-          paragraphOrigins: result.paragraphOrigins, id: CorpusRun.quoted(source.file), source: source.file,
-          explanation: result.explanation))
+          paragraphOrigins: result.paragraphOrigins, originalCount: batch.bytesIn, id: CorpusRun.quoted(source.file),
+          source: source.file, explanation: result.explanation))
       return
     }
     if outputsDocuments, let directory = flags.outputDir {
@@ -770,8 +773,8 @@ final class Pipeline: @unchecked Sendable {
               Batch.Entry(
                 output: before..<batch.output.count, line: (lineStart..<lineStart + line.count, record.valueRange),
                 text: result.output,
-                fingerprint: fingerprint, paragraphOrigins: result.paragraphOrigins, id: id ?? String(lineNumber),
-                source: name, explanation: result.explanation))
+                fingerprint: fingerprint, paragraphOrigins: result.paragraphOrigins, originalCount: record.text.count,
+                id: id ?? String(lineNumber), source: name, explanation: result.explanation))
           } else {
             explain(result, id: id ?? String(lineNumber), source: source, into: batch)
           }

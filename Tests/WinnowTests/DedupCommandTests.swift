@@ -75,9 +75,12 @@ import Testing
     let duplicate = try #require(near["duplicateOf"] as? [String: Any])
     #expect(duplicate["id"] as? String == "a5" && duplicate["kind"] as? String == "near")
     #expect((duplicate["similarity"] as? Double ?? 0) > 0.6)
+    // The whole document goes: its span is all of its text.
+    #expect((duplicate["span"] as? [Int])?.first == 0 && ((duplicate["span"] as? [Int])?.last ?? 0) > 500)
     let second = try #require(records.first { $0["id"] as? String == "a1" })
     let removed = try #require(second["removedParagraphs"] as? [[String: Any]])
     #expect(removed.count == 1 && removed.first?["keptId"] as? String == "a0")
+    #expect(removed.first?["similarity"] as? Int == 1)
   }
 
   @Test func textDocumentsInAFolder() throws {
