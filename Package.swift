@@ -34,6 +34,9 @@ let package = Package(
     ),
     // The tokenizer's SIMD kernel (SSE2, or a portable loop): plain C, no dependencies.
     .target(name: "CWinnowKernels"),
+    // Reading and writing JSON Lines records: shared by the command and the benchmarks,
+    // not a product.
+    .target(name: "WinnowJSONLines", dependencies: ["CWinnowKernels"], swiftSettings: swiftSettings),
     .target(
       name: "Winnow",
       dependencies: ["CWinnowICU", "CWinnowKernels"],
@@ -43,6 +46,7 @@ let package = Package(
       name: "WinnowCommand",
       dependencies: [
         "Winnow",
+        "WinnowJSONLines",
         "CWinnowKernels",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
@@ -51,7 +55,7 @@ let package = Package(
     .executableTarget(
       name: "winnow-bench",
       dependencies: ["Winnow", "CWinnowICU", "CWinnowKernels"],
-      path: "Benchmarks/WinnowBench",
+      path: "Benchmarks/Tools/WinnowBench",
       swiftSettings: swiftSettings
     ),
     .testTarget(
@@ -62,3 +66,18 @@ let package = Package(
     ),
   ]
 )
+
+// The package-benchmark suite (ordo-one/benchmark), only when asked for, so that the
+// library's users never resolve it: WINNOW_BENCHMARKS=1 swift package benchmark
+if Context.environment["WINNOW_BENCHMARKS"] != nil {
+  package.dependencies.append(
+    .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+  package.targets.append(
+    .executableTarget(
+      name: "WinnowBenchmarks",
+      dependencies: ["Winnow", "WinnowJSONLines", .product(name: "Benchmark", package: "benchmark")],
+      path: "Benchmarks/WinnowBenchmarks",
+      swiftSettings: swiftSettings,
+      plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    ))
+}

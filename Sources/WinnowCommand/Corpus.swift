@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import Synchronization
 import Winnow
+import WinnowJSONLines
 
 /// How input files are read.
 enum InputFormat: String, ExpressibleByArgument, CaseIterable {

@@ -5,27 +5,27 @@ import CWinnowKernels
 ///
 /// The whole line is validated against the JSON grammar (RFC 8259), so a malformed
 /// line is an error with a reason and a column, never a guess.
-struct JSONLine {
+package struct JSONLine {
   /// The decoded value of the field (UTF-8 bytes; a lone surrogate escape becomes
   /// U+FFFD and is counted in ``replacedEscapes``).
-  var text: [UInt8]
+  package var text: [UInt8]
   /// The byte range of the field's string literal (with its quotes) in the line.
-  var valueRange: Range<Int>
+  package var valueRange: Range<Int>
   /// The byte range of the `id` member's value (raw JSON), if the object has one.
-  var idRange: Range<Int>?
+  package var idRange: Range<Int>?
   /// Lone surrogate escapes (`\uD800` without its pair) replaced by U+FFFD.
-  var replacedEscapes = 0
+  package var replacedEscapes = 0
 
-  struct Failure: Error, Equatable {
-    var reason: String
+  package struct Failure: Error, Equatable {
+    package var reason: String
     /// One-based byte column.
-    var column: Int
+    package var column: Int
   }
 
   /// Parses `line` (without its line feed; a trailing carriage return is allowed) and
   /// finds the string member named `field`. When the object has the member more than
   /// once, the last one counts, as in most JSON parsers.
-  static func parse(_ line: UnsafeBufferPointer<UInt8>, field: [UInt8]) throws(Failure) -> JSONLine {
+  package static func parse(_ line: UnsafeBufferPointer<UInt8>, field: [UInt8]) throws(Failure) -> JSONLine {
     var parser = Parser(bytes: line)
     var found: (range: Range<Int>, text: [UInt8], replaced: Int)?
     var idRange: Range<Int>?
@@ -85,12 +85,12 @@ struct JSONLine {
   }
 
   /// Appends `line` with the field's value replaced by `text`, as a JSON string.
-  func appendReplacingText(in line: UnsafeBufferPointer<UInt8>, with text: [UInt8], to output: inout [UInt8]) {
+  package func appendReplacingText(in line: UnsafeBufferPointer<UInt8>, with text: [UInt8], to output: inout [UInt8]) {
     Self.append(line, replacing: valueRange, with: text, to: &output)
   }
 
   /// Appends `line` with the JSON string at `valueRange` replaced by `text`.
-  static func append(
+  package static func append(
     _ line: UnsafeBufferPointer<UInt8>, replacing valueRange: Range<Int>, with text: [UInt8], to output: inout [UInt8]
   ) {
     output.reserveCapacity(output.count + line.count + text.count / 8 + 16)
@@ -101,7 +101,7 @@ struct JSONLine {
 
   /// Appends `text` (valid UTF-8) as a JSON string literal: quotes, backslashes and
   /// control characters escaped, everything else as it is.
-  static func appendString(_ text: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+  package static func appendString(_ text: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
     output.append(UInt8(ascii: "\""))
     var position = 0
     while position < text.count {
