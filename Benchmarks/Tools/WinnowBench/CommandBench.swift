@@ -103,13 +103,13 @@ func perturbed(_ text: [UInt8], seed: UInt64, oneIn: UInt64, vocabulary: [ArrayS
 /// Measures `winnow clean` on a JSON Lines corpus of at least `megabytes` MB made of
 /// the articles in `directory` (in file-name order, repeated), written to a temporary
 /// folder that is removed at the end.
-func benchmarkCommand(articles directory: String?, megabytes: Int, runs: Int, keep: String?) {
+func benchmarkCommand(articles directory: String?, megabytes: Int, runs: Int, keep: String?, corpusOnly: Bool = false) {
   let candidates = [directory, "../shared/data/articles/text", "../../shared/data/articles/text"].compactMap { $0 }
   guard let folder = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }),
     let names = try? FileManager.default.contentsOfDirectory(atPath: folder).sorted(), !names.isEmpty
   else { fail("--command needs the shared articles (../shared/data/articles/text or --articles DIR)") }
   let executable = Bundle.main.executableURL!.deletingLastPathComponent().appendingPathComponent("winnow").path
-  guard FileManager.default.isExecutableFile(atPath: executable) else {
+  guard corpusOnly || FileManager.default.isExecutableFile(atPath: executable) else {
     fail("\(executable) not found: build it first (swift build -c release --product winnow)")
   }
   let texts = names.compactMap { name in
@@ -176,6 +176,11 @@ func benchmarkCommand(articles directory: String?, megabytes: Int, runs: Int, ke
   guard fclose(jsonlFile) == 0, fclose(plainFile) == 0 else { fail("cannot write the corpus in \(temporary)") }
   // On disk before the first measurement, so that its write-back does not run during it.
   sync()
+  // --corpus-only: the corpus is all that is wanted (by Benchmarks/compare.py).
+  if corpusOnly {
+    print("corpus: \(corpus) (\(corpusBytes) bytes, \(id) lines), \(corpusText) (\(plainBytes) bytes)")
+    return
+  }
 
   let cores = ProcessInfo.processInfo.activeProcessorCount
   print("winnow clean end to end: \(executable)")

@@ -26,6 +26,7 @@ struct Arguments {
   var corpus: String?
   var command = false
   var keep: String?
+  var corpusOnly = false
   var paragraphIndex: Int?
 
   init() {
@@ -43,13 +44,14 @@ struct Arguments {
       case "--corpus": corpus = iterator.next()
       case "--command": command = true
       case "--keep": keep = iterator.next()
+      case "--corpus-only": corpusOnly = true
       case "--paragraph-index": paragraphIndex = Int(iterator.next() ?? "")
       case "-h", "--help":
         print(
           """
           usage: winnow-bench [--megabytes N] [--runs N] [--articles DIR] [--baseline-megabytes N]
                               [--only STAGE-PREFIX] [--corpus NAME-PART] [--scaling]
-                 winnow-bench --command [--megabytes N] [--runs N] [--articles DIR] [--keep DIR]
+                 winnow-bench --command [--megabytes N] [--runs N] [--articles DIR] [--keep DIR [--corpus-only]]
                  winnow-bench --paragraph-index N
           """
         )
@@ -262,7 +264,7 @@ if let count = arguments.paragraphIndex {
 if arguments.command {
   benchmarkCommand(
     articles: arguments.articles, megabytes: arguments.megabytesGiven ? arguments.megabytes : 200, runs: arguments.runs,
-    keep: arguments.keep)
+    keep: arguments.keep, corpusOnly: arguments.corpusOnly && arguments.keep != nil)
   exit(0)
 }
 let target = arguments.megabytes * 1_000_000

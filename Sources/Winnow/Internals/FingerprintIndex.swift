@@ -9,11 +9,12 @@ import CWinnowKernels
 /// to the emptier of its buckets; when both are full, it takes the place of a
 /// resident, which moves to its other bucket, and so on. Keys are never removed, so a
 /// bucket's keys fill its first slots.
+///
 /// A compact table grows above 96% load (or when 500 moves find no room, which does
-/// not happen below that load): it doubles while small, and grows by 15% from a
-/// million slots on, so that with 12 bytes per slot, memory stays between 12.5 and
-/// 14.4 bytes per key from about two million keys on. Other
-/// tables double above 90% load: fewer moves and fewer rebuilds, for twice the memory.
+/// not happen below that load): it doubles up to 8 million slots (96 MB), and grows by
+/// 15% from there on, so that with 12 bytes per slot, memory stays between 12.5 and
+/// 14.4 bytes per key from about 8 million keys on (up to 25 below). Other tables
+/// double above 90% load: fewer moves and fewer rebuilds, for twice the memory.
 ///
 /// The key 0 marks an empty slot, so the fingerprint 0 is stored as 1.
 ///
@@ -160,7 +161,7 @@ struct FingerprintIndex: Sendable {
   private mutating func grow() {
     let oldKeys = keys
     let oldValues = values
-    bucketCount += !compact || bucketCount * Self.bucketSize < 1 << 20 ? bucketCount : bucketCount * 3 / 20
+    bucketCount += !compact || bucketCount * Self.bucketSize < 1 << 23 ? bucketCount : bucketCount * 3 / 20
     keys = [UInt64](repeating: 0, count: bucketCount * Self.bucketSize)
     values = [UInt32](repeating: 0, count: bucketCount * Self.bucketSize)
     // The old slots are read in order; the new buckets of the key eight slots ahead are
