@@ -264,8 +264,10 @@ def chart(rows):
         y = 34 + index * row_height
         length = max(2, (width - bar_left - 70) * max(math.log10(max(rate, 1)) + 0.3, 0) / (scale + 0.3))
         color = "#2b7bb9" if tool.startswith("winnow") else "#b0b0b0"
-        label = f"{task}: {tool}"
-        label = label if len(label) < 70 else label[:67] + "..."
+        # About 6.5 pixels a character at this size: labels end before the bars.
+        short = task.split(" (")[0] + (" (10 MB)" if "Python size" in task else "")
+        label = f"{short}: {tool}"
+        label = label if len(label) <= 64 else label[:61] + "..."
         parts.append(f'<text x="10" y="{y + 16}">{escape(label)}</text>')
         parts.append(f'<rect x="{bar_left}" y="{y + 4}" width="{length:.1f}" height="{row_height - 8}" fill="{color}"/>')
         parts.append(f'<text x="{bar_left + length + 6:.1f}" y="{y + 16}">{rate:.1f}</text>')
