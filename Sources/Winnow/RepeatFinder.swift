@@ -414,20 +414,8 @@ public struct RepeatFinder: Sendable {
       withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * hashes.count) { buffer in
         let spread = buffer.baseAddress!
         let values = spread + hashes.count
-        // Shingle values, with no chain from one to the next: each token hash is
-        // spread by a multiplication, the k of a shingle are combined by rotation
-        // and exclusive or, and the result is spread again by a multiply-xorshift.
-        // Each pass is a loop the compiler can vectorize.
-        for index in 0..<hashes.count { spread[index] = hashes[index] &* 0x9E37_79B9_7F4A_7C15 }
-        values.initialize(from: spread, count: shingleCount)
-        for offset in 1..<k {
-          let rotation = UInt64(truncatingIfNeeded: 13 &* offset) & 63
-          let next = spread + offset
-          for index in 0..<shingleCount {
-            let value = next[index]
-            values[index] ^= (value << rotation) | (value >> ((64 &- rotation) & 63))
-          }
-        }
+        // Shingle values, spread again by a multiply-xorshift.
+        Shingles.combine(hashes, k: k, spread: spread, into: values)
         for index in 0..<shingleCount {
           let product = values[index] &* 0xD6E8_FEB8_6659_FD93
           values[index] = product ^ (product >> 32)

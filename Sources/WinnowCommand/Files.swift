@@ -205,6 +205,14 @@ final class OutputFile {
   }
 
   /// Removes the temporary file of an output that will not be committed.
+  /// Writes `bytes` to `path` (nil or "-": standard output) under a temporary name,
+  /// renamed when complete.
+  static func write(_ bytes: [UInt8], to path: String?) throws(Failure) {
+    let file = try OutputFile(path: path)
+    try file.write(bytes)
+    try file.commit()
+  }
+
   func abandon() {
     guard let temporary, !closed else { return }
     closed = true

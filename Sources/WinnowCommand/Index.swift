@@ -59,9 +59,7 @@ struct Index: ParsableCommand {
         }
       }
       do throws(OutputFile.Failure) {
-        let file = try OutputFile(path: output)
-        try file.write(merged.serialized())
-        try file.commit()
+        try OutputFile.write(merged.serialized(), to: output)
       } catch {
         Diagnostics.error(error.message)
         throw ExitCode.failure

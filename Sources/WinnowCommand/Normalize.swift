@@ -66,11 +66,8 @@ struct Normalize: ParsableCommand {
       lines += "\(edit.output.lowerBound)\t\(edit.output.upperBound)\t\(edit.reasons)\n"
     }
     do throws(OutputFile.Failure) {
-      for (content, path) in [(result.utf8, corpus.output), (Array(lines.utf8), edits)] {
-        let file = try OutputFile(path: path)
-        try file.write(content)
-        try file.commit()
-      }
+      try OutputFile.write(result.utf8, to: corpus.output)
+      try OutputFile.write(Array(lines.utf8), to: edits)
     } catch {
       Diagnostics.error(error.message)
       throw ExitCode.failure

@@ -214,9 +214,7 @@ struct DedupFlags: ParsableArguments {
   func save(_ deduplicator: CorpusDeduplicator?) throws {
     guard let index, let deduplicator else { return }
     do throws(OutputFile.Failure) {
-      let file = try OutputFile(path: index)
-      try file.write(deduplicator.serialized())
-      try file.commit()
+      try OutputFile.write(deduplicator.serialized(), to: index)
     } catch {
       Diagnostics.error(error.message)
       throw ExitCode.failure

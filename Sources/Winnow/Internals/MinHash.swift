@@ -19,18 +19,8 @@ enum MinHash {
     withUnsafeTemporaryAllocation(of: UInt64.self, capacity: hashes.count + shingleCount) { buffer in
       let spread = buffer.baseAddress!
       let values = spread + hashes.count
-      // Shingle hashes as in the repeat finder's winnowing, then mixed: passes the
-      // compiler can vectorize, with no chain from one shingle to the next.
-      for index in 0..<hashes.count { spread[index] = hashes[index] &* 0x9E37_79B9_7F4A_7C15 }
-      values.initialize(from: spread, count: shingleCount)
-      for offset in 1..<max(k, 1) {
-        let rotation = UInt64(truncatingIfNeeded: 13 &* offset) & 63
-        let next = spread + offset
-        for index in 0..<shingleCount {
-          let value = next[index]
-          values[index] ^= (value << rotation) | (value >> ((64 &- rotation) & 63))
-        }
-      }
+      // Shingle values as in the repeat finder's winnowing, then mixed.
+      Shingles.combine(hashes, k: k, spread: spread, into: values)
       for index in 0..<shingleCount {
         let product = (values[index] ^ (values[index] &>> 32)) &* 0xD6E8_FEB8_6659_FD93
         values[index] = product ^ (product &>> 32)
