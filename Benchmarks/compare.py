@@ -185,8 +185,19 @@ def main():
             with open(report) as file:
                 quality = json.load(file)
 
+    repeats = None
+    report = os.path.join(arguments.work, "repeats.json")
+    result = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "Benchmarks", "repeats_quality.py"), "--winnow", winnow, "--json", report],
+        capture_output=True)
+    if result.returncode == 0:
+        with open(report) as file:
+            repeats = json.load(file)
+    else:
+        log("repeated-block quality left out: " + result.stderr.decode()[-300:])
+
     os.makedirs(arguments.out, exist_ok=True)
-    markdown = tables(rows, scaling, quality, arguments)
+    markdown = tables(rows, scaling, quality, arguments, repeats)
     with open(os.path.join(arguments.out, "comparison.md"), "w") as file:
         file.write(markdown)
     with open(os.path.join(arguments.out, "comparison.svg"), "w") as file:
@@ -194,7 +205,7 @@ def main():
     print(markdown)
 
 
-def tables(rows, scaling, quality, arguments):
+def tables(rows, scaling, quality, arguments, repeats=None):
     lines = [
         f"Machine: {os.cpu_count()} cores, {machine()}; corpus {arguments.megabytes} MB "
         f"(Python rows: its first {arguments.python_megabytes} MB); median of {arguments.runs} runs.",
@@ -232,6 +243,25 @@ def tables(rows, scaling, quality, arguments):
             + " |",
             "| MB/s | " + " | ".join(f"{systems[n]['mb_per_s']:.1f}" for n in names) + " |",
         ]
+    if repeats:
+        tools = repeats["tools"]
+        names = [name for name in ("winnow", "winnow-normalize", "awk") if name in tools]
+        titles = {"winnow": "winnow clean --no-normalize", "winnow-normalize": "winnow clean", "awk": "awk (per document)"}
+        lines += [
+            "",
+            "Repeated blocks inside documents, on the labeled corpus of `Benchmarks/repeats_quality.py` "
+            f"({repeats['documents']} documents; expected output: the original article):",
+            "",
+            "| measure | " + " | ".join(titles[n] for n in names) + " |",
+            "|---|" + "---:|" * len(names),
+        ]
+        for label in ("body-twice", "paragraph-repeated", "block-repeated", "repeat-other-quotes", "clean",
+                      "legit-repeats"):
+            lines.append(f"| exact match, {label} | "
+                         + " | ".join(f"{tools[n]['labels'][label]['exact_match_rate']:.3f}" for n in names) + " |")
+        for measure, key in (("exact match, overall", "exact_match_rate"), ("precision of removed lines", "precision"),
+                             ("recall of removed lines", "recall")):
+            lines.append(f"| {measure} | " + " | ".join(f"{tools[n]['overall'][key]:.3f}" for n in names) + " |")
     return "\n".join(lines) + "\n"
 
 
