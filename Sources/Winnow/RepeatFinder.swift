@@ -548,6 +548,12 @@ public struct RepeatFinder: Sendable {
   /// The bytes to remove for a match, so that the text around it stays well-formed,
   /// or an empty range when the copy cannot be removed cleanly. May shorten `match`
   /// to what is removed.
+  /// Opening quotation marks and brackets, as UTF-8: " ' ( [ “ ‘ « „ 「 『.
+  static let openingPunctuation: [[UInt8]] = [
+    "\"", "'", "(", "[", "\u{201C}", "\u{2018}", "\u{AB}", "\u{201E}", "\u{300C}", "\u{300E}",
+  ]
+  .map { Array($0.utf8) }
+
   static func removalRange(
     for match: inout Match, of text: TokenizedText, in bytes: UnsafeBufferPointer<UInt8>, options: Options
   ) -> Range<Int> {
@@ -604,7 +610,7 @@ public struct RepeatFinder: Sendable {
       return wholeLines(firstLine, lastLine)
     }
     // Inside a line: take the punctuation after the last token up to the next space,
-    // and the spaces before the first token.
+    // and the spaces (and an opening quotation mark) before the first token.
     var end = Int(text.ends[last])
     let lineEnd = lines[lastLine].contentEnd
     while end < lineEnd && bytes[end] != 0x20 && bytes[end] != 0x09
@@ -614,6 +620,15 @@ public struct RepeatFinder: Sendable {
     }
     var start = Int(text.starts[first])
     let lineStart = lines[firstLine].start
+    // And an opening quotation mark or bracket just before the first token, when a
+    // space or the line start is before it, so that none is left behind without its
+    // sentence (a glued repeat, "Yes.The same sentence", keeps what it is glued to).
+    for opening in Self.openingPunctuation where start - opening.count >= lineStart {
+      let at = start - opening.count
+      guard opening.indices.allSatisfy({ bytes[at + $0] == opening[$0] }) else { continue }
+      if at == lineStart || bytes[at - 1] == 0x20 || bytes[at - 1] == 0x09 { start = at }
+      break
+    }
     if startsParagraph(first) {
       // At the start of a line: take the spaces after instead.
       while end < lineEnd && (bytes[end] == 0x20 || bytes[end] == 0x09) { end += 1 }

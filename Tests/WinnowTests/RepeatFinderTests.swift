@@ -43,6 +43,23 @@ import Winnow
     #expect(Self.clean(text).text == Self.lines(Self.a, Self.b, Self.c, Self.d, Self.e))
   }
 
+  /// A quoted sentence repeated at the end of a later line goes with its opening
+  /// quotation mark (found in a shared article: the mark was left behind).
+  @Test func repeatedQuotationGoesWithItsOpeningMark() {
+    let quote =
+      "You\u{2019}re going to see a number of things that Stadia can do that is not possible on other platforms"
+    let text =
+      "\"\(quote),\" says Jack Buser, director for games at the tech giant.\n"
+      + "\"Stadia has been built from the ground up to be a cloud platform,\" Jack Buser tells the paper. \"\(quote).\"\n"
+      + "\u{201C}\(quote).\u{201D} And more words after it.\n"
+    let cleaned = RepeatFinder().removingRepeats(from: text)
+    #expect(
+      cleaned.text
+        == "\"\(quote),\" says Jack Buser, director for games at the tech giant.\n"
+        + "\"Stadia has been built from the ground up to be a cloud platform,\" Jack Buser tells the paper.\n"
+        + "And more words after it.\n")
+  }
+
   @Test func repeatGluedToThePreviousParagraph() {
     let text = Self.lines(Self.a, Self.b, Self.c + Self.b, Self.d)
     let cleaned = Self.clean(text)
