@@ -6,6 +6,7 @@
 #include <unicode/utf16.h>
 #include <unicode/uchar.h>
 #include <unicode/ucnv.h>
+#include <unicode/ucsdet.h>
 #include <unicode/unorm2.h>
 #include <unicode/uset.h>
 #include <unicode/ustring.h>
@@ -159,6 +160,40 @@ int32_t winnow_convert_to_utf8(const char *charset, const uint8_t *source, int32
     return result;
   }
   return U_FAILURE(status) ? -(int32_t)status : result;
+}
+
+int32_t winnow_convert_from_utf8(const char *charset, const uint8_t *source, int32_t length,
+                                 uint8_t *destination, int32_t capacity) {
+  UErrorCode status = U_ZERO_ERROR;
+  int32_t result = ucnv_convert(charset, "UTF-8", (char *)destination, capacity,
+                                (const char *)source, length, &status);
+  if (status == U_BUFFER_OVERFLOW_ERROR || status == U_STRING_NOT_TERMINATED_WARNING) {
+    return result;
+  }
+  return U_FAILURE(status) ? -(int32_t)status : result;
+}
+
+int32_t winnow_detect_charset(const uint8_t *source, int32_t length, char *name, int32_t capacity,
+                              int32_t *confidence) {
+  UErrorCode status = U_ZERO_ERROR;
+  UCharsetDetector *detector = ucsdet_open(&status);
+  if (U_FAILURE(status)) return -(int32_t)status;
+  ucsdet_setText(detector, (const char *)source, length, &status);
+  const UCharsetMatch *match = ucsdet_detect(detector, &status);
+  int32_t written = 0;
+  *confidence = 0;
+  if (U_SUCCESS(status) && match != NULL) {
+    const char *found = ucsdet_getName(match, &status);
+    *confidence = ucsdet_getConfidence(match, &status);
+    if (U_SUCCESS(status) && found != NULL) {
+      written = (int32_t)strlen(found);
+      if (written >= capacity) written = capacity - 1;
+      memcpy(name, found, (size_t)written);
+      name[written] = 0;
+    }
+  }
+  ucsdet_close(detector);
+  return U_FAILURE(status) ? -(int32_t)status : written;
 }
 
 int32_t winnow_char_name(uint32_t codePoint, char *buffer, int32_t capacity) {

@@ -51,6 +51,18 @@ int32_t winnow_fold_case_utf8(const uint8_t *source, int32_t length,
 int32_t winnow_convert_to_utf8(const char *charset, const uint8_t *source, int32_t length,
                                uint8_t *destination, int32_t capacity);
 
+/// Converts UTF-8 to `charset` with ICU's converters (for producing test data).
+/// Returns the output length (may exceed `capacity`), or a negative ICU error code.
+int32_t winnow_convert_from_utf8(const char *charset, const uint8_t *source, int32_t length,
+                                 uint8_t *destination, int32_t capacity);
+
+/// Guesses the charset of `source` with ICU's detector (`ucsdet`): writes its name
+/// ("windows-1252", "Shift_JIS", "UTF-16LE", ...) into `name` (NUL-terminated) and its
+/// confidence (0 to 100) into `confidence`. Returns the name's length, 0 when nothing
+/// matches, or a negative ICU error code.
+int32_t winnow_detect_charset(const uint8_t *source, int32_t length, char *name, int32_t capacity,
+                              int32_t *confidence);
+
 /// Writes the Unicode name of `codePoint` ("LEFT SINGLE QUOTATION MARK"), NUL-terminated.
 /// Returns the length, 0 when the code point has no name, or a negative ICU error code.
 int32_t winnow_char_name(uint32_t codePoint, char *buffer, int32_t capacity);

@@ -68,6 +68,48 @@ enum ICU {
     }
   }
 
+  /// Decodes bytes in `charset` into UTF-8; nil when ICU has no such converter or
+  /// fails (bytes it cannot map become U+FFFD, as ICU's converters do by default).
+  static func decode(from charset: String, _ bytes: [UInt8]) -> [UInt8]? {
+    var capacity = bytes.count * 3 + 16
+    return bytes.withUnsafeBufferPointer { source in
+      charset.withCString { name in
+        while true {
+          var needed: Int32 = 0
+          let result = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            needed = winnow_convert_to_utf8(
+              name, source.baseAddress, Int32(source.count), buffer.baseAddress, Int32(capacity))
+            count = needed >= 0 && Int(needed) <= capacity ? Int(needed) : 0
+          }
+          if needed < 0 { return nil }
+          if Int(needed) <= capacity { return result }
+          capacity = Int(needed)
+        }
+      }
+    }
+  }
+
+  /// Encodes UTF-8 into a legacy `charset` (for test data).
+  static func convertFromUTF8(to charset: String, _ bytes: [UInt8]) -> [UInt8] {
+    bytes.withUnsafeBufferPointer { source in
+      charset.withCString { name in
+        transform(source, sizeHint: source.count * 2 + 16) {
+          winnow_convert_from_utf8(name, $0, $1, $2, $3)
+        }
+      }
+    }
+  }
+
+  /// ICU's best guess at the charset of `bytes`, with its confidence (0 to 100).
+  static func detectCharset(_ bytes: UnsafeBufferPointer<UInt8>) -> (name: String, confidence: Int)? {
+    var confidence: Int32 = 0
+    var buffer = [CChar](repeating: 0, count: 64)
+    let length = winnow_detect_charset(
+      bytes.baseAddress, Int32(clamping: bytes.count), &buffer, Int32(buffer.count), &confidence)
+    guard length > 0 else { return nil }
+    return (String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self), Int(confidence))
+  }
+
   /// The Unicode name of a code point, or an empty string.
   static func name(of scalar: UInt32) -> String {
     cString { winnow_char_name(scalar, $0, $1) }

@@ -1,0 +1,88 @@
+/// Reading text in any encoding: a byte order mark, valid UTF-8, or else ICU's charset
+/// detector, then ICU's converters.
+///
+/// ```swift
+/// let (utf8, encoding) = try TextEncoding.decode(bytes)   // detected
+/// encoding.name          // "windows-1252", "Shift_JIS", "UTF-16LE", "UTF-8", ...
+/// encoding.confidence    // 100 for a byte order mark or valid UTF-8, else ICU's 0-100
+/// let latin = try TextEncoding.decode(bytes, from: "ISO-8859-2")   // named
+/// ```
+public enum TextEncoding {
+  /// An encoding, and how sure the detection is.
+  public struct Detected: Sendable, Hashable {
+    /// The encoding's name as ICU knows it ("UTF-8", "windows-1252", "Shift_JIS").
+    public var name: String
+    /// 100 for a byte order mark, valid UTF-8 or a name given by the caller; else
+    /// ICU's detector confidence, 0 to 100.
+    public var confidence: Int
+    /// Whether the input starts with a byte order mark (removed from the output).
+    public var byteOrderMark: Bool
+  }
+
+  /// Why bytes could not be decoded.
+  public struct Failure: Error, CustomStringConvertible, Sendable {
+    /// What went wrong, in a sentence.
+    public var description: String
+  }
+
+  /// How much of the input the detector reads: enough for any real text to show its
+  /// encoding, and its cost stays bounded.
+  static let detectionPrefix = 1 << 20
+
+  private static let byteOrderMarks: [(bytes: [UInt8], name: String)] = [
+    ([0xEF, 0xBB, 0xBF], "UTF-8"), ([0x00, 0x00, 0xFE, 0xFF], "UTF-32BE"), ([0xFF, 0xFE, 0x00, 0x00], "UTF-32LE"),
+    ([0xFE, 0xFF], "UTF-16BE"), ([0xFF, 0xFE], "UTF-16LE"),
+  ]
+
+  /// The encoding of `bytes`: a byte order mark, else UTF-8 if they are valid UTF-8,
+  /// else ICU's best guess (UTF-8 when it has none).
+  public static func detect(_ bytes: [UInt8]) -> Detected {
+    for mark in byteOrderMarks where bytes.starts(with: mark.bytes) {
+      return Detected(name: mark.name, confidence: 100, byteOrderMark: true)
+    }
+    if String(validating: bytes, as: UTF8.self) != nil {
+      return Detected(name: "UTF-8", confidence: 100, byteOrderMark: false)
+    }
+    // UTF-8 with a few invalid sequences (a truncated character, a stray byte) is
+    // still UTF-8: more valid multi-byte characters than invalid sequences. Text in a
+    // legacy encoding has almost no valid multi-byte sequences.
+    let sample = bytes.prefix(detectionPrefix)
+    var valid = 0
+    var invalid = 0
+    for scalar in String(decoding: sample, as: UTF8.self).unicodeScalars where scalar.value >= 0x80 {
+      if scalar == "\u{FFFD}" { invalid += 1 } else { valid += 1 }
+    }
+    if valid > invalid {
+      return Detected(name: "UTF-8", confidence: 100 * valid / (valid + invalid), byteOrderMark: false)
+    }
+    let guess = bytes.withUnsafeBufferPointer {
+      ICU.detectCharset(UnsafeBufferPointer(rebasing: $0.prefix(detectionPrefix)))
+    }
+    return Detected(name: guess?.name ?? "UTF-8", confidence: guess?.confidence ?? 0, byteOrderMark: false)
+  }
+
+  /// `bytes` as UTF-8, decoded from `encoding` (detected when nil), without a byte
+  /// order mark. UTF-8 input is returned as it is, invalid sequences included (the
+  /// normalizer replaces and counts them); bytes a legacy encoding cannot map become
+  /// U+FFFD.
+  public static func decode(_ bytes: [UInt8], from encoding: String? = nil) throws(Failure) -> (
+    utf8: [UInt8], encoding: Detected
+  ) {
+    var detected = detect(bytes)
+    if let encoding { detected = Detected(name: encoding, confidence: 100, byteOrderMark: detected.byteOrderMark) }
+    let isUTF8 = String(detected.name.uppercased().filter { $0 != "-" && $0 != "_" }) == "UTF8"
+    if isUTF8 {
+      let body = detected.byteOrderMark && bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+      return (body, detected)
+    }
+    guard bytes.count < Int(Int32.max) else {
+      throw Failure(description: "cannot convert \(bytes.count) bytes from \(detected.name): inputs of 2 GiB or more")
+    }
+    guard var utf8 = ICU.decode(from: detected.name, bytes) else {
+      throw Failure(description: "unknown encoding \(detected.name) (ICU has no converter by that name)")
+    }
+    // ICU's Unicode converters keep a byte order mark as U+FEFF: it is not text.
+    if utf8.starts(with: [0xEF, 0xBB, 0xBF]) { utf8.removeFirst(3) }
+    return (utf8, detected)
+  }
+}
