@@ -34,6 +34,17 @@ public enum TextEncoding {
     ([0xFE, 0xFF], "UTF-16BE"), ([0xFF, 0xFE], "UTF-16LE"),
   ]
 
+  /// Whether ICU has a converter called `name` ("windows-1252", "latin1", "SJIS").
+  public static func isAvailable(_ name: String) -> Bool {
+    ICU.decode(from: name, Array("a".utf8)) != nil
+  }
+
+  /// Whether `bytes` start with a UTF-16 or UTF-32 byte order mark (such text holds
+  /// NUL bytes and is not binary).
+  public static func startsWithWideByteOrderMark(_ bytes: some Collection<UInt8>) -> Bool {
+    byteOrderMarks.contains { $0.name != "UTF-8" && bytes.starts(with: $0.bytes) }
+  }
+
   /// The encoding of `bytes`: a byte order mark, else UTF-8 if they are valid UTF-8,
   /// else ICU's best guess (UTF-8 when it has none).
   public static func detect(_ bytes: [UInt8]) -> Detected {

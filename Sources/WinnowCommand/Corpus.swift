@@ -33,6 +33,14 @@ struct CorpusFlags: ParsableArguments {
   @Option(help: "The JSON Lines field that holds the text.")
   var field: String = "text"
 
+  @Option(
+    help: ArgumentHelp(
+      "Encoding of text files: auto, or a name such as windows-1252, ISO-8859-2, Shift_JIS, GBK, UTF-16LE.",
+      discussion:
+        "auto: a byte order mark, else UTF-8 (also with a few invalid sequences, which are replaced and counted), else ICU's charset detector. JSON Lines are UTF-8 by definition."
+    ))
+  var encoding: String = "auto"
+
   @Option(help: "Threads that process documents (default: every core). With 1, one thread also reads and writes.")
   var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -48,6 +56,9 @@ struct CorpusFlags: ParsableArguments {
       throw ValidationError("--output and --output-dir cannot be used together.")
     }
     guard !field.isEmpty else { throw ValidationError("--field must not be empty.") }
+    guard encoding == "auto" || TextEncoding.isAvailable(encoding) else {
+      throw ValidationError("unknown encoding \(encoding): ICU has no converter by that name.")
+    }
   }
 }
 
@@ -652,7 +663,7 @@ final class Pipeline: @unchecked Sendable {
           if flags.strict { break }
           continue
         }
-        if file.foundInFolder && bytes.prefix(8000).contains(0) {
+        if file.foundInFolder && bytes.prefix(8000).contains(0) && !TextEncoding.startsWithWideByteOrderMark(bytes) {
           send(.skipped, file: index, message: "\(name): binary file (NUL bytes), skipped")
           if flags.strict { break }
           continue
@@ -699,7 +710,15 @@ final class Pipeline: @unchecked Sendable {
   private func processDocument(_ batch: Batch) {
     let file = files[batch.file]
     let source = DocumentSource(file: CorpusRun.displayName(file), line: 0)
-    let result = work(batch.input, source)
+    // Text in another encoding is converted to UTF-8 first (offsets in explanations
+    // are then offsets of the converted text).
+    let decoded = try? TextEncoding.decode(batch.input, from: flags.encoding == "auto" ? nil : flags.encoding)
+    var result = work(decoded?.utf8 ?? batch.input, source)
+    if explaining, let encoding = decoded?.encoding {
+      let member =
+        "\"encoding\":{\"name\":\(CorpusRun.quoted(encoding.name)),\"confidence\":\(encoding.confidence),\"byteOrderMark\":\(encoding.byteOrderMark)}"
+      result.explanation = (result.explanation.map { $0 + "," } ?? "") + member
+    }
     batch.bytesIn = batch.input.count
     batch.input = []
     batch.documents = 1

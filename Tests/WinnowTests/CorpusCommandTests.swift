@@ -218,4 +218,51 @@ import Winnow
     #expect(run.stderr.contains("cannot read \(missing)"))
     #expect(String(decoding: run.stdout, as: UTF8.self) == "{\"text\": \"a b\\n\"}\n")
   }
+
+  /// Text files in other encodings are detected and converted; the explanation says
+  /// which encoding was found.
+  @Test func textFilesInOtherEncodings() throws {
+    let directory = try Command.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let pages = directory.appendingPathComponent("pages")
+    try FileManager.default.createDirectory(at: pages, withIntermediateDirectories: true)
+    let french = String(
+      repeating:
+        "L\u{2019}été dernier, le conseil municipal a voté la rénovation du pont, un chantier de deux ans et demi.\n",
+      count: 3)
+    // windows-1252: ’ is 0x92, é is 0xE9.
+    var windows: [UInt8] = []
+    for scalar in french.unicodeScalars {
+      switch scalar.value {
+      case 0x2019: windows.append(0x92)
+      case 0x00E9: windows.append(0xE9)
+      default: windows.append(UInt8(scalar.value))
+      }
+    }
+    try Data(windows).write(to: pages.appendingPathComponent("a.txt"))
+    var utf16: [UInt8] = [0xFF, 0xFE]
+    for unit in french.utf16 { utf16 += [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
+    try Data(utf16).write(to: pages.appendingPathComponent("b.txt"))
+    let output = directory.appendingPathComponent("out")
+    let explain = directory.appendingPathComponent("explain.jsonl")
+    let run = try Command.run([
+      "clean", pages.path, "--output-dir", output.path, "--no-dedup", "--explain", explain.path, "-q",
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    // Converted, then normalized (curly apostrophes become straight ones; the repeated
+    // lines are repeats).
+    let expected =
+      "L'été dernier, le conseil municipal a voté la rénovation du pont, un chantier de deux ans et demi.\n"
+    for name in ["a.txt", "b.txt"] {
+      let text = String(decoding: try Data(contentsOf: output.appendingPathComponent(name)), as: UTF8.self)
+      #expect(text == expected, "\(name)")
+    }
+    let records = try String(decoding: Data(contentsOf: explain), as: UTF8.self).split(separator: "\n").map {
+      try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+    }
+    let encodings = records.map { ($0["encoding"] as? [String: Any])?["name"] as? String }
+    #expect(encodings == ["windows-1252", "UTF-16LE"])
+    let unknown = try Command.run(["clean", pages.path, "--encoding", "no-such-charset"])
+    #expect(unknown.status == 64)
+  }
 }
