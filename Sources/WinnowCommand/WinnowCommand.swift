@@ -10,6 +10,6 @@ struct WinnowCommand: ParsableCommand {
       Exit status: 0 success, 1 failure, 2 an input could not be read, 64 usage error.
       """,
     version: "0.1.0",
-    subcommands: [Clean.self, Normalize.self, Repeats.self, Dedup.self, Index.self]
+    subcommands: [Clean.self, Normalize.self, Repeats.self, Dedup.self, Index.self, ExplainText.self]
   )
 }

@@ -189,4 +189,19 @@ import Winnow
     let refused = try Self.run(["repeats", text.path, "--output-dir", directory.path])
     #expect(refused.status == 64)
   }
+
+  @Test func explainTextShowsEveryCharacterAndItsChange() throws {
+    let run = try Self.run(["explain-text", "Caf\u{00E9}\u{00A0}\u{201C}ok\u{201D}\u{200B}"])
+    #expect(run.status == 0)
+    let lines = String(decoding: run.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
+    #expect(lines.count == 11)  // ten characters and the normalized text
+    #expect(
+      lines[3].contains("U+00E9") && lines[3].contains("LATIN SMALL LETTER E WITH ACUTE") && lines[3].hasSuffix("kept"))
+    #expect(lines[4].contains("NO-BREAK SPACE") && lines[4].contains("whitespace"))
+    #expect(lines[9].contains("ZERO WIDTH SPACE"))
+    #expect(lines.last == "normalized: \"Café \\\"ok\\\"\\n\"")
+    let bytes = try Self.run(["explain-text"], stdin: [0x61, 0x0D, 0x0A, 0xFF])
+    let text = String(decoding: bytes.stdout, as: UTF8.self)
+    #expect(text.contains("invalid UTF-8 FF") && text.contains("invalidUTF8") && text.contains("lineBreak"))
+  }
 }
