@@ -189,3 +189,32 @@ int64_t winnow_count_line_feeds(const uint8_t *bytes, int64_t length) {
   for (; position < length; position++) count += bytes[position] == '\n';
   return count;
 }
+
+int64_t winnow_find_high_run(const uint8_t *bytes, int64_t length, int64_t start) {
+  int64_t position = start;
+#if defined(__SSE2__)
+  // 16 positions at a time: a position starts a run when its byte and the next three
+  // have the high bit set; the masks of two chunks give the bytes that follow.
+  while (position + 32 <= length) {
+    uint32_t low = (uint32_t)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(bytes + position)));
+    if (low == 0) {
+      position += 16;
+      continue;
+    }
+    uint32_t high = (uint32_t)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(bytes + position + 16)));
+    uint32_t mask = low | high << 16;
+    uint32_t runs = mask & mask >> 1 & mask >> 2 & mask >> 3 & 0xFFFF;
+    if (runs != 0) return position + __builtin_ctz(runs);
+    position += 16;
+  }
+#endif
+  int32_t run = 0;
+  for (int64_t index = position; index < length; index++) {
+    if (bytes[index] >= 0x80) {
+      if (++run == 4) return index - 3;
+    } else {
+      run = 0;
+    }
+  }
+  return length;
+}

@@ -39,6 +39,12 @@ public struct NormalizationOptions: Sendable, Hashable {
 
   /// The Unicode normalization form of the output. Default: ``UnicodeForm/nfc``.
   public var unicodeForm: UnicodeForm
+  /// Repair mojibake (UTF-8 decoded through a legacy encoding) before anything else,
+  /// with ``MojibakeRepair``; the fixes are in ``NormalizedText/repairs``.
+  public var repairsMojibake: Bool
+  /// The least score a mojibake repair needs (``MojibakeRepair/minimumScore``);
+  /// higher is more cautious. Default 2.
+  public var mojibakeMinimumScore: Int
   /// Map C1 controls that stand for Windows-1252 characters (U+0091 to `'`, U+0080 to
   /// `€`, ...) to those characters and remove the other C1 controls.
   public var mapsC1Controls: Bool
@@ -70,6 +76,8 @@ public struct NormalizationOptions: Sendable, Hashable {
   /// Creates options; the defaults are the ``default`` profile.
   public init(
     unicodeForm: UnicodeForm = .nfc,
+    repairsMojibake: Bool = true,
+    mojibakeMinimumScore: Int = 2,
     mapsC1Controls: Bool = true,
     removesControls: Bool = true,
     removesInvisibles: Bool = true,
@@ -82,6 +90,8 @@ public struct NormalizationOptions: Sendable, Hashable {
     removesPunctuationAndSymbols: Bool = false
   ) {
     self.unicodeForm = unicodeForm
+    self.repairsMojibake = repairsMojibake
+    self.mojibakeMinimumScore = mojibakeMinimumScore
     self.mapsC1Controls = mapsC1Controls
     self.removesControls = removesControls
     self.removesInvisibles = removesInvisibles
@@ -94,17 +104,17 @@ public struct NormalizationOptions: Sendable, Hashable {
     self.removesPunctuationAndSymbols = removesPunctuationAndSymbols
   }
 
-  /// Cleaning scraped text for reuse, display-safe: NFC, C1 repair, controls and
+  /// Cleaning scraped text for reuse, display-safe: mojibake repaired, NFC, C1 repair, controls and
   /// invisibles removed, whitespace normalized, at most one blank line, Latin curly
   /// quotes to ASCII.
   public static let `default` = NormalizationOptions()
 
   /// Only line breaks, invalid UTF-8 and NFC.
   public static let minimal = NormalizationOptions(
-    mapsC1Controls: false, removesControls: false, removesInvisibles: false,
+    repairsMojibake: false, mapsC1Controls: false, removesControls: false, removesInvisibles: false,
     normalizesWhitespace: false, maximumBlankLines: nil, quotes: .keep)
 
-  /// The form used to compare text for duplicates: NFKC, case-folded, punctuation and
+  /// The form used to compare text for duplicates: mojibake repaired, NFKC, case-folded, punctuation and
   /// symbols removed, whitespace collapsed, no blank lines. Not for display.
   public static let comparison = NormalizationOptions(
     unicodeForm: .nfkc, maximumBlankLines: 0, quotes: .all, asciiDashes: true,

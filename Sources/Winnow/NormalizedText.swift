@@ -11,14 +11,22 @@ public struct NormalizedText: Sendable, Hashable {
   public let isUnchanged: Bool
   /// The number of input bytes.
   public let inputCount: Int
+  /// The mojibake repairs, with their spans in the input, when
+  /// ``NormalizationOptions/repairsMojibake`` is set. Their `output` ranges are in the
+  /// repaired text before the rest of normalization; use ``edits`` for output spans.
+  public let repairs: [MojibakeRepair.Fix]
 
   /// Creates a result; normalizers do this.
-  public init(utf8: [UInt8], edits: [TextEdit]?, counts: EditCounts, isUnchanged: Bool, inputCount: Int) {
+  public init(
+    utf8: [UInt8], edits: [TextEdit]?, counts: EditCounts, isUnchanged: Bool, inputCount: Int,
+    repairs: [MojibakeRepair.Fix] = []
+  ) {
     self.utf8 = utf8
     self.edits = edits
     self.counts = counts
     self.isUnchanged = isUnchanged
     self.inputCount = inputCount
+    self.repairs = repairs
   }
 
   /// The normalized text.
@@ -56,18 +64,6 @@ public struct NormalizedText: Sendable, Hashable {
   /// - Complexity: O(log *e*) in the number of edits.
   public func inputOffset(forOutputOffset offset: Int) -> Int {
     guard let edits else { preconditionFailure("edits were not recorded") }
-    // The last edit whose output starts at or before `offset`.
-    var low = 0
-    var high = edits.count
-    while low < high {
-      let middle = (low + high) / 2
-      if edits[middle].output.lowerBound <= offset { low = middle + 1 } else { high = middle }
-    }
-    guard low > 0 else { return offset }
-    let edit = edits[low - 1]
-    if offset >= edit.output.upperBound {
-      return edit.input.upperBound + (offset - edit.output.upperBound)
-    }
-    return edit.input.lowerBound
+    return TextEdit.inputOffset(forOutputOffset: offset, in: edits, roundingUp: false)
   }
 }

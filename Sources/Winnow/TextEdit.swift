@@ -38,6 +38,8 @@ public struct TextEdit: Sendable, Hashable {
     public static let caseFolding = Reason(rawValue: 1 << 10)
     /// Punctuation or a symbol was removed.
     public static let punctuation = Reason(rawValue: 1 << 11)
+    /// Mojibake was repaired (see ``MojibakeRepair``).
+    public static let mojibake = Reason(rawValue: 1 << 12)
 
     /// Every reason, in bit order, with its name.
     public static let all: [(reason: Reason, name: String)] = [
@@ -45,7 +47,7 @@ public struct TextEdit: Sendable, Hashable {
       (.dash, "dash"), (.ellipsis, "ellipsis"), (.control, "control"),
       (.invisible, "invisible"), (.c1Mapping, "c1Mapping"),
       (.unicodeNormalization, "unicodeNormalization"), (.invalidUTF8, "invalidUTF8"),
-      (.caseFolding, "caseFolding"), (.punctuation, "punctuation"),
+      (.caseFolding, "caseFolding"), (.punctuation, "punctuation"), (.mojibake, "mojibake"),
     ]
 
     /// The names of the reasons in this set, joined by `+`.
@@ -66,6 +68,72 @@ public struct TextEdit: Sendable, Hashable {
     self.input = input
     self.output = output
     self.reasons = reasons
+  }
+}
+
+extension TextEdit {
+  /// The input offset that an output offset comes from, through sorted edits. Outside
+  /// edits the answer is exact; an offset inside an edit's output maps to the start of
+  /// the edit's input (or with `roundingUp`, to its end), and the end of an edit's
+  /// output to the end of its input.
+  static func inputOffset(forOutputOffset offset: Int, in edits: [TextEdit], roundingUp: Bool) -> Int {
+    // The last edit whose output starts at or before `offset`.
+    var low = 0
+    var high = edits.count
+    while low < high {
+      let middle = (low + high) / 2
+      if edits[middle].output.lowerBound <= offset { low = middle + 1 } else { high = middle }
+    }
+    guard low > 0 else { return offset }
+    let edit = edits[low - 1]
+    if offset >= edit.output.upperBound {
+      return edit.input.upperBound + (offset - edit.output.upperBound)
+    }
+    return roundingUp && offset > edit.output.lowerBound ? edit.input.upperBound : edit.input.lowerBound
+  }
+
+  /// The edits of two passes in a row as one list: `first` took the input to an
+  /// intermediate text, `second` took that to the output. Edits that overlap or touch
+  /// in the intermediate text merge into one, with the reasons of both.
+  static func composing(_ first: [TextEdit], _ second: [TextEdit]) -> [TextEdit] {
+    if first.isEmpty { return second }
+    if second.isEmpty { return first }
+    var result: [TextEdit] = []
+    result.reserveCapacity(first.count + second.count)
+    var i = 0
+    var j = 0
+    // Intermediate minus input before the next first-pass edit, and output minus
+    // intermediate before the next second-pass edit.
+    var firstShift = 0
+    var secondShift = 0
+    while i < first.count || j < second.count {
+      let start = min(
+        i < first.count ? first[i].output.lowerBound : Int.max, j < second.count ? second[j].input.lowerBound : Int.max)
+      let inputStart = start - firstShift
+      let outputStart = start + secondShift
+      var groupEnd = start
+      var reasons: Reason = []
+      while true {
+        if i < first.count && first[i].output.lowerBound <= groupEnd {
+          groupEnd = max(groupEnd, first[i].output.upperBound)
+          firstShift += first[i].output.count - first[i].input.count
+          reasons.formUnion(first[i].reasons)
+          i += 1
+        } else if j < second.count && second[j].input.lowerBound <= groupEnd {
+          groupEnd = max(groupEnd, second[j].input.upperBound)
+          secondShift += second[j].output.count - second[j].input.count
+          reasons.formUnion(second[j].reasons)
+          j += 1
+        } else {
+          break
+        }
+      }
+      result.append(
+        TextEdit(
+          input: inputStart..<(groupEnd - firstShift), output: outputStart..<(groupEnd + secondShift), reasons: reasons)
+      )
+    }
+    return result
   }
 }
 

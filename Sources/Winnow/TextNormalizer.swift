@@ -11,6 +11,9 @@
 ///
 /// What the ``NormalizationOptions/default`` profile does, in order of precedence:
 ///
+/// - **Mojibake** (UTF-8 decoded through windows-1252 and other legacy encodings,
+///   "donâ€™t") is repaired first, by ``MojibakeRepair``; each fix is in
+///   ``NormalizedText/repairs``.
 /// - **Invalid UTF-8** becomes U+FFFD, one per maximal ill-formed subsequence
 ///   (surrogates encoded in bytes and overlong forms included); the count is in
 ///   ``NormalizedText/replacedInvalidSequences``.
@@ -79,14 +82,39 @@ public struct TextNormalizer: Sendable {
   public func normalized(_ text: String) -> String {
     var text = text
     return text.withUTF8 { bytes in
-      var engine = NormalizerEngine(table: table, options: options, input: bytes, recording: false)
-      engine.run()
-      if !engine.changed {
+      // The common case without mojibake stays on one engine pass and no copies.
+      if repairMojibake(bytes) == nil {
+        var engine = NormalizerEngine(table: table, options: options, input: bytes, recording: false)
+        engine.run()
+        if !engine.changed {
+          engine.output.discard()
+          return nil
+        }
+        if !mayFormMojibake(engine.counts) { return engine.output.takeString() }
         engine.output.discard()
-        return nil
       }
-      return engine.output.takeString()
+      return normalize(utf8Buffer: bytes).text
     } ?? text
+  }
+
+  /// The mojibake repair of `bytes` when the options ask for it and it changes
+  /// something.
+  private func repairMojibake(_ bytes: UnsafeBufferPointer<UInt8>) -> MojibakeRepair.Result? {
+    guard options.repairsMojibake else { return nil }
+    return MojibakeRepair(minimumScore: options.mojibakeMinimumScore).repair(utf8Buffer: bytes)
+  }
+
+  /// Whether changes of these kinds can bring characters together into mojibake that
+  /// was not there before (removing a character between two others, composing,
+  /// mapping to non-ASCII characters); spaces, line breaks and ASCII mappings cannot.
+  private func mayFormMojibake(_ counts: EditCounts) -> Bool {
+    guard options.repairsMojibake else { return false }
+    // Curly quotes count as ASCII quotes in a repair's score; guillemets and CJK
+    // brackets do not (see MojibakeTables).
+    let kinds: [TextEdit.Reason] =
+      [.control, .invisible, .c1Mapping, .unicodeNormalization, .caseFolding, .punctuation, .mojibake]
+      + (options.quotes == .all ? [.quote] : [])
+    return kinds.contains { counts[$0] > 0 }
   }
 
   /// Normalizes `text`, optionally recording every edit.
@@ -124,13 +152,67 @@ public struct TextNormalizer: Sendable {
   public func normalize(
     utf8Buffer bytes: UnsafeBufferPointer<UInt8>, recordingEdits: Bool = false
   ) -> NormalizedText {
-    var engine = NormalizerEngine(table: table, options: options, input: bytes, recording: recordingEdits)
-    engine.run()
+    // Repair, normalize, and while normalizing brought characters together that are
+    // mojibake, repair and normalize again: the output is a fixed point.
+    var repairs: [MojibakeRepair.Fix] = []
+    var edits: [TextEdit] = []
+    var counts = EditCounts()
+    var current: [UInt8]?
+    var changed = false
+    for round in 0..<4 {
+      let repair = current.map { text in text.withUnsafeBufferPointer { repairMojibake($0) } } ?? repairMojibake(bytes)
+      if round > 0 && repair == nil { break }
+      if let repair {
+        if round > 0 && !recordingEdits {
+          // Later repairs are reported in input offsets, through the edits so far.
+          let recorded = normalize(utf8Buffer: bytes, recordingEdits: true)
+          return NormalizedText(
+            utf8: recorded.utf8, edits: nil, counts: recorded.counts, isUnchanged: recorded.isUnchanged,
+            inputCount: recorded.inputCount, repairs: recorded.repairs)
+        }
+        changed = true
+        counts[.mojibake] += repair.fixes.count
+        for fix in repair.fixes {
+          var mapped = fix
+          if round > 0 {
+            mapped.input =
+              TextEdit.inputOffset(
+                forOutputOffset: fix.input.lowerBound, in: edits, roundingUp: false)..<TextEdit.inputOffset(
+                forOutputOffset: fix.input.upperBound, in: edits, roundingUp: true)
+          }
+          repairs.append(mapped)
+        }
+        if recordingEdits {
+          edits = TextEdit.composing(
+            edits, repair.fixes.map { TextEdit(input: $0.input, output: $0.output, reasons: .mojibake) })
+        }
+        current = repair.utf8
+      }
+      let next: (output: [UInt8], counts: EditCounts, changed: Bool) =
+        (current.map { text in
+          text.withUnsafeBufferPointer { runEngine($0, recordingEdits, &edits) }
+        } ?? runEngine(bytes, recordingEdits, &edits))
+      counts += next.counts
+      changed = changed || next.changed
+      current = next.output
+      if repair == nil && !mayFormMojibake(next.counts) { break }
+    }
     return NormalizedText(
-      utf8: engine.output.takeArray(),
-      edits: recordingEdits ? engine.edits : nil,
-      counts: engine.counts,
-      isUnchanged: !engine.changed,
-      inputCount: bytes.count)
+      utf8: current ?? Array(bytes),
+      edits: recordingEdits ? edits : nil,
+      counts: counts,
+      isUnchanged: !changed,
+      inputCount: bytes.count,
+      repairs: repairs.sorted { $0.input.lowerBound < $1.input.lowerBound })
+  }
+
+  /// One engine pass; composes its edits onto `edits` when recording.
+  private func runEngine(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ recording: Bool, _ edits: inout [TextEdit]
+  ) -> ([UInt8], EditCounts, Bool) {
+    var engine = NormalizerEngine(table: table, options: options, input: bytes, recording: recording)
+    engine.run()
+    if recording { edits = TextEdit.composing(edits, engine.edits) }
+    return (engine.output.takeArray(), engine.counts, engine.changed)
   }
 }

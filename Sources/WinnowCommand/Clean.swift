@@ -201,5 +201,18 @@ func explanation(of removal: RepeatRemoval, in text: [UInt8], normalized: Normal
     spans.append(line)
   }
   let kinds = counts.byName.map { "\(CorpusRun.quoted($0.name)):\($0.count)" }.joined(separator: ",")
-  return "\"removed\":[\(spans.joined(separator: ","))],\"normalization\":{\(kinds)}"
+  var members = "\"removed\":[\(spans.joined(separator: ","))],\"normalization\":{\(kinds)}"
+  if let normalized, !normalized.repairs.isEmpty { members += "," + mojibakeMember(normalized.repairs) }
+  return members
+}
+
+/// The `--explain` member for mojibake repairs: each span in the original text, what
+/// it was and became, the encodings it went through and the score.
+func mojibakeMember(_ repairs: [MojibakeRepair.Fix]) -> String {
+  let fixes = repairs.map { fix in
+    let encodings = fix.encodings.map(CorpusRun.quoted).joined(separator: ",")
+    return "{\"span\":[\(fix.input.lowerBound),\(fix.input.upperBound)],\"original\":\(CorpusRun.quoted(fix.original))"
+      + ",\"replacement\":\(CorpusRun.quoted(fix.replacement)),\"encodings\":[\(encodings)],\"score\":\(fix.score)}"
+  }
+  return "\"mojibake\":[\(fixes.joined(separator: ","))]"
 }

@@ -47,6 +47,7 @@ struct Normalize: ParsableCommand {
         if explaining {
           let kinds = result.counts.byName.map { "\(CorpusRun.quoted($0.name)):\($0.count)" }
           document.explanation = "\"normalization\":{\(kinds.joined(separator: ","))}"
+          if !result.repairs.isEmpty { document.explanation! += "," + mojibakeMember(result.repairs) }
         }
         return document
       }

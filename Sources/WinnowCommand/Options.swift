@@ -6,6 +6,11 @@ extension NormalizationOptions.Profile: ExpressibleByArgument {}
 extension NormalizationOptions.UnicodeForm: ExpressibleByArgument {}
 extension NormalizationOptions.QuoteFolding: ExpressibleByArgument {}
 
+/// An option that is on or off.
+enum Switch: String, ExpressibleByArgument, CaseIterable {
+  case on, off
+}
+
 /// Options that choose and adjust the normalization profile.
 struct NormalizationFlags: ParsableArguments {
   @Option(help: "The profile to start from: default, minimal or comparison.")
@@ -26,9 +31,18 @@ struct NormalizationFlags: ParsableArguments {
   @Flag(help: "Map '…' to '...'.")
   var asciiEllipsis = false
 
+  @Option(help: "Repair mojibake (UTF-8 read as windows-1252 and the like): on or off (overrides the profile).")
+  var mojibake: Switch?
+
+  @Option(help: "The least score a mojibake repair needs; higher is more cautious.")
+  var mojibakeMinScore: Int = NormalizationOptions.default.mojibakeMinimumScore
+
   func validate() throws {
     if let maxBlankLines, maxBlankLines < 0 {
       throw ValidationError("--max-blank-lines must be 0 or more.")
+    }
+    if mojibakeMinScore < 1 {
+      throw ValidationError("--mojibake-min-score must be 1 or more.")
     }
   }
 
@@ -39,6 +53,8 @@ struct NormalizationFlags: ParsableArguments {
     if let maxBlankLines { options.maximumBlankLines = maxBlankLines }
     if asciiDashes { options.asciiDashes = true }
     if asciiEllipsis { options.asciiEllipsis = true }
+    if let mojibake { options.repairsMojibake = mojibake == .on }
+    options.mojibakeMinimumScore = mojibakeMinScore
     return options
   }
 }

@@ -57,6 +57,9 @@ enum RandomText {
       "\u{0000}", "\u{0007}", "\u{007F}", "\u{FB01}", "\u{212B}", "\u{00C5}", "\u{FF21}", "\u{00BD}",
       "\u{1E9E}", "\u{00DF}", "\u{0130}", "\u{03A3}", "\u{0345}", "\u{00A8}", "\u{1FED}", "\u{0F73}",
       "\u{034F}", "\u{FFFD}", "\u{4E2D}", "\u{6587}", "\u{0E01}", "\u{0E48}", "e\u{0301}",
+      // Characters of mojibake: windows-1252 and windows-1251 readings of UTF-8 bytes.
+      "\u{00C3}", "\u{00A9}", "\u{00E2}", "\u{20AC}", "\u{2122}", "\u{00D0}", "\u{0420}", "\u{0421}",
+      "\u{00B0}", "\u{00C2}", "?",
     ]
     var result = strings.map { Array($0.utf8) }
     // Ill-formed UTF-8: stray bytes, truncated sequences, overlongs, encoded surrogates.

@@ -6,7 +6,8 @@
 // - the tokenizer's hot loop over plain ASCII text. The Swift tokenizer calls it
 //   wherever no token is in progress and takes over at the first byte the kernel does
 //   not handle;
-// - the scans of the command's JSON Lines reader and writer.
+// - the scans of the command's JSON Lines reader and writer;
+// - the mojibake repair's search for runs of non-ASCII characters.
 
 #include <stddef.h>
 #include <stdint.h>
@@ -45,6 +46,11 @@ uint64_t winnow_key_hash(const uint8_t *bytes, int64_t count, uint8_t setting);
 /// as they are: everything but the quotation mark, the backslash and the controls
 /// U+0000-U+001F. Used both to read string literals and to write them.
 int64_t winnow_json_plain_prefix(const uint8_t *bytes, int64_t length);
+
+/// The first position at or after `start` where four bytes in a row are 0x80 or above
+/// (the least that two non-ASCII characters in a row take in UTF-8), or `length`.
+/// The mojibake repair looks only there: text without such runs has nothing to repair.
+int64_t winnow_find_high_run(const uint8_t *bytes, int64_t length, int64_t start);
 
 /// The number of line feeds in `bytes[0..<length]`.
 int64_t winnow_count_line_feeds(const uint8_t *bytes, int64_t length);

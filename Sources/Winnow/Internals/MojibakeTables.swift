@@ -1,0 +1,190 @@
+/// The tables behind ``MojibakeRepair``: for each single-byte legacy encoding, which
+/// byte each character stands for, and for every code point, the character class the
+/// score reads. Built once from ICU's converters and character properties (about
+/// 20 ms), shared by every repair.
+final class MojibakeTables: Sendable {
+  /// One legacy encoding that UTF-8 text may have been decoded through.
+  struct Encoding: Sendable {
+    /// ICU's name, reported in repairs.
+    let name: String
+    /// The character each byte 0x80-0xFF decodes to. Bytes the encoding leaves
+    /// undefined decode to the C1 control or Latin-1 character of the same value, as
+    /// lenient decoders (and ISO-8859-1 for windows-1252) do.
+    let decoded: [UInt32]
+    /// The bytes 0x80-0xBF the encoding leaves undefined: what a lost byte (U+FFFD,
+    /// `?`) can have been.
+    let undefinedContinuations: [UInt8]
+    /// Whether byte 0xA0 is U+00A0 NO-BREAK SPACE, which scrapers turn into a space.
+    let a0IsNoBreakSpace: Bool
+  }
+
+  /// The encodings tried, in order of preference when several give the same repair.
+  /// windows-1252 covers ISO-8859-1 too: its undefined bytes decode to the C1
+  /// controls, which is what ISO-8859-1 gives for 0x80-0x9F.
+  static let encodingNames = [
+    "windows-1252", "windows-1251", "windows-1250", "ISO-8859-2", "windows-1253", "windows-1254",
+    "windows-1257", "macintosh", "IBM437",
+  ]
+
+  /// Character classes of the score (the low four bits of ``classes``).
+  enum Kind {
+    static let other: UInt8 = 0
+    static let boundary: UInt8 = 1
+    static let lower: UInt8 = 2
+    static let upper: UInt8 = 3
+    static let digit: UInt8 = 4
+    static let punctuation: UInt8 = 5
+    static let opening: UInt8 = 6
+    static let symbol: UInt8 = 7
+    static let c1: UInt8 = 8
+    static let replacement: UInt8 = 9
+    static let box: UInt8 = 10
+    /// A combining mark outside the generic diacritic blocks (Hebrew points, Indic
+    /// signs, ...): strange after a Latin, Greek or Cyrillic letter.
+    static let foreignMark: UInt8 = 11
+  }
+
+  /// Scripts of letters (bits 4-5 of ``classes``): letters of two different ones side
+  /// by side are a sign of mojibake.
+  enum Script {
+    static let none: UInt8 = 0
+    static let latin: UInt8 = 1 << 4
+    static let greek: UInt8 = 2 << 4
+    static let cyrillic: UInt8 = 3 << 4
+    static let mask: UInt8 = 3 << 4
+  }
+
+  /// Bit 6 of ``classes``: a letter that is rare in text (Cyrillic letters of Serbian
+  /// and Macedonian next to Russian ones, ƒ, Ÿ, Ĺ, ĺ), which mojibake produces often.
+  static let rare: UInt8 = 1 << 6
+  /// Bit 7 of ``classes``: a code point no repair may produce (unassigned, private
+  /// use, surrogate, control, noncharacter).
+  static let implausible: UInt8 = 1 << 7
+
+  let encodings: [Encoding]
+  /// For each encoding, the byte 0x80-0xFF each character stands for (0: none).
+  let bytes: [CodePointTable<UInt8>]
+  /// Bit `e` set: in encoding `e` the character stands for a byte that starts a
+  /// multi-byte UTF-8 sequence (0xC2-0xF4).
+  let leadMask: CodePointTable<UInt16>
+  /// Bit `e` set: in encoding `e` the character stands for a continuation byte
+  /// (0x80-0xBF). U+FFFD has every bit: it may stand for a lost byte.
+  let continuationMask: CodePointTable<UInt16>
+  /// Kind, script and flags of every code point.
+  let classes: CodePointTable<UInt8>
+
+  static let shared = MojibakeTables()
+
+  private init() {
+    var encodings: [Encoding] = []
+    var byteTables: [CodePointTable<UInt8>] = []
+    var lead = [UInt16](repeating: 0, count: 0x11_0000)
+    var continuation = [UInt16](repeating: 0, count: 0x11_0000)
+    for (index, name) in Self.encodingNames.enumerated() {
+      var decoded = [UInt32](repeating: 0, count: 128)
+      var undefined: [UInt8] = []
+      var flat = [UInt8](repeating: 0, count: 0x11_0000)
+      for byte in 0x80...0xFF {
+        var scalar: UInt32 = 0
+        if let utf8 = ICU.decode(from: name, [UInt8(byte)]),
+          let value = String(decoding: utf8, as: UTF8.self).unicodeScalars.first?.value,
+          value >= 0x80, value != 0xFFFD
+        {
+          scalar = value
+        }
+        // Undefined: ICU has no character for the byte, or only the C1 control of the
+        // same value (a round-trip placeholder, not a character of the encoding).
+        if scalar == 0 || (0x80..<0xA0).contains(scalar) {
+          scalar = 0
+          if byte < 0xC0 { undefined.append(UInt8(byte)) }
+        }
+        decoded[byte - 0x80] = scalar
+      }
+      // Undefined bytes decode to the code point of the same value, unless the
+      // encoding already uses that character for another byte.
+      for byte in 0x80...0xFF where decoded[byte - 0x80] == 0 && !decoded.contains(UInt32(byte)) {
+        decoded[byte - 0x80] = UInt32(byte)
+      }
+      func map(_ scalar: Int, _ byte: Int) {
+        guard scalar != 0, flat[scalar] == 0 else { return }
+        flat[scalar] = UInt8(byte)
+        if byte >= 0xC2 && byte <= 0xF4 { lead[scalar] |= 1 << index }
+        if byte <= 0xBF { continuation[scalar] |= 1 << index }
+      }
+      for byte in 0x80...0xFF { map(Int(decoded[byte - 0x80]), byte) }
+      if index == 0 {
+        // ISO-8859-1: every C1 control stands for its own byte.
+        for byte in 0x80..<0xA0 { map(byte, byte) }
+      }
+      encodings.append(
+        Encoding(
+          name: name, decoded: decoded, undefinedContinuations: undefined,
+          a0IsNoBreakSpace: decoded[0x20] == 0xA0))
+      byteTables.append(CodePointTable(flat))
+    }
+    continuation[0xFFFD] = UInt16((1 << encodings.count) - 1)
+    self.encodings = encodings
+    self.bytes = byteTables
+    self.leadMask = CodePointTable(lead)
+    self.continuationMask = CodePointTable(continuation)
+    self.classes = CodePointTable(Self.buildClasses())
+  }
+
+  /// Kind, script and flags for every code point, from ICU's general categories.
+  private static func buildClasses() -> [UInt8] {
+    var flat = [UInt8](repeating: Kind.other, count: 0x11_0000)
+    // Punctuation that text uses around words. The quotation marks that the
+    // normalizer folds to ASCII by default (U+2018-U+201F, U+2E42) are of ASCII's kind,
+    // so that folding them never changes a repair decision.
+    var ordinary: Set<UInt32> = [0x2026, 0x2013, 0x2014, 0x2010, 0x2011, 0x2012, 0x2015, 0xBB, 0x203A, 0x2E42]
+    for scalar in UInt32(0x2018)...0x201F { ordinary.insert(scalar) }
+    let rareLetters: Set<UInt32> = [
+      0x0402, 0x0403, 0x0453, 0x0409, 0x040A, 0x040C, 0x040B, 0x040F, 0x0452, 0x0459, 0x045A, 0x045C,
+      0x045B, 0x045F, 0x040E, 0x045E, 0x0408, 0x0458, 0x0405, 0x0455, 0x0192, 0x0178, 0x0139, 0x013A,
+    ]
+    for scalar in 0..<UInt32(0x11_0000) {
+      if scalar >= 0xD800 && scalar < 0xE000 {
+        flat[Int(scalar)] = implausible
+        continue
+      }
+      let category = ICU.generalCategory(of: scalar)
+      var value: UInt8
+      switch category {
+      case 0, 17, 18: value = implausible  // unassigned, private use, surrogate
+      case 1, 3: value = Kind.upper
+      case 2: value = Kind.lower
+      case 9: value = Kind.digit
+      case 12, 13, 14: value = Kind.boundary
+      case 15: value = scalar < 0x80 ? Kind.boundary : Kind.c1 | implausible
+      case 6, 7, 8:
+        let generic =
+          (0x300...0x36F).contains(scalar) || (0x1AB0...0x1AFF).contains(scalar)
+          || (0x1DC0...0x1DFF).contains(scalar) || (0x20D0...0x20FF).contains(scalar)
+          || (0xFE20...0xFE2F).contains(scalar)
+        value = generic ? Kind.other : Kind.foreignMark
+      case 19, 20, 21, 22, 23, 28, 29:
+        value =
+          scalar < 0x80 || ordinary.contains(scalar)
+          ? Kind.punctuation : category == 20 || category == 28 ? Kind.opening : Kind.symbol
+      case 24, 25, 26, 27, 11: value = scalar < 0x80 ? Kind.punctuation : Kind.symbol
+      default: value = Kind.other
+      }
+      if scalar & 0xFFFE == 0xFFFE || (0xFDD0...0xFDEF).contains(scalar) { value = implausible }
+      if scalar == 0xFFFD { value = Kind.replacement }
+      if (0x2500...0x259F).contains(scalar) || scalar == 0x2320 || scalar == 0x2321 || scalar == 0x25A0 {
+        value = Kind.box
+      }
+      if value == Kind.lower || value == Kind.upper {
+        switch scalar {
+        case 0x41...0x5A, 0x61...0x7A, 0xC0...0x2AF, 0x1E00...0x1EFF: value |= Script.latin
+        case 0x370...0x3FF, 0x1F00...0x1FFF: value |= Script.greek
+        case 0x400...0x52F: value |= Script.cyrillic
+        default: break
+        }
+        if rareLetters.contains(scalar) { value |= rare }
+      }
+      flat[Int(scalar)] = value
+    }
+    return flat
+  }
+}

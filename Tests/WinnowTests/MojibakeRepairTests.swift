@@ -1,0 +1,140 @@
+import Testing
+import Winnow
+
+/// Mojibake repair: the fixes it reports, its caution, its place in the normalizer, and
+/// text that must come through unchanged.
+@Suite struct MojibakeRepairTests {
+  let repair = MojibakeRepair()
+
+  /// `text` encoded as UTF-8 and decoded as `encoding` (through ICU): mojibake.
+  static func misread(_ text: String, as encoding: String) throws -> String {
+    String(decoding: try TextEncoding.decode(Array(text.utf8), from: encoding).utf8, as: UTF8.self)
+  }
+
+  @Test func reportsEachFix() {
+    let text = "Le cafÃ© de ZoÃ«: donâ€™t"
+    let result = repair.repair(text)
+    #expect(result.text == "Le café de Zoë: don’t")
+    #expect(result.fixes.map(\.original) == ["Ã©", "Ã«", "â€™"])
+    #expect(result.fixes.map(\.replacement) == ["é", "ë", "’"])
+    #expect(result.fixes.allSatisfy { $0.encodings == ["windows-1252"] && $0.score >= 2 })
+    let bytes = Array(text.utf8)
+    for fix in result.fixes {
+      #expect(String(decoding: bytes[fix.input], as: UTF8.self) == fix.original)
+      #expect(String(decoding: result.utf8[fix.output], as: UTF8.self) == fix.replacement)
+    }
+  }
+
+  @Test func repairsTextEncodedTwiceOver() throws {
+    let twice = try Self.misread(Self.misread("naïve “café”", as: "windows-1252"), as: "windows-1252")
+    let result = repair.repair(twice)
+    #expect(result.text == "naïve “café”")
+    #expect(result.fixes.allSatisfy { $0.encodings == ["windows-1252", "windows-1252"] })
+  }
+
+  @Test func eachEncodingItsOwnPath() throws {
+    let samples: [(text: String, encoding: String)] = [
+      ("Привет, как дела?", "windows-1251"), ("Zażółć gęślą jaźń", "windows-1250"),
+      ("Καλημέρα κόσμε", "windows-1253"), ("Café crème brûlée", "macintosh"), ("Café à la crème", "IBM437"),
+      ("Çok güzel bir gün", "windows-1254"), ("Žalgiris ir Šiauliai", "windows-1257"),
+      ("Příliš žluťoučký kůň", "ISO-8859-2"),
+    ]
+    for sample in samples {
+      let broken = try Self.misread(sample.text, as: sample.encoding)
+      let result = repair.repair(broken)
+      #expect(result.text == sample.text, "\(sample.encoding): \(broken) -> \(result.text)")
+      #expect(!result.fixes.isEmpty)
+    }
+  }
+
+  @Test func cautionIsTheMinimumScore() {
+    // An em dash read as windows-1252 scores 2 ("â" then the symbol "€").
+    let text = "one â€” two"
+    #expect(MojibakeRepair(minimumScore: 2).repaired(text) == "one — two")
+    #expect(MojibakeRepair(minimumScore: 3).repaired(text) == text)
+    var options = NormalizationOptions.default
+    options.mojibakeMinimumScore = 3
+    #expect(TextNormalizer(options).normalized(text) == "one â€\" two\n")
+  }
+
+  @Test func damagedFormsNeedEvidence() {
+    // A lost 0xA0 or a lost byte alone is not enough; beside real mojibake it is.
+    #expect(repair.repaired("voilÃ  tout") == "voilÃ  tout")
+    #expect(repair.repaired("voilÃ  tout, cafÃ©") == "voilà tout, café")
+    #expect(repair.repaired("â€œQuoteâ€\u{FFFD}") == "“Quote”")
+    #expect(repair.repaired("Quoteâ€\u{FFFD}") == "Quoteâ€\u{FFFD}")
+    // Ã followed by a lost byte could be Á, Í, Ï, Ð or Ý: the character is lost.
+    #expect(repair.repaired("Ã\u{FFFD}rbol, cafÃ©") == "\u{FFFD}rbol, café")
+  }
+
+  @Test func defaultProfileRepairsMinimalDoesNot() {
+    let text = "The cafÃ© isnâ€™t open â€” yet\n"
+    #expect(TextNormalizer().normalized(text) == "The café isn't open — yet\n")
+    #expect(TextNormalizer(profile: .minimal).normalized(text) == text)
+    var options = NormalizationOptions.minimal
+    options.repairsMojibake = true
+    #expect(TextNormalizer(options).normalized(text) == "The café isn’t open — yet\n")
+  }
+
+  @Test func normalizerReportsRepairsAndEdits() {
+    let text = "CafÃ© â€œnoirâ€\u{9D}"
+    let result = TextNormalizer().normalize(text, recordingEdits: true)
+    #expect(result.text == "Café \"noir\"\n")
+    #expect(result.counts[.mojibake] == 3)
+    #expect(result.repairs.map(\.replacement) == ["é", "“", "”"])
+    #expect(result.applyingEdits(to: Array(text.utf8)) == result.utf8)
+    #expect(result.edits?.filter { $0.reasons.contains(.mojibake) }.count == 3)
+    #expect(NormalizerInvariantTests.check(Array(text.utf8), .default) == nil)
+  }
+
+  /// Normalizing can bring two characters together into mojibake (here by removing a
+  /// DEL between them); the output is still a fixed point.
+  @Test func mojibakeFormedByNormalizingIsRepairedToo() {
+    let text = "CafÃ\u{7F}© ok"
+    let result = TextNormalizer().normalize(text, recordingEdits: true)
+    #expect(result.text == "Café ok\n")
+    #expect(result.repairs.count == 1)
+    #expect(result.applyingEdits(to: Array(text.utf8)) == result.utf8)
+    #expect(NormalizerInvariantTests.check(Array(text.utf8), .default) == nil)
+  }
+
+  @Test func correctTextLooksSuspiciousButStays() {
+    let texts = [
+      "«СССР»", "ОАО «Газпром»", "SÃO PAULO", "À LA UNE", "N°5 et Nº 3", "Apple® Winnow™ ©2024", "25°C, ±0.5 µm",
+      "¯\\_(ツ)_/¯", "(╯°□°)╯︵ ┻━┻", "Ã is A with a tilde", "ÉCOLE «CAFÉ»", "½ + ¼ = ¾", "£5 €10 ¥100",
+    ]
+    for text in texts {
+      #expect(repair.repaired(text) == text)
+    }
+  }
+
+  /// Random sentences made of accented, Cyrillic, Greek and CJK words, partly read as
+  /// windows-1252: the repair gives each sentence back.
+  @Test func randomPartlyBrokenSentences() throws {
+    let words = [
+      "café", "naïve", "über", "señor", "ação", "Zoë", "crème", "déjà", "don’t", "“quoted”", "—", "Привет",
+      "мир", "Καλημέρα", "日本語", "😀", "straße", "Ærø", "coöperate", "plain", "words", "and", "more", "text",
+    ]
+    var random = SeededRandom(seed: 77)
+    var failures: [String] = []
+    for _ in 0..<500 {
+      let sentence = (0..<(3 + Int(random.next() % 8))).map { _ in words[Int(random.next() % UInt64(words.count))] }
+      var broken: [String] = []
+      for word in sentence {
+        broken.append(random.next() % 2 == 0 ? try Self.misread(word, as: "windows-1252") : word)
+      }
+      let original = sentence.joined(separator: " ")
+      let repaired = repair.repaired(broken.joined(separator: " "))
+      if repaired != original { failures.append("\(broken.joined(separator: " ")) -> \(repaired)") }
+    }
+    #expect(failures.isEmpty, "\(failures.count) failures, first: \(failures.prefix(5))")
+  }
+
+  @Test(.enabled(if: Fixtures.hasArticles, "needs ../shared/data/articles"))
+  func sharedArticlesAreLeftAlone() {
+    for article in Fixtures.articles {
+      let fixes = repair.repair(String(decoding: article.bytes, as: UTF8.self)).fixes
+      #expect(fixes.isEmpty, "\(article.name): \(fixes.map { "\($0.original) -> \($0.replacement)" })")
+    }
+  }
+}
