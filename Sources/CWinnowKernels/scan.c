@@ -218,3 +218,68 @@ int64_t winnow_find_high_run(const uint8_t *bytes, int64_t length, int64_t start
   }
   return length;
 }
+
+/// Decodes one character as Winnow's Swift decoder does: its length (the maximal
+/// subpart for an ill-formed sequence) and, for a well-formed one, its mask.
+static inline __attribute__((always_inline)) int32_t mojibake_character(const uint8_t *bytes, int64_t index, int64_t length,
+                                         const winnow_mojibake_masks *masks, uint32_t *mask) {
+  uint8_t lead = bytes[index];
+  *mask = 0;
+  if (lead < 0x80) return 1;
+  if (lead < 0xC2) return 1;
+  if (lead < 0xE0) {
+    if (index + 1 >= length || (bytes[index + 1] & 0xC0) != 0x80) return 1;
+    *mask = masks->twoByte[(uint32_t)(lead & 0x1F) << 6 | (bytes[index + 1] & 0x3F)];
+    return 2;
+  }
+  if (lead < 0xF0) {
+    if (index + 1 >= length) return 1;
+    uint8_t second = bytes[index + 1];
+    uint8_t low = lead == 0xE0 ? 0xA0 : 0x80, high = lead == 0xED ? 0x9F : 0xBF;
+    if (second < low || second > high) return 1;
+    if (index + 2 >= length || (bytes[index + 2] & 0xC0) != 0x80) return 2;
+    if (lead == 0xE2) *mask = masks->e2[(uint32_t)(second & 0x3F) << 6 | (bytes[index + 2] & 0x3F)];
+    else if (lead == 0xEF) *mask = masks->ef[(uint32_t)(second & 0x3F) << 6 | (bytes[index + 2] & 0x3F)];
+    return 3;
+  }
+  if (lead < 0xF5) {
+    if (index + 1 >= length) return 1;
+    uint8_t second = bytes[index + 1];
+    uint8_t low = lead == 0xF0 ? 0x90 : 0x80, high = lead == 0xF4 ? 0x8F : 0xBF;
+    if (second < low || second > high) return 1;
+    if (index + 2 >= length || (bytes[index + 2] & 0xC0) != 0x80) return 2;
+    if (index + 3 >= length || (bytes[index + 3] & 0xC0) != 0x80) return 3;
+    return 4;
+  }
+  return 1;
+}
+
+int64_t winnow_find_mojibake_pair(const uint8_t *bytes, int64_t length, int64_t start,
+                                  const winnow_mojibake_masks *masks, uint32_t *leads) {
+  int64_t position = start;
+  while (position < length) {
+    // Two non-ASCII characters in a row take at least four bytes of 0x80 or above.
+    int64_t index = winnow_find_high_run(bytes, length, position);
+    if (index >= length) return length;
+    uint32_t first;
+    int32_t firstLength = mojibake_character(bytes, index, length, masks, &first);
+    for (;;) {
+      int64_t next = index + firstLength;
+      if (next >= length) return length;
+      if (bytes[next] < 0x80) {
+        position = next + 1;
+        break;
+      }
+      uint32_t second;
+      int32_t secondLength = mojibake_character(bytes, next, length, masks, &second);
+      if ((first & (second >> 16) & 0xFFFF) != 0) {
+        *leads = first & 0xFFFF;
+        return index;
+      }
+      index = next;
+      first = second;
+      firstLength = secondLength;
+    }
+  }
+  return length;
+}

@@ -217,36 +217,18 @@ struct MojibakeScanner {
   private mutating func strictPass() {
     var position = 0
     while position < end {
-      let run = Int(winnow_find_high_run(input, Int64(end), Int64(position)))
-      if run >= end { return }
-      var index = run
-      var (first, firstLength) = character(at: index)
-      while true {
-        if first < 0x80 {
-          position = index + firstLength
-          break
-        }
-        let secondIndex = index + firstLength
-        if secondIndex >= end { return }
-        let (second, secondLength) = character(at: secondIndex)
-        if second < 0x80 {
-          position = secondIndex + secondLength
-          break
-        }
-        if first < 0x11_0000, second < 0x11_0000,
-          tables.leadMask[first] & tables.continuationMask[second] != 0,
-          let chain = bestChain(
-            at: index, limit: end, mask: tables.leadMask[first], lenient: false, previous: accepted.last),
-          chain.score >= minimumScore
-        {
-          accepted.append(chain)
-          index = chain.end
-          if index >= end { return }
-          (first, firstLength) = character(at: index)
-          continue
-        }
-        index = secondIndex
-        (first, firstLength) = (second, secondLength)
+      // A character that stands for a lead byte followed by one that stands for a
+      // continuation byte, in one encoding, may start a chain.
+      var leads: UInt32 = 0
+      let start = Int(winnow_find_mojibake_pair(input, Int64(end), Int64(position), tables.searchMasks, &leads))
+      if start >= end { return }
+      if let chain = bestChain(at: start, limit: end, mask: UInt16(leads), lenient: false, previous: accepted.last),
+        chain.score >= minimumScore
+      {
+        accepted.append(chain)
+        position = chain.end
+      } else {
+        position = start + character(at: start).1
       }
     }
   }

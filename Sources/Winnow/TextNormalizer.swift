@@ -91,7 +91,10 @@ public struct TextNormalizer: Sendable {
           return nil
         }
         if !mayFormMojibake(engine.counts) { return engine.output.takeString() }
-        engine.output.discard()
+        let output = engine.output.takeArray()
+        if output.withUnsafeBufferPointer({ repairMojibake($0) }) == nil {
+          return String(decoding: output, as: UTF8.self)
+        }
       }
       return normalize(utf8Buffer: bytes).text
     } ?? text

@@ -271,6 +271,8 @@ let target = arguments.megabytes * 1_000_000
 let (latinBase, otherBase) = loadArticles(arguments.articles) ?? Generator.corpora()
 let latin = latinBase.replicated(to: target)
 let other = otherBase.replicated(to: target)
+let broken = mojibakeCorpus(Corpus(name: "", documents: latinBase.documents + otherBase.documents)).replicated(
+  to: target)
 
 print(
   "winnow-bench: ICU \(TextNormalizer.icuVersion) (Unicode \(TextNormalizer.unicodeVersion)), \(ProcessInfo.processInfo.activeProcessorCount) cores, one core used"
@@ -290,7 +292,20 @@ extension Array where Element == Measurement {
 let profiles: [(String, NormalizationOptions.Profile)] = [
   ("default", .default), ("minimal", .minimal), ("comparison", .comparison),
 ]
-for corpus in [latin, other] where arguments.corpus.map({ corpus.name.contains($0) }) ?? true {
+for corpus in [latin, other, broken] where arguments.corpus.map({ corpus.name.contains($0) }) ?? true {
+  let repair = MojibakeRepair()
+  results.append(
+    measure("mojibake: repair alone", corpus, runs: arguments.runs) { document in
+      document.withUnsafeBufferPointer { repair.repair(utf8Buffer: $0)?.fixes.count ?? 0 }
+    })
+  if corpus.name == broken.name {
+    let normalizer = TextNormalizer()
+    results.append(
+      measure("normalize default", corpus, runs: arguments.runs) { document in
+        document.withUnsafeBufferPointer { normalizer.normalize(utf8Buffer: $0).utf8.count }
+      })
+    continue
+  }
   for (name, profile) in profiles {
     let normalizer = TextNormalizer(profile: profile)
     results.append(
@@ -424,6 +439,31 @@ for corpus in [latin, other] where arguments.corpus.map({ corpus.name.contains($
     measure(
       "Swift baseline (Foundation NFC + Character loop)", baselineCorpus, runs: max(1, arguments.runs / 2),
       swiftBaseline))
+}
+
+/// The documents with one line in ten (seeded) encoded as UTF-8 and decoded as
+/// windows-1252: mojibake as scrapers make it, in part of each document.
+func mojibakeCorpus(_ corpus: Corpus) -> Corpus {
+  var generator = Generator(state: 10)
+  var documents: [[UInt8]] = []
+  var brokenBytes = 0
+  var total = 0
+  for document in corpus.documents {
+    var output: [UInt8] = []
+    for line in document.split(separator: 0x0A, omittingEmptySubsequences: false) {
+      if !output.isEmpty { output.append(0x0A) }
+      if generator.next() % 10 == 0, let misread = try? TextEncoding.decode(Array(line), from: "windows-1252").utf8 {
+        output.append(contentsOf: misread)
+        brokenBytes += misread.count
+      } else {
+        output.append(contentsOf: line)
+      }
+    }
+    total += output.count
+    documents.append(output)
+  }
+  let share = total > 0 ? Double(brokenBytes) / Double(total) * 100 : 0
+  return Corpus(name: "articles, \(format(share, 0))% of bytes in misread lines", documents: documents)
 }
 
 func pad(_ text: String, _ width: Int) -> String {

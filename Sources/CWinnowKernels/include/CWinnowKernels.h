@@ -52,6 +52,24 @@ int64_t winnow_json_plain_prefix(const uint8_t *bytes, int64_t length);
 /// The mojibake repair looks only there: text without such runs has nothing to repair.
 int64_t winnow_find_high_run(const uint8_t *bytes, int64_t length, int64_t start);
 
+/// The masks of the mojibake search, by code point: for U+0000-U+07FF (`twoByte`,
+/// 2048 entries), U+2000-U+2FFF (`e2`, 4096 entries) and U+F000-U+FFFF (`ef`, 4096
+/// entries); every other code point has none. Low 16 bits: the encodings in which the
+/// character stands for a UTF-8 lead byte; high 16 bits: for a continuation byte.
+typedef struct {
+  const uint32_t *twoByte;
+  const uint32_t *e2;
+  const uint32_t *ef;
+} winnow_mojibake_masks;
+
+/// The first character at or after `start` (a character boundary) that stands for a
+/// lead byte in an encoding in which the character right after it stands for a
+/// continuation byte: where a chain of mojibake may start. Returns its position and
+/// sets `*leads` to those encodings, or returns `length`. Ill-formed sequences are
+/// stepped over as the normalizer's decoder does (one maximal subpart at a time).
+int64_t winnow_find_mojibake_pair(const uint8_t *bytes, int64_t length, int64_t start,
+                                  const winnow_mojibake_masks *masks, uint32_t *leads);
+
 /// The number of line feeds in `bytes[0..<length]`.
 int64_t winnow_count_line_feeds(const uint8_t *bytes, int64_t length);
 

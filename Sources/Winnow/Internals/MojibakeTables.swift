@@ -1,8 +1,12 @@
+import CWinnowKernels
+
 /// The tables behind ``MojibakeRepair``: for each single-byte legacy encoding, which
 /// byte each character stands for, and for every code point, the character class the
 /// score reads. Built once from ICU's converters and character properties (about
 /// 20 ms), shared by every repair.
-final class MojibakeTables: Sendable {
+final class MojibakeTables: @unchecked Sendable {
+  // @unchecked: the mask buffers are written only in `init` and never freed (the
+  // tables live as long as the process).
   /// One legacy encoding that UTF-8 text may have been decoded through.
   struct Encoding: Sendable {
     /// ICU's name, reported in repairs.
@@ -70,6 +74,10 @@ final class MojibakeTables: Sendable {
   /// Bit `e` set: in encoding `e` the character stands for a continuation byte
   /// (0x80-0xBF). U+FFFD has every bit: it may stand for a lost byte.
   let continuationMask: CodePointTable<UInt16>
+  /// ``leadMask`` in the low 16 bits and ``continuationMask`` in the high 16, for the
+  /// C search for chains (every masked code point is below U+0800, in U+2000-U+2FFF
+  /// or in U+F000-U+FFFF).
+  let searchMasks: UnsafePointer<winnow_mojibake_masks>
   /// Kind, script and flags of every code point.
   let classes: CodePointTable<UInt8>
 
@@ -127,6 +135,20 @@ final class MojibakeTables: Sendable {
     self.bytes = byteTables
     self.leadMask = CodePointTable(lead)
     self.continuationMask = CodePointTable(continuation)
+    func masks(_ range: Range<Int>) -> UnsafePointer<UInt32> {
+      let buffer = UnsafeMutablePointer<UInt32>.allocate(capacity: range.count)
+      for scalar in range {
+        buffer[scalar - range.lowerBound] = UInt32(lead[scalar]) | UInt32(continuation[scalar]) << 16
+      }
+      return UnsafePointer(buffer)
+    }
+    for scalar in 0..<0x11_0000 where lead[scalar] | continuation[scalar] != 0 {
+      precondition(scalar < 0x800 || (0x2000..<0x3000).contains(scalar) || scalar >= 0xF000 && scalar < 0x1_0000)
+    }
+    let search = UnsafeMutablePointer<winnow_mojibake_masks>.allocate(capacity: 1)
+    search.initialize(
+      to: winnow_mojibake_masks(twoByte: masks(0..<0x800), e2: masks(0x2000..<0x3000), ef: masks(0xF000..<0x1_0000)))
+    self.searchMasks = UnsafePointer(search)
     self.classes = CodePointTable(Self.buildClasses())
   }
 
