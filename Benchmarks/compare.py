@@ -16,8 +16,10 @@ earlier outputs are synced to disk.
 
 Peers, when present: awk '!seen[$0]++' (repeated lines), ICU's uconv -x any-nfc
 (normalization), and, installed with pip into Benchmarks/.venv-peers on first use,
-ftfy's fix_text, a cc_net-style paragraph hash dedup and datasketch's MinHashLSH
-(Benchmarks/peers.py). A peer that cannot be run is left out and said so.
+ftfy's fix_text and fix_encoding, a cc_net-style paragraph hash dedup and datasketch's
+MinHashLSH (Benchmarks/peers.py). A peer that cannot be run is left out and said so.
+For mojibake, the Python-size corpus is written again with one line in ten of each
+document misread as windows-1252; speed and the lines restored are reported.
 
 Writes OUT/comparison.md (the tables) and OUT/comparison.svg (a bar chart of MB/s),
 and prints the tables. With --scaling, `winnow clean` is also run at 10 MB, 100 MB
@@ -25,9 +27,12 @@ and 1 GB on 1 and 2 threads.
 """
 
 import argparse
+import codecs
 import json
 import os
+import random
 import shutil
+import unicodedata
 import statistics
 import subprocess
 import sys
@@ -77,6 +82,55 @@ def peers_python():
         log(f"Python peers left out: {error}")
         return None
     return python if subprocess.run(check, capture_output=True).returncode == 0 else None
+
+
+def misread(source, target, share=10):
+    """Writes `source` (JSON Lines) to `target` with one line in `share` (seeded) of each
+    document encoded as UTF-8 and decoded as windows-1252, bytes that windows-1252
+    leaves undefined as their Latin-1 C1 controls: mojibake as scrapers make it."""
+    codecs.register_error("c1", lambda error: (error.object[error.start:error.end].decode("latin-1"), error.end))
+    generator = random.Random(share)
+    with open(source, encoding="utf-8") as lines, open(target, "w", encoding="utf-8") as output:
+        for line in lines:
+            document = json.loads(line)
+            parts = document["text"].split("\n")
+            document["text"] = "\n".join(
+                part.encode("utf-8").decode("cp1252", errors="c1") if generator.randrange(share) == 0 else part
+                for part in parts)
+            output.write(json.dumps(document, ensure_ascii=False) + "\n")
+
+
+def c1_as_windows_1252(text):
+    """The C1 controls that windows-1252 maps (U+0092 for ’), as those characters."""
+    def meaning(character):
+        try:
+            return bytes([ord(character)]).decode("cp1252")
+        except UnicodeDecodeError:
+            return character
+    return "".join(meaning(c) if "\x80" <= c <= "\x9f" else c for c in text)
+
+
+def repaired_lines(original, repaired, broken):
+    """How many of the lines that `broken` misread come back exactly in `repaired`, and
+    how many other lines changed (NFC on both sides: Winnow's minimal profile applies it).
+    A few articles hold C1 controls (U+0092 for ’); a line counts as restored with them
+    or with the windows-1252 characters they stand for."""
+    restored = misread_lines = changed = 0
+    with open(original, encoding="utf-8") as a, open(repaired, encoding="utf-8") as b, \
+            open(broken, encoding="utf-8") as c:
+        for first, second, third in zip(a, b, c):
+            before = json.loads(first)["text"].split("\n")
+            after = json.loads(second)["text"].split("\n")
+            damaged = json.loads(third)["text"].split("\n")
+            for expected, got, seen in zip(before, after, damaged):
+                expected = unicodedata.normalize("NFC", expected)
+                got = unicodedata.normalize("NFC", got)
+                if seen != expected:
+                    misread_lines += 1
+                    restored += got == expected or got == c1_as_windows_1252(expected)
+                elif got != expected:
+                    changed += 1
+    return {"misread": misread_lines, "restored": restored, "clean_changed": changed}
 
 
 def timed(command, output, runs):
@@ -141,6 +195,26 @@ def main():
     if python:
         measure("Fixing text (quotes, spaces, controls, ...)", "ftfy fix_text",
                 [python, os.path.join(ROOT, "Benchmarks", "peers.py"), "ftfy", small_jsonl, "/dev/stdout"], small_jsonl)
+    # Mojibake: one line in ten of each document misread as windows-1252.
+    broken = os.path.join(small, "misread.jsonl")
+    misread(small_jsonl, broken)
+    mojibake_task = "Mojibake repair (1 line in 10 misread)"
+    measure(mojibake_task, "winnow normalize", [winnow, "normalize", broken] + quiet, broken)
+    if python:
+        measure(mojibake_task, "ftfy fix_text", [python, os.path.join(ROOT, "Benchmarks", "peers.py"), "ftfy", broken,
+                                                 "/dev/stdout"], broken)
+        measure(mojibake_task, "ftfy fix_encoding", [python, os.path.join(ROOT, "Benchmarks", "peers.py"),
+                                                     "ftfy-encoding", broken, "/dev/stdout"], broken)
+    mojibake = {}
+    repaired = os.path.join(arguments.work, "repaired.jsonl")
+    subprocess.run([winnow, "normalize", "--profile", "minimal", "--mojibake", "on", broken, "-o", repaired, "--quiet"],
+                   check=True)
+    mojibake["winnow"] = repaired_lines(small_jsonl, repaired, broken)
+    if python:
+        subprocess.run([python, os.path.join(ROOT, "Benchmarks", "peers.py"), "ftfy-encoding", broken, repaired],
+                       check=True)
+        mojibake["ftfy fix_encoding"] = repaired_lines(small_jsonl, repaired, broken)
+    os.unlink(repaired)
     # Repeated lines and paragraphs, keep the first.
     paragraphs = [winnow, "dedup", "--no-exact-documents", "--no-near-duplicates", "--min-paragraph-words", "1"]
     measure("Repeated lines, keep the first", "winnow dedup (paragraphs)", paragraphs + [jsonl] + quiet, jsonl)
@@ -197,7 +271,7 @@ def main():
         log("repeated-block quality left out: " + result.stderr.decode()[-300:])
 
     os.makedirs(arguments.out, exist_ok=True)
-    markdown = tables(rows, scaling, quality, arguments, repeats)
+    markdown = tables(rows, scaling, quality, arguments, repeats, mojibake)
     with open(os.path.join(arguments.out, "comparison.md"), "w") as file:
         file.write(markdown)
     with open(os.path.join(arguments.out, "comparison.svg"), "w") as file:
@@ -205,7 +279,7 @@ def main():
     print(markdown)
 
 
-def tables(rows, scaling, quality, arguments, repeats=None):
+def tables(rows, scaling, quality, arguments, repeats=None, mojibake=None):
     lines = [
         f"Machine: {os.cpu_count()} cores, {machine()}; corpus {arguments.megabytes} MB "
         f"(Python rows: its first {arguments.python_megabytes} MB); median of {arguments.runs} runs.",
@@ -262,6 +336,19 @@ def tables(rows, scaling, quality, arguments, repeats=None):
         for measure, key in (("exact match, overall", "exact_match_rate"), ("precision of removed lines", "precision"),
                              ("recall of removed lines", "recall")):
             lines.append(f"| {measure} | " + " | ".join(f"{tools[n]['overall'][key]:.3f}" for n in names) + " |")
+    if mojibake:
+        names = list(mojibake)
+        lines += [
+            "",
+            "Mojibake repair on the same input (one line in ten of each document misread as windows-1252; "
+            "Winnow with `--profile minimal --mojibake on`, so that only the repair changes text):",
+            "",
+            "| measure | " + " | ".join(names) + " |",
+            "|---|" + "---:|" * len(names),
+            "| misread lines restored exactly | "
+            + " | ".join(f"{mojibake[n]['restored']} of {mojibake[n]['misread']}" for n in names) + " |",
+            "| other lines changed | " + " | ".join(str(mojibake[n]["clean_changed"]) for n in names) + " |",
+        ]
     return "\n".join(lines) + "\n"
 
 

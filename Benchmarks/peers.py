@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """The Python peers Benchmarks/compare.py measures Winnow against, one task per run.
 
-    python3 Benchmarks/peers.py ftfy|ccnet|datasketch INPUT.jsonl OUTPUT.jsonl
+    python3 Benchmarks/peers.py ftfy|ftfy-encoding|ccnet|datasketch INPUT.jsonl OUTPUT.jsonl
 
 INPUT is JSON Lines with the text in "text"; OUTPUT gets the documents that stay, with
 their text changed as the task does. Each task is written the way its tool is
 commonly used:
 
 - ftfy: ftfy.fix_text on every document (mojibake, quotes, line breaks, ...).
+- ftfy-encoding: ftfy.fix_encoding on every document (mojibake only).
 - ccnet: cc_net's paragraph deduplication: each line normalized as cc_net does
   (lower case, digits to 0, accents and punctuation removed, spaces collapsed),
   hashed with SHA-1, and dropped when an earlier line had the same hash.
@@ -35,12 +36,13 @@ def write(output, document):
     output.write("\n")
 
 
-def run_ftfy(source, target):
+def run_ftfy(source, target, encoding_only=False):
     import ftfy
 
+    fix = ftfy.fix_encoding if encoding_only else ftfy.fix_text
     with open(target, "w", encoding="utf-8") as output:
         for document in documents(source):
-            document["text"] = ftfy.fix_text(document["text"])
+            document["text"] = fix(document["text"])
             write(output, document)
 
 
@@ -91,6 +93,12 @@ def run_datasketch(source, target):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4 or sys.argv[1] not in ("ftfy", "ccnet", "datasketch"):
+    tasks = {
+        "ftfy": run_ftfy,
+        "ftfy-encoding": lambda source, target: run_ftfy(source, target, encoding_only=True),
+        "ccnet": run_ccnet,
+        "datasketch": run_datasketch,
+    }
+    if len(sys.argv) != 4 or sys.argv[1] not in tasks:
         sys.exit(__doc__)
-    {"ftfy": run_ftfy, "ccnet": run_ccnet, "datasketch": run_datasketch}[sys.argv[1]](sys.argv[2], sys.argv[3])
+    tasks[sys.argv[1]](sys.argv[2], sys.argv[3])

@@ -42,7 +42,11 @@ import CWinnowKernels
 /// - 2 for a letter directly followed by a symbol (`Ã©`, `â€`), 1 for a symbol
 ///   directly followed by a letter, 1 for two symbols in a row. Symbols are non-ASCII
 ///   symbols and punctuation other than closing quotes, dashes and the ellipsis;
-/// - 1 for a letter followed by a non-ASCII opening bracket or guillemet (`Ã«`);
+/// - 2 for a letter followed by a non-ASCII opening quotation mark or bracket (`Ã«`,
+///   `â“`); 1 for one that follows non-ASCII punctuation directly (`…„`), and 1 for
+///   one followed by a space or punctuation;
+/// - 2 for `Â` followed by a non-ASCII symbol or punctuation mark (`Â®`, `Â’`): Â
+///   is the windows-1252 reading of the UTF-8 lead byte of every Latin-1 symbol;
 /// - 1 for a lowercase letter followed by a non-ASCII capital (`CafÃ`), and 1 for a
 ///   non-ASCII capital followed by a non-ASCII lowercase letter (`Ðµ`, `Ĺž`);
 /// - 2 for a Latin, Greek or Cyrillic letter followed by a combining mark of another
@@ -50,7 +54,16 @@ import CWinnowKernels
 /// - 2 for letters of two of the Latin, Greek and Cyrillic scripts side by side;
 /// - 2 for a box-drawing or block character next to a letter, digit or symbol;
 /// - 1 for U+FFFD next to a non-ASCII letter;
-/// - 1 for a non-ASCII capital letter standing alone between spaces ("Ã ").
+/// - 1 for a non-ASCII Latin capital standing alone between spaces and punctuation
+///   ("Ã ", "Ð»").
+///
+/// Symbols include the ordinal indicators `ª` `º`, the spacing modifier letters (`ˆ`)
+/// and the soft hyphen, which sit between letters only in mojibake. When a curly
+/// quotation mark is a neighbour of the chain, it counts as ASCII punctuation, as the
+/// normalizer may fold it.
+///
+/// A C1 control in a repair (text that was decoded as ISO-8859-1 before it was
+/// encoded again) becomes the windows-1252 character of its byte.
 ///
 /// "CafÃ©" scores 3 (f then capital Ã: 1; letter Ã then symbol ©: 2) against 0 for
 /// "Café". Correct text scores 0 or less against any reading of it as mojibake:
@@ -64,7 +77,7 @@ import CWinnowKernels
 ///
 /// - **A lost 0xA0.** A space where the byte 0xA0 (U+00A0 NO-BREAK SPACE in the
 ///   encoding) was: "Ã " for `à`, "Â " for U+00A0, "Ð " for `Р`, "Î " for `Π`, and
-///   any 0xA0 inside a three- or four-byte sequence.
+///   0xA0 as the third or fourth byte of a longer sequence ("â€ " for `†`).
 /// - **A lost byte.** U+FFFD, or `?` inside a three- or four-byte sequence, where a
 ///   byte the encoding leaves undefined was (windows-1252: 0x81, 0x8D, 0x8F, 0x90,
 ///   0x9D). When exactly one of the possible bytes gives a letter, a digit, a quotation
@@ -300,7 +313,11 @@ struct MojibakeScanner {
       var candidate = Chain(
         start: start, end: chainEnd, replacement: repaired, encodings: [encoding], score: 0, last: 0)
       repairAgain(&candidate)
-      if Self.holdsC1Control(candidate.replacement) { continue }
+      // A C1 control in the repair stands for the windows-1252 character of its byte
+      // (text decoded as ISO-8859-1 before it was encoded again), else the chain is no
+      // repair.
+      guard let mapped = mappingC1Controls(candidate.replacement) else { continue }
+      candidate.replacement = mapped
       candidate.last = String(decoding: candidate.replacement, as: UTF8.self).unicodeScalars.last?.value ?? 0x20
       candidate.score = score(candidate, previous: previous)
       if let current = best, candidate.score <= current.score {
@@ -352,7 +369,10 @@ struct MojibakeScanner {
       if byte > 0xBF { byte = 0 }
       if byte == 0 {
         guard lenient else { return nil }
-        if scalar == 0x20 && info.a0IsNoBreakSpace {
+        // A lost 0xA0 is taken for the second byte of a two-byte sequence (the
+        // characters listed below) or for a later byte of a longer one: after a
+        // three-byte lead (à-ï in windows-1252), a space is far likelier a word's end.
+        if scalar == 0x20 && info.a0IsNoBreakSpace && (count == 2 || position >= 2) {
           byte = 0xA0
           lostA0 = true
         } else if (scalar == 0xFFFD || (scalar == 0x3F && count >= 3)) && !info.undefinedContinuations.isEmpty {
@@ -381,14 +401,24 @@ struct MojibakeScanner {
     return (index, scalar)
   }
 
-  /// Whether UTF-8 `bytes` hold a C1 control (C2 80 to C2 9F).
-  private static func holdsC1Control(_ bytes: [UInt8]) -> Bool {
+  /// UTF-8 `bytes` with each C1 control (C2 80 to C2 9F) replaced by the
+  /// windows-1252 character of its byte; nil when windows-1252 has none.
+  private func mappingC1Controls(_ bytes: [UInt8]) -> [UInt8]? {
+    guard bytes.indices.dropLast().contains(where: { bytes[$0] == 0xC2 && bytes[$0 + 1] < 0xA0 }) else { return bytes }
+    var result: [UInt8] = []
     var index = 0
-    while index + 1 < bytes.count {
-      if bytes[index] == 0xC2 && bytes[index + 1] < 0xA0 { return true }
-      index += 1
+    while index < bytes.count {
+      if bytes[index] == 0xC2 && index + 1 < bytes.count && bytes[index + 1] < 0xA0 {
+        let meaning = tables.encodings[0].decoded[Int(bytes[index + 1]) - 0x80]
+        guard meaning >= 0xA0 else { return nil }
+        UTF8Decoding.encode(meaning, into: &result)
+        index += 2
+      } else {
+        result.append(bytes[index])
+        index += 1
+      }
     }
-    return false
+    return result
   }
 
   /// The scalar that `bytes` encode when they are exactly one well-formed UTF-8
@@ -485,9 +515,14 @@ struct MojibakeScanner {
     var previous: UInt8 = Kind.boundary
     var beforePrevious: UInt8 = Kind.boundary
     var previousScalar: UInt32 = 0x20
-    for scalar in text {
+    for (position, scalar) in text.enumerated() {
       // An ill-formed sequence counts as the U+FFFD the normalizer makes of it.
-      let value: UInt8 = scalar < 0x11_0000 ? classes[scalar] : Kind.replacement
+      var value: UInt8 = scalar < 0x11_0000 ? classes[scalar] : Kind.replacement
+      // The neighbours of a chain count as what the normalizer may fold them to, so
+      // that normalizing never changes a decision: curly quotes as ASCII quotes.
+      if (position == 0 || position == text.count - 1) && (0x2018...0x201F).contains(scalar) {
+        value = Kind.punctuation
+      }
       let kind = value & 0x0F
       if kind == Kind.c1 { total += 3 }
       if value & MojibakeTables.rare != 0 { total += 1 }
@@ -497,7 +532,14 @@ struct MojibakeScanner {
       if previousLetter && kind == Kind.symbol { total += 2 }
       if previousKind == Kind.symbol && letter { total += 1 }
       if previousKind == Kind.symbol && kind == Kind.symbol { total += 1 }
-      if previousLetter && kind == Kind.opening && scalar >= 0x80 { total += 1 }
+      if previousLetter && kind == Kind.opening && scalar >= 0x80 { total += 2 }
+      if previousKind == Kind.punctuation && previousScalar >= 0x80 && kind == Kind.opening && scalar >= 0x80 {
+        total += 1
+      }
+      if previousKind == Kind.opening && previousScalar >= 0x80 && (kind == Kind.boundary || kind == Kind.punctuation) {
+        total += 1
+      }
+      if previousScalar == 0xC2 && scalar >= 0x80 && !letter && kind != Kind.boundary { total += 2 }
       if previousKind == Kind.lower && kind == Kind.upper && scalar >= 0x80 { total += 1 }
       if previousKind == Kind.upper && kind == Kind.lower && previousScalar >= 0x80 && scalar >= 0x80 {
         total += 1
@@ -517,8 +559,10 @@ struct MojibakeScanner {
       {
         total += 1
       }
-      if kind == Kind.boundary && previousKind == Kind.upper && previousScalar >= 0x80
-        && beforePrevious & 0x0F == Kind.boundary
+      // A non-ASCII Latin capital standing alone ("Ã ", "Ð»").
+      let apart = { (kind: UInt8) in kind == Kind.boundary || kind == Kind.punctuation }
+      if apart(kind) && previousKind == Kind.upper && previousScalar >= 0x80
+        && previous & MojibakeTables.Script.mask == MojibakeTables.Script.latin && apart(beforePrevious & 0x0F)
       {
         total += 1
       }

@@ -155,11 +155,12 @@ final class MojibakeTables: @unchecked Sendable {
   /// Kind, script and flags for every code point, from ICU's general categories.
   private static func buildClasses() -> [UInt8] {
     var flat = [UInt8](repeating: Kind.other, count: 0x11_0000)
-    // Punctuation that text uses around words. The quotation marks that the
-    // normalizer folds to ASCII by default (U+2018-U+201F, U+2E42) are of ASCII's kind,
-    // so that folding them never changes a repair decision.
-    var ordinary: Set<UInt32> = [0x2026, 0x2013, 0x2014, 0x2010, 0x2011, 0x2012, 0x2015, 0xBB, 0x203A, 0x2E42]
-    for scalar in UInt32(0x2018)...0x201F { ordinary.insert(scalar) }
+    // Punctuation that text uses around words: closing quotes, dashes, the ellipsis.
+    // (Opening quotes are of their own kind; the score reads the curly ones as ASCII
+    // punctuation when they are the neighbours of a chain, see MojibakeScanner.)
+    let ordinary: Set<UInt32> = [
+      0x2026, 0x2013, 0x2014, 0x2010, 0x2011, 0x2012, 0x2015, 0xBB, 0x203A, 0x2019, 0x201D, 0x2E42,
+    ]
     let rareLetters: Set<UInt32> = [
       0x0402, 0x0403, 0x0453, 0x0409, 0x040A, 0x040C, 0x040B, 0x040F, 0x0452, 0x0459, 0x045A, 0x045C,
       0x045B, 0x045F, 0x040E, 0x045E, 0x0408, 0x0458, 0x0405, 0x0455, 0x0192, 0x0178, 0x0139, 0x013A,
@@ -190,6 +191,11 @@ final class MojibakeTables: @unchecked Sendable {
           ? Kind.punctuation : category == 20 || category == 28 ? Kind.opening : Kind.symbol
       case 24, 25, 26, 27, 11: value = scalar < 0x80 ? Kind.punctuation : Kind.symbol
       default: value = Kind.other
+      }
+      // Ordinal indicators, spacing modifier letters (ˆ) and the soft hyphen sit
+      // between letters only in mojibake ("PÃºblica", "âˆ’", "Ã\u{AD}" for í).
+      if scalar == 0xAA || scalar == 0xBA || scalar == 0xAD || (0x2B0...0x2FF).contains(scalar) {
+        value = Kind.symbol
       }
       if scalar & 0xFFFE == 0xFFFE || (0xFDD0...0xFDEF).contains(scalar) { value = implausible }
       if scalar == 0xFFFD { value = Kind.replacement }
