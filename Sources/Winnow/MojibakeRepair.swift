@@ -32,11 +32,14 @@ import CWinnowKernels
 ///
 /// ## The score
 ///
-/// A chain is repaired when its *score* reaches ``minimumScore``. The score is how
+/// A chain is repaired when its *score* reaches ``minimumScore``. Of two readings of
+/// a chain that score the same, the one with more accented letters that European
+/// languages use widely wins (`á` over `å`); then the encoding that the text's other
+/// chains show; then the order above. The score is how
 /// much stranger the text is with the chain than with its repair, counted on the chain
 /// and its two neighbours, where the *strangeness* of text is the sum of:
 ///
-/// - 3 for each C1 control (U+0080–U+009F), 1 for each letter rare in real text next
+/// - 3 for each C1 control (U+0080–U+009F), 2 for each letter rare in real text next
 ///   to its script's common letters (Serbian and Macedonian Cyrillic letters, `ƒ`, `Ÿ`,
 ///   `Ĺ`, `ĺ`);
 /// - 2 for a letter directly followed by a symbol (`Ã©`, `â€`), 1 for a symbol
@@ -45,14 +48,18 @@ import CWinnowKernels
 /// - 2 for a letter followed by a non-ASCII opening quotation mark or bracket (`Ã«`,
 ///   `â“`); 1 for one that follows non-ASCII punctuation directly (`…„`), and 1 for
 ///   one followed by a space or punctuation;
-/// - 2 for `Â` followed by a non-ASCII symbol or punctuation mark (`Â®`, `Â’`): Â
-///   is the windows-1252 reading of the UTF-8 lead byte of every Latin-1 symbol;
+/// - 2 for `Â` or `Ã` followed by a space or a non-ASCII symbol or punctuation mark
+///   (`Â®`, `Â’`, `Ã»`): they are the windows-1252 readings of the UTF-8 lead bytes of
+///   Latin-1 symbols and letters (`¬` and `Ā` in MacRoman and windows-1257);
 /// - 1 for a lowercase letter followed by a non-ASCII capital (`CafÃ`), and 1 for a
 ///   non-ASCII capital followed by a non-ASCII lowercase letter (`Ðµ`, `Ĺž`);
 /// - 2 for a Latin, Greek or Cyrillic letter followed by a combining mark of another
 ///   script (a Hebrew point, an Indic sign);
 /// - 2 for letters of two of the Latin, Greek and Cyrillic scripts side by side;
-/// - 2 for a box-drawing or block character next to a letter, digit or symbol;
+/// - 2 for a box-drawing or block character next to a letter, digit, symbol or
+///   opening mark;
+/// - 1 for `‚` (MacRoman's reading of the lead byte of general punctuation) before a
+///   non-ASCII letter;
 /// - 1 for U+FFFD next to a non-ASCII letter;
 /// - 1 for a non-ASCII Latin capital standing alone between spaces and punctuation
 ///   ("Ã ", "Ð»").
@@ -73,10 +80,14 @@ import CWinnowKernels
 /// ## Damaged mojibake
 ///
 /// Once a text holds a repaired chain of an encoding, chains of that encoding whose
-/// score is at least 1 are repaired too, and these damaged forms are accepted:
+/// score is at least `max(1, minimumScore - 1)` are repaired too, or at least 0 when
+/// they lie between two repaired chains of the encoding on one line ("Рё" in
+/// "Р’РѕР№РЅР° Рё РјРёСЂ"), or between one and the start or end of the line, with only
+/// ASCII in between; and these damaged forms are accepted:
 ///
 /// - **A lost 0xA0.** A space where the byte 0xA0 (U+00A0 NO-BREAK SPACE in the
-///   encoding) was: "Ã " for `à`, "Â " for U+00A0, "Ð " for `Р`, "Î " for `Π`, and
+///   encoding) was: "Ã " for `à`, "Â " for U+00A0, "Ð " for `Р`, "Î " for `Π`,
+///   "Ä " for `Ġ`, and
 ///   0xA0 as the third or fourth byte of a longer sequence ("â€ " for `†`).
 /// - **A lost byte.** U+FFFD, or `?` inside a three- or four-byte sequence, where a
 ///   byte the encoding leaves undefined was (windows-1252: 0x81, 0x8D, 0x8F, 0x90,
@@ -95,8 +106,11 @@ public struct MojibakeRepair: Sendable {
     public var original: String
     /// What replaced it.
     public var replacement: String
-    /// The legacy encodings the text had been decoded through, first one first
-    /// ("windows-1252", or twice "windows-1252" for text encoded twice over).
+    /// The legacy encodings the text had been decoded through, in the order it went
+    /// through them ("windows-1252"; "windows-1251", "windows-1252" for text read as
+    /// windows-1251 and then that read as windows-1252). windows-1252 is reported as
+    /// ISO-8859-1 when the chain holds C1 controls and no character that only
+    /// windows-1252 has.
     public var encodings: [String]
     /// How much stranger the original is than the repair (see ``MojibakeRepair``).
     public var score: Int
@@ -174,9 +188,18 @@ struct MojibakeScanner {
     var start: Int
     var end: Int
     var replacement: [UInt8]
+    /// The encoding of the outer level, whose chains are evidence for others.
     var encodings: [Int]
+    /// The encodings' names, outermost (repaired first) first.
+    var names: [String] = []
     var score: Int
     var last: UInt32
+    /// The encodings that read the chain this way without lenient bytes.
+    var readers: UInt16 = 0
+    /// Whether another reading of the chain scored the same.
+    var tie = false
+    /// The encodings whose reading scored as well, this one's and ties.
+    var contenders: UInt16 = 0
   }
 
   private var accepted: [Chain] = []
@@ -185,6 +208,8 @@ struct MojibakeScanner {
   /// most clear wins in this text first.
   private var priority = Array(MojibakeTables.encodingNames.indices)
   private var support = [Int](repeating: 0, count: MojibakeTables.encodingNames.count)
+  /// For each encoding, the accepted chains it reads as well as any other encoding.
+  private var coverage = [Int](repeating: 0, count: MojibakeTables.encodingNames.count)
   private var tied = false
   private var scalars: [UInt32] = []
   private var originals: [UInt32] = []
@@ -206,22 +231,43 @@ struct MojibakeScanner {
   mutating func run() -> MojibakeRepair.Result? {
     strictPass()
     guard !accepted.isEmpty else { return nil }
-    if tied {
-      // Chains that read equally well in two encodings (windows-1250 and ISO-8859-2
-      // differ in a few letters) take the encoding that the text's other chains show.
-      let preferred = priority.enumerated().sorted { a, b in
-        support[a.element] != support[b.element] ? support[a.element] > support[b.element] : a.offset < b.offset
-      }.map(\.element)
-      if preferred != priority {
-        priority = preferred
-        accepted.removeAll()
-        strictPass()
-      }
+    // Chains that read equally well in two encodings (windows-1250 and ISO-8859-2
+    // differ in a few letters) take the encoding that the text's other chains show:
+    // the strict pass runs again if it met such a tie.
+    if prefer(), tied {
+      accepted.removeAll()
+      support = support.map { _ in 0 }
+      coverage = coverage.map { _ in 0 }
+      strictPass()
     }
     var evidence: UInt16 = 0
-    for chain in accepted { evidence |= 1 << chain.encodings[0] }
+    for chain in accepted { evidence |= 1 << chain.encodings[0] | chain.readers }
     lenientPass(evidence: evidence)
+    prefer()
+    // A chain that several encodings read the same way is reported under the
+    // preferred one of them.
+    for index in accepted.indices {
+      let chain = accepted[index]
+      guard let encoding = priority.first(where: { chain.readers & (1 << $0) != 0 }),
+        encoding != chain.encodings[0]
+      else { continue }
+      accepted[index].encodings[0] = encoding
+      accepted[index].names[0] = name(of: encoding, from: chain.start, to: chain.end)
+    }
     return write()
+  }
+
+  /// Orders ``priority`` by support, then coverage, then the default order; returns
+  /// whether the order changed.
+  @discardableResult
+  private mutating func prefer() -> Bool {
+    let preferred = priority.sorted { a, b in
+      if support[a] != support[b] { return support[a] > support[b] }
+      if coverage[a] != coverage[b] { return coverage[a] > coverage[b] }
+      return a < b
+    }
+    defer { priority = preferred }
+    return preferred != priority
   }
 
   // MARK: - Passes
@@ -238,6 +284,7 @@ struct MojibakeScanner {
       if let chain = bestChain(at: start, limit: end, mask: UInt16(leads), lenient: false, previous: accepted.last),
         chain.score >= minimumScore
       {
+        record(chain)
         accepted.append(chain)
         position = chain.end
       } else {
@@ -272,9 +319,12 @@ struct MojibakeScanner {
         if mask != 0 {
           let earlier = next > 0 ? accepted[next - 1] : nil
           let previous = (found.last?.end ?? -1) > (earlier?.end ?? -1) ? found.last : earlier
-          if let chain = bestChain(at: index, limit: limit, mask: mask, lenient: true, previous: previous),
-            chain.score >= threshold
+          let following = next < accepted.count ? accepted[next] : nil
+          if let chain = bestChain(
+            at: index, limit: limit, mask: mask, lenient: true, previous: previous, following: following),
+            chain.score >= (isBetween(chain, previous, following) ? 0 : threshold)
           {
+            record(chain)
             found.append(chain)
             index = chain.end
             continue
@@ -288,30 +338,70 @@ struct MojibakeScanner {
     }
   }
 
+  /// Whether `chain` lies between two repaired chains of its encoding on one line, or
+  /// between one and the line's start or end, with only ASCII in between.
+  private func isBetween(_ chain: Chain, _ previous: Chain?, _ following: Chain?) -> Bool {
+    func reads(_ other: Chain?) -> Bool {
+      guard let other else { return false }
+      return (other.readers | 1 << other.encodings[0]) & (1 << chain.encodings[0]) != 0
+    }
+    // Whether the bytes are ASCII other than a line break.
+    func clear(_ range: Range<Int>) -> Bool {
+      range.allSatisfy { input[$0] != 0x0A && input[$0] < 0x80 }
+    }
+    func lineStart() -> Int {
+      var index = chain.start
+      while index > 0 && input[index - 1] != 0x0A { index -= 1 }
+      return index
+    }
+    func lineEnd() -> Int {
+      var index = chain.end
+      while index < end && input[index] != 0x0A { index += 1 }
+      return index
+    }
+    let before =
+      reads(previous) && previous!.end <= chain.start ? clear(previous!.end..<chain.start) : nil
+    let after =
+      reads(following) && following!.start >= chain.end ? clear(chain.end..<following!.start) : nil
+    switch (before, after) {
+    case (true?, true?): return true
+    case (true?, nil): return clear(chain.end..<lineEnd())
+    case (nil, true?): return clear(lineStart()..<chain.start)
+    default: return false
+    }
+  }
+
   // MARK: - Chains
 
   /// The best-scoring chain at `start` among the encodings in `mask`, ending by
   /// `limit`. Of chains with the same score, the one whose encoding comes first in
-  /// ``priority`` wins; ``support`` counts clear wins and ``tied`` notes ties.
+  /// ``priority`` wins. An accepted chain adds to the ``support`` of every encoding
+  /// that reads it that way without lenient bytes (its ``Chain/readers``), and
+  /// ``tied`` notes that another reading scored the same.
   private mutating func bestChain(
-    at start: Int, limit: Int, mask: UInt16, lenient: Bool, previous: Chain?
+    at start: Int, limit: Int, mask: UInt16, lenient: Bool, previous: Chain?, following: Chain? = nil
   ) -> Chain? {
     var best: Chain?
     var tie = false
-    var shared = false
+    var contenders: UInt16 = 0
     var bestRaw: [UInt8] = []
     var tried: [[UInt8]] = []
     for encoding in priority where mask & (1 << encoding) != 0 {
-      guard let (chainEnd, repaired) = chain(at: start, limit: limit, encoding: encoding, lenient: lenient)
+      guard let (chainEnd, repaired, weak) = chain(at: start, limit: limit, encoding: encoding, lenient: lenient)
       else { continue }
       if tried.contains(repaired) {
-        // Another encoding reads the chain the same way: no evidence for either.
-        if repaired == bestRaw { shared = true }
+        // Another encoding reads the chain the same way.
+        if repaired == bestRaw {
+          if !weak { best?.readers |= 1 << encoding }
+          contenders |= 1 << encoding
+        }
         continue
       }
       tried.append(repaired)
       var candidate = Chain(
-        start: start, end: chainEnd, replacement: repaired, encodings: [encoding], score: 0, last: 0)
+        start: start, end: chainEnd, replacement: repaired, encodings: [encoding],
+        names: [name(of: encoding, from: start, to: chainEnd)], score: 0, last: 0,
+        readers: weak ? 0 : 1 << encoding)
       repairAgain(&candidate)
       // A C1 control in the repair stands for the windows-1252 character of its byte
       // (text decoded as ISO-8859-1 before it was encoded again), else the chain is no
@@ -319,38 +409,98 @@ struct MojibakeScanner {
       guard let mapped = mappingC1Controls(candidate.replacement) else { continue }
       candidate.replacement = mapped
       candidate.last = String(decoding: candidate.replacement, as: UTF8.self).unicodeScalars.last?.value ?? 0x20
-      candidate.score = score(candidate, previous: previous)
+      candidate.score = score(candidate, previous: previous, following: following)
       if let current = best, candidate.score <= current.score {
-        if candidate.score == current.score { tie = true }
-        continue
+        if candidate.score == current.score {
+          // Of two readings that score the same, the one with more letters that
+          // European languages use widely wins ("página" over "pågina").
+          let difference = Self.commonLetters(candidate.replacement) - Self.commonLetters(current.replacement)
+          if difference < 0 { continue }
+          if difference == 0 {
+            tie = true
+            contenders |= 1 << encoding
+            continue
+          }
+        } else {
+          continue
+        }
       }
       tie = false
-      shared = false
+      contenders = 1 << encoding
       bestRaw = repaired
       best = candidate
     }
-    if let best, best.score >= minimumScore {
-      if tie { tied = true } else if !shared { support[best.encodings[0]] += 1 }
-    }
+    best?.tie = tie
+    best?.contenders = contenders
     return best
   }
 
-  /// The chain of encoding `encoding` at `start`: its end and the repaired bytes.
-  private func chain(at start: Int, limit: Int, encoding: Int, lenient: Bool) -> (Int, [UInt8])? {
+  /// Accented letters that many European languages use.
+  private static let common: Set<UInt32> = Set(
+    "áéíóúàèìòùâêîôûäëïöüãõñçßąęłńśźżčřšžěůýťďňőűășțÁÉÍÓÚÀÈÌÒÙÂÊÎÔÛÄËÏÖÜÃÕÑÇĄĘŁŃŚŹŻČŘŠŽĚŮÝŤĎŇŐŰĂȘȚ".unicodeScalars
+      .map(\.value))
+
+  /// The number of ``common`` letters in UTF-8 `bytes`.
+  private static func commonLetters(_ bytes: [UInt8]) -> Int {
+    String(decoding: bytes, as: UTF8.self).unicodeScalars.reduce(0) { $0 + (common.contains($1.value) ? 1 : 0) }
+  }
+
+  /// Counts an accepted chain as evidence: clear wins add to ``support``; a tie is
+  /// no evidence for either reading.
+  private mutating func record(_ chain: Chain) {
+    if chain.tie {
+      tied = true
+    } else {
+      var readers = chain.readers
+      while readers != 0 {
+        support[readers.trailingZeroBitCount] += 1
+        readers &= readers - 1
+      }
+    }
+    var contenders = chain.contenders
+    while contenders != 0 {
+      coverage[contenders.trailingZeroBitCount] += 1
+      contenders &= contenders - 1
+    }
+  }
+
+  /// The name of `encoding` for the chain from `start` to `end`: windows-1252 is
+  /// ISO-8859-1 when the chain holds C1 controls and none of the characters that only
+  /// windows-1252 has at 0x80-0x9F.
+  private func name(of encoding: Int, from start: Int, to end: Int) -> String {
+    guard encoding == 0 else { return MojibakeTables.encodingNames[encoding] }
+    var controls = false
+    var index = start
+    while index < end {
+      let (scalar, length) = character(at: index)
+      if (0x80..<0xA0).contains(scalar) { controls = true }
+      if scalar > 0xFF && scalar < 0x11_0000 && (0x80..<0xA0).contains(tables.bytes[0][scalar]) {
+        return "windows-1252"
+      }
+      index += length
+    }
+    return controls ? "ISO-8859-1" : "windows-1252"
+  }
+
+  /// The chain of encoding `encoding` at `start`: its end, the repaired bytes, and
+  /// whether it reads a byte that the encoding leaves undefined.
+  private func chain(at start: Int, limit: Int, encoding: Int, lenient: Bool) -> (Int, [UInt8], Bool)? {
     var index = start
     var repaired: [UInt8] = []
+    var weak = false
     while index < limit,
-      let (sequenceEnd, scalar) = sequence(at: index, limit: limit, encoding: encoding, lenient: lenient)
+      let (sequenceEnd, scalar, undefined) = sequence(at: index, limit: limit, encoding: encoding, lenient: lenient)
     {
       UTF8Decoding.encode(scalar, into: &repaired)
       index = sequenceEnd
+      weak = weak || undefined
     }
-    return index > start ? (index, repaired) : nil
+    return index > start ? (index, repaired, weak) : nil
   }
 
-  /// The broken sequence of encoding `encoding` at `start`: its end and the character
-  /// it stands for.
-  private func sequence(at start: Int, limit: Int, encoding: Int, lenient: Bool) -> (Int, UInt32)? {
+  /// The broken sequence of encoding `encoding` at `start`: its end, the character it
+  /// stands for, and whether it reads a byte the encoding leaves undefined.
+  private func sequence(at start: Int, limit: Int, encoding: Int, lenient: Bool) -> (Int, UInt32, Bool)? {
     let (first, firstLength) = character(at: start)
     guard first >= 0x80, first < 0x11_0000 else { return nil }
     let table = tables.bytes[encoding]
@@ -358,6 +508,7 @@ struct MojibakeScanner {
     guard lead >= 0xC2, lead <= 0xF4 else { return nil }
     let count = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
     var bytes: [UInt8] = [lead]
+    var undefined = tables.encodings[encoding].lenient[Int(lead) - 0x80]
     var lost: [Int] = []
     var lostA0 = false
     var index = start + firstLength
@@ -382,6 +533,7 @@ struct MojibakeScanner {
           return nil
         }
       }
+      if byte >= 0x80 && info.lenient[Int(byte) - 0x80] && lost.last != position { undefined = true }
       bytes.append(byte)
       index += length
     }
@@ -397,8 +549,8 @@ struct MojibakeScanner {
     guard tables.classes[scalar] & MojibakeTables.implausible == 0 || (0x80..<0xA0).contains(scalar) else {
       return nil
     }
-    if lostA0 && count == 2 && ![0xA0, 0xE0, 0x420, 0x3A0].contains(scalar) { return nil }
-    return (index, scalar)
+    if lostA0 && count == 2 && ![0xA0, 0xE0, 0x120, 0x420, 0x3A0].contains(scalar) { return nil }
+    return (index, scalar, undefined || !lost.isEmpty)
   }
 
   /// UTF-8 `bytes` with each C1 control (C2 80 to C2 9F) replaced by the
@@ -466,18 +618,16 @@ struct MojibakeScanner {
         var scanner = MojibakeScanner(input: buffer.baseAddress!, end: buffer.count, minimumScore: minimumScore)
         return scanner.run()
       }
-      guard let inner, let first = inner.fixes.first,
-        let encoding = MojibakeTables.encodingNames.firstIndex(of: first.encodings[0])
-      else { return }
+      guard let inner, let first = inner.fixes.first else { return }
       chain.replacement = inner.utf8
-      chain.encodings.append(encoding)
+      chain.names += first.encodings.reversed()
     }
   }
 
   // MARK: - Score
 
   /// How much stranger the chain is than its repair, with its neighbours.
-  private mutating func score(_ chain: Chain, previous: Chain?) -> Int {
+  private mutating func score(_ chain: Chain, previous: Chain?, following: Chain?) -> Int {
     let before: UInt32
     if let previous, previous.end == chain.start {
       before = previous.last
@@ -491,6 +641,11 @@ struct MojibakeScanner {
       before = start + length == chain.start && scalar < 0x11_0000 ? scalar : 0xFFFD
     }
     let after = chain.end < end ? character(at: chain.end).0 : 0x20
+    let fixedAfter =
+      following.flatMap {
+        $0.start == chain.end ? String(decoding: $0.replacement, as: UTF8.self).unicodeScalars.first?.value : nil
+      }
+      ?? after
     originals.removeAll(keepingCapacity: true)
     originals.append(before)
     var index = chain.start
@@ -503,18 +658,23 @@ struct MojibakeScanner {
     scalars.removeAll(keepingCapacity: true)
     scalars.append(before)
     for scalar in String(decoding: chain.replacement, as: UTF8.self).unicodeScalars { scalars.append(scalar.value) }
-    scalars.append(after)
+    scalars.append(fixedAfter)
     return strangeness(originals) - strangeness(scalars)
   }
 
   /// The strangeness of a run of characters (see ``MojibakeRepair``).
   private func strangeness(_ text: [UInt32]) -> Int {
     typealias Kind = MojibakeTables.Kind
+    typealias Script = MojibakeTables.Script
     let classes = tables.classes
     var total = 0
+    // The last three characters: kinds (with flags) and values.
     var previous: UInt8 = Kind.boundary
     var beforePrevious: UInt8 = Kind.boundary
     var previousScalar: UInt32 = 0x20
+    var beforePreviousScalar: UInt32 = 0x20
+    @inline(__always) func isLetter(_ kind: UInt8) -> Bool { kind == Kind.lower || kind == Kind.upper }
+    @inline(__always) func isApart(_ kind: UInt8) -> Bool { kind == Kind.boundary || kind == Kind.punctuation }
     for (position, scalar) in text.enumerated() {
       // An ill-formed sequence counts as the U+FFFD the normalizer makes of it.
       var value: UInt8 = scalar < 0x11_0000 ? classes[scalar] : Kind.replacement
@@ -524,49 +684,84 @@ struct MojibakeScanner {
         value = Kind.punctuation
       }
       let kind = value & 0x0F
-      if kind == Kind.c1 { total += 3 }
-      if value & MojibakeTables.rare != 0 { total += 1 }
       let previousKind = previous & 0x0F
-      let previousLetter = previousKind == Kind.lower || previousKind == Kind.upper
-      let letter = kind == Kind.lower || kind == Kind.upper
-      if previousLetter && kind == Kind.symbol { total += 2 }
-      if previousKind == Kind.symbol && letter { total += 1 }
+      let beforePreviousKind = beforePrevious & 0x0F
+      let letter = isLetter(kind)
+      let previousLetter = isLetter(previousKind)
+      let nonASCII = scalar >= 0x80
+      let previousNonASCII = previousScalar >= 0x80
+      // Characters by themselves.
+      if kind == Kind.c1 { total += 3 }
+      if value & MojibakeTables.rare != 0 { total += 2 }
+      // A letter, then a symbol or an opening mark.
+      if previousLetter && kind == Kind.symbol { total += scalar == 0x20AC ? 3 : 2 }
+      if previousLetter && kind == Kind.opening && nonASCII { total += 2 }
+      // A symbol, then a letter or another symbol.
+      if previousKind == Kind.symbol && letter { total += nonASCII ? 2 : 1 }
       if previousKind == Kind.symbol && kind == Kind.symbol { total += 1 }
-      if previousLetter && kind == Kind.opening && scalar >= 0x80 { total += 2 }
-      if previousKind == Kind.punctuation && previousScalar >= 0x80 && kind == Kind.opening && scalar >= 0x80 {
+      // Opening marks out of place.
+      if previousKind == Kind.punctuation && previousNonASCII && kind == Kind.opening && nonASCII { total += 1 }
+      if previousKind == Kind.opening && previousNonASCII && isApart(kind) { total += 1 }
+      // ‚ (MacRoman's reading of the lead byte of general punctuation) before a letter.
+      if previousScalar == 0x201A && letter && nonASCII { total += 1 }
+      // Â and Ã (the windows-1252 readings of the lead bytes of Latin-1 symbols and
+      // letters; ¬ in MacRoman, Ā in windows-1257) before a space or a non-ASCII
+      // symbol or mark.
+      if [0xC2, 0xC3, 0xAC, 0x100].contains(previousScalar) && !letter && (nonASCII || kind == Kind.boundary) {
+        total += 2
+      }
+      // Capitals and lowercase letters mixed.
+      if previousKind == Kind.lower && kind == Kind.upper && nonASCII { total += 1 }
+      if previousKind == Kind.upper && kind == Kind.lower && previousNonASCII && nonASCII
+        && previous & Script.mask == Script.latin
+      {
         total += 1
       }
-      if previousKind == Kind.opening && previousScalar >= 0x80 && (kind == Kind.boundary || kind == Kind.punctuation) {
+      if beforePreviousKind == Kind.upper && previousKind == Kind.upper && kind == Kind.lower
+        && beforePreviousScalar >= 0x80 && previousNonASCII
+      {
         total += 1
       }
-      if previousScalar == 0xC2 && scalar >= 0x80 && !letter && kind != Kind.boundary { total += 2 }
-      if previousKind == Kind.lower && kind == Kind.upper && scalar >= 0x80 { total += 1 }
-      if previousKind == Kind.upper && kind == Kind.lower && previousScalar >= 0x80 && scalar >= 0x80 {
-        total += 1
-      }
-      if previousLetter && kind == Kind.foreignMark && previous & MojibakeTables.Script.mask != 0 { total += 2 }
+      // A Greek capital with tonos inside a word (capitals carry no accents there).
+      if previousLetter && [0x386, 0x388, 0x389, 0x38A, 0x38C, 0x38E, 0x38F].contains(scalar) { total += 1 }
+      // Scripts mixed inside a word.
       if previousLetter && letter {
-        let script = value & MojibakeTables.Script.mask
-        let previousScript = previous & MojibakeTables.Script.mask
+        let script = value & Script.mask
+        let previousScript = previous & Script.mask
         if script != 0 && previousScript != 0 && script != previousScript { total += 2 }
       }
+      if previousLetter && kind == Kind.foreignMark && previous & Script.mask != 0 { total += 2 }
+      // A combining mark with no letter before it.
+      if (kind == Kind.mark || kind == Kind.foreignMark)
+        && !(previousLetter || previousKind == Kind.other || previousKind == Kind.foreignLetter
+          || previousKind == Kind.mark || previousKind == Kind.foreignMark)
+      {
+        total += 2
+      }
+      // Box drawing beside letters, digits and symbols.
       if (previousKind == Kind.box) != (kind == Kind.box) {
         let other = previousKind == Kind.box ? kind : previousKind
-        if other == Kind.lower || other == Kind.upper || other == Kind.digit || other == Kind.symbol { total += 2 }
+        if isLetter(other) || other == Kind.digit || other == Kind.symbol || other == Kind.opening { total += 2 }
       }
-      if (previousKind == Kind.replacement && letter && scalar >= 0x80)
-        || (kind == Kind.replacement && previousLetter && previousScalar >= 0x80)
+      // U+FFFD beside a non-ASCII letter.
+      if (previousKind == Kind.replacement && letter && nonASCII)
+        || (kind == Kind.replacement && previousLetter && previousNonASCII)
       {
         total += 1
       }
-      // A non-ASCII Latin capital standing alone ("Ã ", "Ð»").
-      let apart = { (kind: UInt8) in kind == Kind.boundary || kind == Kind.punctuation }
-      if apart(kind) && previousKind == Kind.upper && previousScalar >= 0x80
-        && previous & MojibakeTables.Script.mask == MojibakeTables.Script.latin && apart(beforePrevious & 0x0F)
-      {
-        total += 1
+      // Letters standing alone: a non-ASCII Latin capital ("Ã ", "Ð»"), any non-ASCII
+      // capital before non-ASCII punctuation ("С–"), a letter of Hebrew to NKo.
+      if isApart(kind) && isApart(beforePreviousKind) && previousNonASCII {
+        if previousKind == Kind.upper && previous & Script.mask == Script.latin {
+          total += 1
+        } else if previousKind == Kind.upper && kind == Kind.punctuation && nonASCII {
+          total += 1
+        } else if previousKind == Kind.foreignLetter {
+          total += 2
+        }
       }
       beforePrevious = previous
+      beforePreviousScalar = previousScalar
       previous = value
       previousScalar = scalar
     }
@@ -591,7 +786,7 @@ struct MojibakeScanner {
           original: String(
             decoding: UnsafeBufferPointer(start: input + chain.start, count: chain.end - chain.start), as: UTF8.self),
           replacement: String(decoding: chain.replacement, as: UTF8.self),
-          encodings: chain.encodings.map { MojibakeTables.encodingNames[$0] }, score: chain.score))
+          encodings: chain.names.reversed(), score: chain.score))
       position = chain.end
     }
     output.append(contentsOf: UnsafeBufferPointer(start: input + position, count: end - position))

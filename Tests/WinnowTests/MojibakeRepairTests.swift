@@ -47,13 +47,14 @@ import Winnow
     }
   }
 
-  @Test func cautionIsTheMinimumScore() {
-    // An em dash read as windows-1252 scores 2 ("â" then the symbol "€").
+  @Test func cautionIsTheMinimumScore() throws {
     let text = "one â€” two"
-    #expect(MojibakeRepair(minimumScore: 2).repaired(text) == "one — two")
-    #expect(MojibakeRepair(minimumScore: 3).repaired(text) == text)
+    let score = try #require(MojibakeRepair(minimumScore: 1).repair(text).fixes.first).score
+    #expect(score >= 2)
+    #expect(MojibakeRepair(minimumScore: score).repaired(text) == "one — two")
+    #expect(MojibakeRepair(minimumScore: score + 1).repaired(text) == text)
     var options = NormalizationOptions.default
-    options.mojibakeMinimumScore = 3
+    options.mojibakeMinimumScore = score + 1
     #expect(TextNormalizer(options).normalized(text) == "one â€\" two\n")
   }
 
@@ -135,6 +136,60 @@ import Winnow
     for article in Fixtures.articles {
       let fixes = repair.repair(String(decoding: article.bytes, as: UTF8.self)).fixes
       #expect(fixes.isEmpty, "\(article.name): \(fixes.map { "\($0.original) -> \($0.replacement)" })")
+    }
+  }
+}
+
+/// The table of `MojibakeCases.swift` (generated with Python's codecs by
+/// Tests/Tools/mojibake_cases.py): every case repairs exactly, with its path, and
+/// every negative comes through unchanged.
+@Suite struct MojibakeTableTests {
+  @Test func tableIsLargeEnough() {
+    #expect(mojibakeCases.count >= 100)
+    #expect(mojibakeNegatives.count >= 100)
+    for kind in ["single", "double", "mixed", "lostA0", "lossy"] {
+      #expect(mojibakeCases.contains { $0.kind == kind })
+    }
+  }
+
+  @Test func everyCaseRepairs() {
+    let repair = MojibakeRepair()
+    var failures: [String] = []
+    for item in mojibakeCases {
+      let result = repair.repair(item.broken)
+      if result.text != item.expected {
+        failures.append("\(item.kind) \(item.path): \(item.broken.debugDescription) -> \(result.text.debugDescription)")
+      } else if item.kind != "mixed" && item.kind != "lossy" && item.kind != "lostA0",
+        let path = result.fixes.first?.encodings, path != item.path
+      {
+        failures.append("\(item.kind): \(item.broken.debugDescription) path \(path), expected \(item.path)")
+      }
+    }
+    #expect(failures.isEmpty, "\(failures.count) of \(mojibakeCases.count):\n\(failures.joined(separator: "\n"))")
+  }
+
+  @Test func everyNegativeStays() {
+    let repair = MojibakeRepair()
+    let plain = TextNormalizer(NormalizationOptions(repairsMojibake: false))
+    let normalizer = TextNormalizer()
+    var failures: [String] = []
+    for text in mojibakeNegatives {
+      let repaired = repair.repaired(text)
+      if repaired != text || normalizer.normalized(text) != plain.normalized(text) {
+        failures.append("\(text.debugDescription) -> \(repaired.debugDescription)")
+      }
+    }
+    #expect(failures.isEmpty, "\(failures.count) of \(mojibakeNegatives.count):\n\(failures.joined(separator: "\n"))")
+  }
+
+  /// With repair on, every case still meets the normalizer's invariants: edits that
+  /// reproduce the output, and a fixed point.
+  @Test(arguments: [NormalizationOptions.Profile.default, .comparison])
+  func invariantsHold(_ profile: NormalizationOptions.Profile) {
+    for text in mojibakeCases.map(\.broken) + mojibakeNegatives {
+      if let failure = NormalizerInvariantTests.check(Array(text.utf8), profile) {
+        Issue.record("\(text.debugDescription): \(failure)")
+      }
     }
   }
 }

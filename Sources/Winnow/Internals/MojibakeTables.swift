@@ -20,6 +20,10 @@ final class MojibakeTables: @unchecked Sendable {
     let undefinedContinuations: [UInt8]
     /// Whether byte 0xA0 is U+00A0 NO-BREAK SPACE, which scrapers turn into a space.
     let a0IsNoBreakSpace: Bool
+    /// For each byte 0x80-0xFF, whether the encoding leaves it undefined and only
+    /// lenient decoders give it a character (not so for the C1 controls of the
+    /// ISO-8859 encodings, which map them): weaker evidence for the encoding.
+    let lenient: [Bool]
   }
 
   /// The encodings tried, in order of preference when several give the same repair.
@@ -46,6 +50,11 @@ final class MojibakeTables: @unchecked Sendable {
     /// A combining mark outside the generic diacritic blocks (Hebrew points, Indic
     /// signs, ...): strange after a Latin, Greek or Cyrillic letter.
     static let foreignMark: UInt8 = 11
+    /// A combining mark of the generic diacritic blocks.
+    static let mark: UInt8 = 12
+    /// A letter of the scripts from Hebrew to NKo (U+0590-U+08FF), which two-byte
+    /// mojibake decodes to by accident: strange standing alone.
+    static let foreignLetter: UInt8 = 13
   }
 
   /// Scripts of letters (bits 4-5 of ``classes``): letters of two different ones side
@@ -59,7 +68,8 @@ final class MojibakeTables: @unchecked Sendable {
   }
 
   /// Bit 6 of ``classes``: a letter that is rare in text (Cyrillic letters of Serbian
-  /// and Macedonian next to Russian ones, ƒ, Ÿ, Ĺ, ĺ), which mojibake produces often.
+  /// and Macedonian next to Russian ones, ƒ, Ÿ, Ĺ, ĺ, Ĩ, ĩ, Ŗ, ŗ, most of Latin
+  /// Extended-B), which mojibake produces often.
   static let rare: UInt8 = 1 << 6
   /// Bit 7 of ``classes``: a code point no repair may produce (unassigned, private
   /// use, surrogate, control, noncharacter).
@@ -110,8 +120,10 @@ final class MojibakeTables: @unchecked Sendable {
       }
       // Undefined bytes decode to the code point of the same value, unless the
       // encoding already uses that character for another byte.
+      var lenient = [Bool](repeating: false, count: 128)
       for byte in 0x80...0xFF where decoded[byte - 0x80] == 0 && !decoded.contains(UInt32(byte)) {
         decoded[byte - 0x80] = UInt32(byte)
+        lenient[byte - 0x80] = index != 0 && !name.hasPrefix("ISO-8859")
       }
       func map(_ scalar: Int, _ byte: Int) {
         guard scalar != 0, flat[scalar] == 0 else { return }
@@ -127,7 +139,7 @@ final class MojibakeTables: @unchecked Sendable {
       encodings.append(
         Encoding(
           name: name, decoded: decoded, undefinedContinuations: undefined,
-          a0IsNoBreakSpace: decoded[0x20] == 0xA0))
+          a0IsNoBreakSpace: decoded[0x20] == 0xA0, lenient: lenient))
       byteTables.append(CodePointTable(flat))
     }
     continuation[0xFFFD] = UInt16((1 << encodings.count) - 1)
@@ -164,7 +176,15 @@ final class MojibakeTables: @unchecked Sendable {
     let rareLetters: Set<UInt32> = [
       0x0402, 0x0403, 0x0453, 0x0409, 0x040A, 0x040C, 0x040B, 0x040F, 0x0452, 0x0459, 0x045A, 0x045C,
       0x045B, 0x045F, 0x040E, 0x045E, 0x0408, 0x0458, 0x0405, 0x0455, 0x0192, 0x0178, 0x0139, 0x013A,
+      0x0128, 0x0129, 0x0156, 0x0157,
     ]
+    // Latin Extended-B is rare in text, except Vietnamese (Ơ ơ Ư ư), Pinyin (Ǎ-ǜ),
+    // Romanian (Ș ș Ț ț) and Azerbaijani (Ə).
+    func isRareLatin(_ scalar: UInt32) -> Bool {
+      guard (0x180...0x24F).contains(scalar) else { return rareLetters.contains(scalar) }
+      return ![0x1A0, 0x1A1, 0x1AF, 0x1B0, 0x18F].contains(scalar) && !(0x1CD...0x1DC).contains(scalar)
+        && !(0x218...0x21B).contains(scalar)
+    }
     for scalar in 0..<UInt32(0x11_0000) {
       if scalar >= 0xD800 && scalar < 0xE000 {
         flat[Int(scalar)] = implausible
@@ -184,7 +204,7 @@ final class MojibakeTables: @unchecked Sendable {
           (0x300...0x36F).contains(scalar) || (0x1AB0...0x1AFF).contains(scalar)
           || (0x1DC0...0x1DFF).contains(scalar) || (0x20D0...0x20FF).contains(scalar)
           || (0xFE20...0xFE2F).contains(scalar)
-        value = generic ? Kind.other : Kind.foreignMark
+        value = generic ? Kind.mark : Kind.foreignMark
       case 19, 20, 21, 22, 23, 28, 29:
         value =
           scalar < 0x80 || ordinary.contains(scalar)
@@ -192,11 +212,16 @@ final class MojibakeTables: @unchecked Sendable {
       case 24, 25, 26, 27, 11: value = scalar < 0x80 ? Kind.punctuation : Kind.symbol
       default: value = Kind.other
       }
-      // Ordinal indicators, spacing modifier letters (ˆ) and the soft hyphen sit
-      // between letters only in mojibake ("PÃºblica", "âˆ’", "Ã\u{AD}" for í).
-      if scalar == 0xAA || scalar == 0xBA || scalar == 0xAD || (0x2B0...0x2FF).contains(scalar) {
+      // Ordinal indicators, the micro sign, spacing modifier letters (ˆ) and the soft
+      // hyphen sit between letters only in mojibake ("PÃºblica", "âˆ’", "Ã\u{AD}").
+      if scalar == 0xAA || scalar == 0xBA || scalar == 0xAD || scalar == 0xB5 || (0x2B0...0x2FF).contains(scalar) {
         value = Kind.symbol
       }
+      // Full-width forms belong with the CJK text around them.
+      if (0xFF01...0xFF60).contains(scalar) { value = Kind.other }
+      // Inverted marks open a Spanish sentence, as an opening quote does.
+      if scalar == 0xA1 || scalar == 0xBF { value = Kind.opening }
+      if value == Kind.other && (0x590...0x8FF).contains(scalar) && category == 5 { value = Kind.foreignLetter }
       if scalar & 0xFFFE == 0xFFFE || (0xFDD0...0xFDEF).contains(scalar) { value = implausible }
       if scalar == 0xFFFD { value = Kind.replacement }
       if (0x2500...0x259F).contains(scalar) || scalar == 0x2320 || scalar == 0x2321 || scalar == 0x25A0 {
@@ -209,7 +234,7 @@ final class MojibakeTables: @unchecked Sendable {
         case 0x400...0x52F: value |= Script.cyrillic
         default: break
         }
-        if rareLetters.contains(scalar) { value |= rare }
+        if isRareLatin(scalar) { value |= rare }
       }
       flat[Int(scalar)] = value
     }
