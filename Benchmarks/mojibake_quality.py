@@ -5,6 +5,7 @@ Usage (from the repository root):
 
     Benchmarks/.venv-peers/bin/python Benchmarks/mojibake_quality.py [--cases PATH]
                                       [--winnow PATH] [--json PATH] [--failures N]
+                                      [--articles DIR]
 
 Python 3.11, standard library and ftfy (pip install ftfy; skipped with a note when
 missing).
@@ -22,6 +23,15 @@ must come through unchanged). Systems measured:
 Reported: per kind (single, double, mixed, lostA0, lossy) how many cases each system
 repairs exactly (output == expected), the single cases per encoding, and how many
 negatives each system changes. --json PATH writes the numbers and every failure.
+
+With --articles DIR (the shared article texts, ../shared/data/articles/text), a second
+measure on real text that none of the rules were written from: the first 40 lines
+with a non-ASCII character of every article, each encoded as UTF-8 and decoded
+through each of the nine encodings (strictly: a line that an encoding cannot decode is
+left out; windows-1252 decodes its five undefined bytes as C1 controls, as
+ISO-8859-1 does). Reported per encoding: how many lines each system gives back
+exactly (both sides NFC; a C1 control of the article may come back as the
+windows-1252 character it stands for).
 
 Exit status: 0 success, 1 winnow failed, 2 bad input.
 """
@@ -168,12 +178,66 @@ def table(results: dict[str, dict], cases: list[dict]) -> str:
     return "\n".join(lines)
 
 
+ARTICLE_CODECS = {
+    "windows-1252": "cp1252", "windows-1251": "cp1251", "windows-1250": "cp1250", "ISO-8859-2": "iso8859-2",
+    "windows-1253": "cp1253", "windows-1254": "cp1254", "windows-1257": "cp1257", "macintosh": "mac_roman",
+    "IBM437": "cp437",
+}
+
+
+def article_lines(directory: Path) -> list[tuple[str, str, str]]:
+    """(encoding, line, misread line) for the first 40 non-ASCII lines of every article."""
+    import codecs
+
+    codecs.register_error("c1", lambda error: (error.object[error.start : error.end].decode("latin-1"), error.end))
+    result = []
+    for path in sorted(directory.glob("*.txt")):
+        lines = [line for line in path.read_text(encoding="utf-8").split("\n") if any(ord(c) > 127 for c in line)]
+        for encoding, codec in ARTICLE_CODECS.items():
+            for line in lines[:40]:
+                try:
+                    broken = line.encode("utf-8").decode(codec, errors="c1" if codec == "cp1252" else "strict")
+                except UnicodeDecodeError:
+                    continue
+                if broken != line:
+                    result.append((encoding, line, broken))
+    return result
+
+
+def measure_articles(directory: Path, found: dict[str, Callable[[list[str]], list[str]]]) -> dict:
+    import unicodedata
+
+    def c1_as_windows_1252(text: str) -> str:
+        def meaning(character: str) -> str:
+            try:
+                return bytes([ord(character)]).decode("cp1252")
+            except UnicodeDecodeError:
+                return character
+
+        return "".join(meaning(c) if "\x80" <= c <= "\x9f" else c for c in text)
+
+    lines = article_lines(directory)
+    results = {}
+    for name, run in found.items():
+        outputs = run([broken for _, _, broken in lines])
+        per_encoding: dict[str, dict[str, int]] = {}
+        for (encoding, line, _), output in zip(lines, outputs):
+            entry = per_encoding.setdefault(encoding, {"lines": 0, "restored": 0})
+            entry["lines"] += 1
+            expected = unicodedata.normalize("NFC", line)
+            got = unicodedata.normalize("NFC", output)
+            entry["restored"] += got == expected or got == c1_as_windows_1252(expected)
+        results[name] = per_encoding
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=Path, default=DEFAULT_CASES, help="the test table (JSON)")
     parser.add_argument("--winnow", help="Winnow executable to measure too (see run_winnow)")
     parser.add_argument("--json", type=Path, help="write all numbers and failures here")
     parser.add_argument("--failures", type=int, default=5, help="failures to print per system (default 5)")
+    parser.add_argument("--articles", type=Path, help="also misread the lines of these article texts (see above)")
     args = parser.parse_args()
 
     cases, negatives = load(args.cases)
@@ -198,8 +262,26 @@ def main() -> int:
             for failure in shown:
                 expected = f" expected {failure['expected']!r}" if "expected" in failure else ""
                 print(f"  {failure['kind']:8} {failure['broken']!r} -> {failure['output']!r}{expected}")
+    articles = None
+    if args.articles:
+        measured = {name: run for name, run in found.items() if name != "ftfy.fix_text"}
+        articles = measure_articles(args.articles, measured)
+        print(f"\nlines of {args.articles} misread through each encoding, given back exactly")
+        names = list(articles)
+        print(f"{'encoding':16}" + "".join(f"{name:>26}" for name in names))
+        totals = {name: [0, 0] for name in names}
+        for encoding in ARTICLE_CODECS:
+            cells = []
+            for name in names:
+                entry = articles[name].get(encoding, {"lines": 0, "restored": 0})
+                totals[name][0] += entry["restored"]
+                totals[name][1] += entry["lines"]
+                cells.append(f"{entry['restored']} of {entry['lines']}")
+            print(f"{encoding:16}" + "".join(f"{cell:>26}" for cell in cells))
+        print(f"{'all':16}" + "".join(f"{f'{r} of {t} ({r / t:.1%})':>26}" for r, t in totals.values()))
     if args.json:
-        args.json.write_text(json.dumps({"notes": notes, "results": results}, ensure_ascii=False, indent=2) + "\n")
+        args.json.write_text(
+            json.dumps({"notes": notes, "results": results, "articles": articles}, ensure_ascii=False, indent=2) + "\n")
         print(f"\nwrote {args.json}")
     return 0
 

@@ -315,7 +315,7 @@ struct MojibakeScanner {
       }
       let (scalar, length) = character(at: index)
       if scalar < 0x11_0000 {
-        let mask = tables.leadMask[scalar] & evidence
+        let mask = tables.leads(scalar) & evidence
         if mask != 0 {
           let earlier = next > 0 ? accepted[next - 1] : nil
           let previous = (found.last?.end ?? -1) > (earlier?.end ?? -1) ? found.last : earlier
@@ -474,7 +474,7 @@ struct MojibakeScanner {
     while index < end {
       let (scalar, length) = character(at: index)
       if (0x80..<0xA0).contains(scalar) { controls = true }
-      if scalar > 0xFF && scalar < 0x11_0000 && (0x80..<0xA0).contains(tables.bytes[0][scalar]) {
+      if scalar > 0xFF && scalar < 0x11_0000 && (0x80..<0xA0).contains(tables.byte(0, scalar)) {
         return "windows-1252"
       }
       index += length
@@ -503,8 +503,7 @@ struct MojibakeScanner {
   private func sequence(at start: Int, limit: Int, encoding: Int, lenient: Bool) -> (Int, UInt32, Bool)? {
     let (first, firstLength) = character(at: start)
     guard first >= 0x80, first < 0x11_0000 else { return nil }
-    let table = tables.bytes[encoding]
-    let lead = table[first]
+    let lead = tables.byte(encoding, first)
     guard lead >= 0xC2, lead <= 0xF4 else { return nil }
     let count = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
     var bytes: [UInt8] = [lead]
@@ -516,7 +515,7 @@ struct MojibakeScanner {
     for position in 1..<count {
       guard index < limit else { return nil }
       let (scalar, length) = character(at: index)
-      var byte: UInt8 = scalar >= 0x80 && scalar < 0x11_0000 ? table[scalar] : 0
+      var byte: UInt8 = scalar >= 0x80 && scalar < 0x11_0000 ? tables.byte(encoding, scalar) : 0
       if byte > 0xBF { byte = 0 }
       if byte == 0 {
         guard lenient else { return nil }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// A compact, immutable map from every Unicode code point to a small value.
 ///
 /// Two stages: the high bits of a code point (`scalar >> 8`) select one of the
@@ -12,20 +18,34 @@ final class CodePointTable<Value: FixedWidthInteger & Sendable>: @unchecked Send
   /// Builds the table from a flat array of 0x110000 values.
   init(_ flat: [Value]) {
     precondition(flat.count == 0x11_0000)
-    stage1 = .allocate(capacity: 0x1100)
-    var blocks: [[Value]: UInt16] = [:]
+    let stage1 = UnsafeMutablePointer<UInt16>.allocate(capacity: 0x1100)
     var stored: [Value] = []
-    for block in 0..<0x1100 {
-      let slice = Array(flat[block << 8..<(block + 1) << 8])
-      if let index = blocks[slice] {
-        stage1[block] = index
-      } else {
-        let index = UInt16(blocks.count)
-        blocks[slice] = index
-        stored.append(contentsOf: slice)
-        stage1[block] = index
+    flat.withUnsafeBytes { raw in
+      let blockBytes = 256 * MemoryLayout<Value>.stride
+      // Blocks by a 64-bit digest of their bytes (word by word: hashing element by
+      // element costs more than the rest of the build), compared in full on a match.
+      var byDigest: [UInt64: [UInt16]] = [:]
+      for block in 0..<0x1100 {
+        let start = raw.baseAddress! + block * blockBytes
+        var digest: UInt64 = 0xCBF2_9CE4_8422_2325
+        for word in 0..<(blockBytes / 8) {
+          digest = (digest ^ start.loadUnaligned(fromByteOffset: word * 8, as: UInt64.self)) &* 0x100_0000_01B3
+          digest ^= digest >> 29
+        }
+        let found = byDigest[digest]?.first { index in
+          stored.withUnsafeBytes { memcmp($0.baseAddress! + Int(index) * blockBytes, start, blockBytes) == 0 }
+        }
+        if let found {
+          stage1[block] = found
+        } else {
+          let index = UInt16(stored.count / 256)
+          stored.append(contentsOf: flat[block << 8..<(block + 1) << 8])
+          byDigest[digest, default: []].append(index)
+          stage1[block] = index
+        }
       }
     }
+    self.stage1 = stage1
     stage2 = .allocate(capacity: stored.count)
     stage2.initialize(from: stored, count: stored.count)
   }

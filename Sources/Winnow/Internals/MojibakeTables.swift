@@ -76,14 +76,41 @@ final class MojibakeTables: @unchecked Sendable {
   static let implausible: UInt8 = 1 << 7
 
   let encodings: [Encoding]
-  /// For each encoding, the byte 0x80-0xFF each character stands for (0: none).
-  let bytes: [CodePointTable<UInt8>]
+  /// Every character of the encodings is below U+0800, in U+2000-U+2FFF or in
+  /// U+F000-U+FFFF: the tables below hold those 10,240 code points only.
+  static let slots = 0x2800
+
+  /// The slot of `scalar` in the tables, or nil when no encoding has it.
+  @inline(__always)
+  static func slot(_ scalar: UInt32) -> Int? {
+    switch scalar {
+    case ..<0x800: Int(scalar)
+    case 0x2000..<0x3000: Int(scalar) - 0x2000 + 0x800
+    case 0xF000..<0x1_0000: Int(scalar) - 0xF000 + 0x1800
+    default: nil
+    }
+  }
+
+  /// For each encoding `e`, at `e * slots + slot`, the byte 0x80-0xFF each character
+  /// stands for (0: none).
+  private let byteTable: [UInt8]
   /// Bit `e` set: in encoding `e` the character stands for a byte that starts a
   /// multi-byte UTF-8 sequence (0xC2-0xF4).
-  let leadMask: CodePointTable<UInt16>
-  /// Bit `e` set: in encoding `e` the character stands for a continuation byte
-  /// (0x80-0xBF). U+FFFD has every bit: it may stand for a lost byte.
-  let continuationMask: CodePointTable<UInt16>
+  private let leadTable: [UInt16]
+
+  /// The byte that `scalar` stands for in encoding `encoding`, or 0.
+  @inline(__always)
+  func byte(_ encoding: Int, _ scalar: UInt32) -> UInt8 {
+    guard let slot = Self.slot(scalar) else { return 0 }
+    return byteTable[encoding &* Self.slots &+ slot]
+  }
+
+  /// The encodings in which `scalar` stands for a lead byte (0xC2-0xF4).
+  @inline(__always)
+  func leads(_ scalar: UInt32) -> UInt16 {
+    guard let slot = Self.slot(scalar) else { return 0 }
+    return leadTable[slot]
+  }
   /// ``leadMask`` in the low 16 bits and ``continuationMask`` in the high 16, for the
   /// C search for chains (every masked code point is below U+0800, in U+2000-U+2FFF
   /// or in U+F000-U+FFFF).
@@ -95,13 +122,12 @@ final class MojibakeTables: @unchecked Sendable {
 
   private init() {
     var encodings: [Encoding] = []
-    var byteTables: [CodePointTable<UInt8>] = []
-    var lead = [UInt16](repeating: 0, count: 0x11_0000)
-    var continuation = [UInt16](repeating: 0, count: 0x11_0000)
+    var bytes = [UInt8](repeating: 0, count: Self.encodingNames.count * Self.slots)
+    var lead = [UInt16](repeating: 0, count: Self.slots)
+    var continuation = [UInt16](repeating: 0, count: Self.slots)
     for (index, name) in Self.encodingNames.enumerated() {
       var decoded = [UInt32](repeating: 0, count: 128)
       var undefined: [UInt8] = []
-      var flat = [UInt8](repeating: 0, count: 0x11_0000)
       for byte in 0x80...0xFF {
         var scalar: UInt32 = 0
         if let utf8 = ICU.decode(from: name, [UInt8(byte)]),
@@ -125,37 +151,34 @@ final class MojibakeTables: @unchecked Sendable {
         decoded[byte - 0x80] = UInt32(byte)
         lenient[byte - 0x80] = index != 0 && !name.hasPrefix("ISO-8859")
       }
-      func map(_ scalar: Int, _ byte: Int) {
-        guard scalar != 0, flat[scalar] == 0 else { return }
-        flat[scalar] = UInt8(byte)
-        if byte >= 0xC2 && byte <= 0xF4 { lead[scalar] |= 1 << index }
-        if byte <= 0xBF { continuation[scalar] |= 1 << index }
+      func map(_ scalar: UInt32, _ byte: Int) {
+        guard let slot = Self.slot(scalar) else { preconditionFailure("U+\(String(scalar, radix: 16)) has no slot") }
+        guard scalar != 0, bytes[index * Self.slots + slot] == 0 else { return }
+        bytes[index * Self.slots + slot] = UInt8(byte)
+        if byte >= 0xC2 && byte <= 0xF4 { lead[slot] |= 1 << index }
+        if byte <= 0xBF { continuation[slot] |= 1 << index }
       }
-      for byte in 0x80...0xFF { map(Int(decoded[byte - 0x80]), byte) }
+      for byte in 0x80...0xFF where decoded[byte - 0x80] != 0 { map(decoded[byte - 0x80], byte) }
       if index == 0 {
         // ISO-8859-1: every C1 control stands for its own byte.
-        for byte in 0x80..<0xA0 { map(byte, byte) }
+        for byte in 0x80..<0xA0 { map(UInt32(byte), byte) }
       }
       encodings.append(
         Encoding(
           name: name, decoded: decoded, undefinedContinuations: undefined,
           a0IsNoBreakSpace: decoded[0x20] == 0xA0, lenient: lenient))
-      byteTables.append(CodePointTable(flat))
     }
-    continuation[0xFFFD] = UInt16((1 << encodings.count) - 1)
+    continuation[Self.slot(0xFFFD)!] = UInt16((1 << encodings.count) - 1)
     self.encodings = encodings
-    self.bytes = byteTables
-    self.leadMask = CodePointTable(lead)
-    self.continuationMask = CodePointTable(continuation)
-    func masks(_ range: Range<Int>) -> UnsafePointer<UInt32> {
+    self.byteTable = bytes
+    self.leadTable = lead
+    func masks(_ range: Range<UInt32>) -> UnsafePointer<UInt32> {
       let buffer = UnsafeMutablePointer<UInt32>.allocate(capacity: range.count)
       for scalar in range {
-        buffer[scalar - range.lowerBound] = UInt32(lead[scalar]) | UInt32(continuation[scalar]) << 16
+        let slot = Self.slot(scalar)!
+        buffer[Int(scalar - range.lowerBound)] = UInt32(lead[slot]) | UInt32(continuation[slot]) << 16
       }
       return UnsafePointer(buffer)
-    }
-    for scalar in 0..<0x11_0000 where lead[scalar] | continuation[scalar] != 0 {
-      precondition(scalar < 0x800 || (0x2000..<0x3000).contains(scalar) || scalar >= 0xF000 && scalar < 0x1_0000)
     }
     let search = UnsafeMutablePointer<winnow_mojibake_masks>.allocate(capacity: 1)
     search.initialize(
@@ -185,12 +208,21 @@ final class MojibakeTables: @unchecked Sendable {
       return ![0x1A0, 0x1A1, 0x1AF, 0x1B0, 0x18F].contains(scalar) && !(0x1CD...0x1DC).contains(scalar)
         && !(0x218...0x21B).contains(scalar)
     }
-    for scalar in 0..<UInt32(0x11_0000) {
-      if scalar >= 0xD800 && scalar < 0xE000 {
-        flat[Int(scalar)] = implausible
-        continue
+    // General categories from ICU's property sets (one call per category, not per
+    // code point), by ICU's UCharCategory numbers.
+    var categories = [UInt8](repeating: 0, count: 0x11_0000)
+    let names = [
+      "Cn", "Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Me", "Mc", "Nd", "Nl", "No", "Zs", "Zl", "Zp", "Cc", "Cf", "Co",
+      "Cs", "Pd", "Ps", "Pe", "Pc", "Po", "Sm", "Sc", "Sk", "So", "Pi", "Pf",
+    ]
+    categories.withUnsafeMutableBufferPointer { categories in
+      for (number, name) in names.enumerated() where number > 0 {
+        for range in (try? ICU.ranges(of: "[:gc=\(name):]")) ?? [] {
+          for scalar in range { categories[Int(scalar)] = UInt8(number) }
+        }
       }
-      let category = ICU.generalCategory(of: scalar)
+    }
+    func value(_ scalar: UInt32, _ category: Int32) -> UInt8 {
       var value: UInt8
       switch category {
       case 0, 17, 18: value = implausible  // unassigned, private use, surrogate
@@ -236,7 +268,20 @@ final class MojibakeTables: @unchecked Sendable {
         }
         if isRareLatin(scalar) { value |= rare }
       }
-      flat[Int(scalar)] = value
+      return value
+    }
+    // Below U+3000 and from U+F900 to U+FFFF, every rule above may apply; elsewhere the
+    // class follows from the general category alone (and noncharacters).
+    let plain = (0..<Int32(names.count)).map { value(0x3_0000, $0) }
+    flat.withUnsafeMutableBufferPointer { flat in
+      for scalar in 0..<0x11_0000 {
+        let category = categories[scalar]
+        if scalar < 0x3000 || (0xF900..<0x1_0000).contains(scalar) {
+          flat[scalar] = value(UInt32(scalar), Int32(category))
+        } else {
+          flat[scalar] = scalar & 0xFFFE == 0xFFFE ? implausible : plain[Int(category)]
+        }
+      }
     }
     return flat
   }
