@@ -8,7 +8,7 @@ import CWinnowKernels
 /// let repair = MojibakeRepair()
 /// repair.repaired("CafÃ© â€œnoirâ€\u{9D}")   // "Café “noir”"
 /// let result = repair.repair("donâ€™t")
-/// result.fixes[0]   // input 3..<10, "â€™" -> "’", encodings ["windows-1252"], score 3
+/// result.fixes[0]   // input 3..<11, "â€™" -> "’", encodings ["windows-1252"], score 5
 /// ```
 ///
 /// ``TextNormalizer`` runs this repair first when

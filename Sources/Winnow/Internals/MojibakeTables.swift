@@ -2,8 +2,8 @@ import CWinnowKernels
 
 /// The tables behind ``MojibakeRepair``: for each single-byte legacy encoding, which
 /// byte each character stands for, and for every code point, the character class the
-/// score reads. Built once from ICU's converters and character properties (about
-/// 20 ms), shared by every repair.
+/// score reads. Built once, on first use, from ICU's converters and character
+/// property sets (a few milliseconds), and shared by every repair.
 final class MojibakeTables: @unchecked Sendable {
   // @unchecked: the mask buffers are written only in `init` and never freed (the
   // tables live as long as the process).
