@@ -206,10 +206,13 @@ struct MojibakeScanner {
   /// The encodings in the order they are preferred when chains of several score the
   /// same: the order of ``MojibakeTables/encodingNames``, then the encodings with the
   /// most clear wins in this text first.
-  private var priority = Array(MojibakeTables.encodingNames.indices)
-  private var support = [Int](repeating: 0, count: MojibakeTables.encodingNames.count)
+  private var priority = Self.defaultPriority
+  private var support = Self.zeros
   /// For each encoding, the accepted chains it reads as well as any other encoding.
-  private var coverage = [Int](repeating: 0, count: MojibakeTables.encodingNames.count)
+  private var coverage = Self.zeros
+  // Shared until written, so that a text without mojibake costs no allocation.
+  private static let defaultPriority = Array(MojibakeTables.encodingNames.indices)
+  private static let zeros = [Int](repeating: 0, count: MojibakeTables.encodingNames.count)
   private var tied = false
   private var scalars: [UInt32] = []
   private var originals: [UInt32] = []
@@ -506,9 +509,11 @@ struct MojibakeScanner {
     let lead = tables.byte(encoding, first)
     guard lead >= 0xC2, lead <= 0xF4 else { return nil }
     let count = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
-    var bytes: [UInt8] = [lead]
+    // The bytes, packed first byte lowest, and the positions of lost bytes as bits:
+    // no allocation for a sequence that fails.
+    var packed = UInt32(lead)
     var undefined = tables.encodings[encoding].lenient[Int(lead) - 0x80]
-    var lost: [Int] = []
+    var lost: UInt8 = 0
     var lostA0 = false
     var index = start + firstLength
     let info = tables.encodings[encoding]
@@ -526,22 +531,23 @@ struct MojibakeScanner {
           byte = 0xA0
           lostA0 = true
         } else if (scalar == 0xFFFD || (scalar == 0x3F && count >= 3)) && !info.undefinedContinuations.isEmpty {
-          lost.append(position)
+          lost |= 1 << position
           byte = 0x80
         } else {
           return nil
         }
       }
-      if byte >= 0x80 && info.lenient[Int(byte) - 0x80] && lost.last != position { undefined = true }
-      bytes.append(byte)
+      if info.lenient[Int(byte) - 0x80] && lost & (1 << position) == 0 { undefined = true }
+      packed |= UInt32(byte) << (8 * position)
       index += length
     }
     var scalar: UInt32
-    if lost.isEmpty {
-      guard let decoded = Self.decodeOne(bytes) else { return nil }
+    if lost == 0 {
+      guard let decoded = Self.decodeOne(packed, count) else { return nil }
       scalar = decoded
     } else {
-      scalar = resolveLost(bytes, lost, info.undefinedContinuations)
+      let bytes = (0..<count).map { UInt8(truncatingIfNeeded: packed >> (8 * $0)) }
+      scalar = resolveLost(bytes, (1..<count).filter { lost & (1 << $0) != 0 }, info.undefinedContinuations)
     }
     // C1 controls may be a step of text encoded twice over; the chain's final repair
     // is checked for them.
@@ -549,7 +555,7 @@ struct MojibakeScanner {
       return nil
     }
     if lostA0 && count == 2 && ![0xA0, 0xE0, 0x120, 0x420, 0x3A0].contains(scalar) { return nil }
-    return (index, scalar, undefined || !lost.isEmpty)
+    return (index, scalar, undefined || lost != 0)
   }
 
   /// UTF-8 `bytes` with each C1 control (C2 80 to C2 9F) replaced by the
@@ -570,6 +576,16 @@ struct MojibakeScanner {
       }
     }
     return result
+  }
+
+  /// The scalar that `count` bytes packed in `packed` (first byte lowest) encode when
+  /// they are exactly one well-formed UTF-8 character.
+  private static func decodeOne(_ packed: UInt32, _ count: Int) -> UInt32? {
+    withUnsafeBytes(of: packed.littleEndian) { raw in
+      let bytes = raw.bindMemory(to: UInt8.self).baseAddress!
+      let (scalar, length) = UTF8Decoding.decode(bytes, 0, count)
+      return length == count ? scalar : nil
+    }
   }
 
   /// The scalar that `bytes` encode when they are exactly one well-formed UTF-8

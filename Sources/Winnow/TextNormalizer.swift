@@ -114,11 +114,13 @@ public struct TextNormalizer: Sendable {
     guard options.repairsMojibake else { return false }
     // Curly quotes count as ASCII quotes in a repair's score; guillemets and CJK
     // brackets do not (see MojibakeTables).
-    let kinds: [TextEdit.Reason] =
-      [.control, .invisible, .c1Mapping, .unicodeNormalization, .caseFolding, .punctuation, .mojibake]
-      + (options.quotes == .all ? [.quote] : [])
-    return kinds.contains { counts[$0] > 0 }
+    if options.quotes == .all && counts[.quote] > 0 { return true }
+    return Self.formingReasons.contains { counts[$0] > 0 }
   }
+
+  private static let formingReasons: [TextEdit.Reason] = [
+    .control, .invisible, .c1Mapping, .unicodeNormalization, .caseFolding, .punctuation, .mojibake,
+  ]
 
   /// Normalizes `text`, optionally recording every edit.
   ///
@@ -159,7 +161,7 @@ public struct TextNormalizer: Sendable {
     // mojibake, repair and normalize again: the output is a fixed point.
     var repairs: [MojibakeRepair.Fix] = []
     var edits: [TextEdit] = []
-    var counts = EditCounts()
+    var counts: EditCounts?
     var current: [UInt8]?
     var changed = false
     for round in 0..<4 {
@@ -174,7 +176,8 @@ public struct TextNormalizer: Sendable {
             inputCount: recorded.inputCount, repairs: recorded.repairs)
         }
         changed = true
-        counts[.mojibake] += repair.fixes.count
+        if counts == nil { counts = EditCounts() }
+        counts![.mojibake] += repair.fixes.count
         for fix in repair.fixes {
           var mapped = fix
           if round > 0 {
@@ -195,7 +198,11 @@ public struct TextNormalizer: Sendable {
         (current.map { text in
           text.withUnsafeBufferPointer { runEngine($0, recordingEdits, &edits) }
         } ?? runEngine(bytes, recordingEdits, &edits))
-      counts += next.counts
+      if counts == nil {
+        counts = next.counts
+      } else {
+        counts! += next.counts
+      }
       changed = changed || next.changed
       current = next.output
       if repair == nil && !mayFormMojibake(next.counts) { break }
@@ -203,10 +210,10 @@ public struct TextNormalizer: Sendable {
     return NormalizedText(
       utf8: current ?? Array(bytes),
       edits: recordingEdits ? edits : nil,
-      counts: counts,
+      counts: counts ?? EditCounts(),
       isUnchanged: !changed,
       inputCount: bytes.count,
-      repairs: repairs.sorted { $0.input.lowerBound < $1.input.lowerBound })
+      repairs: repairs.count > 1 ? repairs.sorted { $0.input.lowerBound < $1.input.lowerBound } : repairs)
   }
 
   /// One engine pass; composes its edits onto `edits` when recording.
