@@ -81,3 +81,19 @@ if Context.environment["WINNOW_BENCHMARKS"] != nil {
       plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
     ))
 }
+
+// libFuzzer targets, only when asked for: they have no `main` of their own (libFuzzer
+// brings it), so they build only with --sanitize=fuzzer. See Tests/Fuzz/run.sh.
+if Context.environment["WINNOW_FUZZ"] != nil {
+  for (name, dependency) in [
+    ("Normalizer", "Winnow"), ("Repeats", "Winnow"), ("JSONLines", "WinnowJSONLines"), ("Index", "Winnow"),
+  ] {
+    package.targets.append(
+      .executableTarget(
+        name: "fuzz-\(name.lowercased())",
+        dependencies: [.target(name: dependency)],
+        path: "Tests/Fuzz/\(name)",
+        swiftSettings: swiftSettings
+      ))
+  }
+}

@@ -108,7 +108,13 @@ extension CorpusDeduplicator {
     let kept = counts[1]
     keptIDs.reserveCapacity(kept)
     for _ in 0..<kept {
-      keptInputNumbers.append(Int(try reader.u64()))
+      // An input number counts documents seen: anything else is damage (and must not
+      // trap converting to Int, or overflow when indexes merge).
+      let inputNumber = try reader.u64()
+      guard inputNumber < UInt64(documentCount) else {
+        throw IndexError(description: "the index is damaged (document number \(inputNumber) of \(documentCount))")
+      }
+      keptInputNumbers.append(Int(inputNumber))
       exactCheck.append(try reader.u64())
       let length = Int(try reader.u32())
       keptIDs.append(String(decoding: try reader.bytes(length), as: UTF8.self))
@@ -187,7 +193,7 @@ extension CorpusDeduplicator {
 }
 
 /// A 64-bit checksum (FNV-1a over 8-byte words, then mixed).
-func checksum(_ bytes: some Collection<UInt8>) -> UInt64 {
+package func checksum(_ bytes: some Collection<UInt8>) -> UInt64 {
   var hash: UInt64 = 0xCBF2_9CE4_8422_2325
   for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
   return TokenizedText.mix(hash)

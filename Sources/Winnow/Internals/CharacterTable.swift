@@ -1,5 +1,3 @@
-import Synchronization
-
 /// What the normalizer does with each code point, for one set of options.
 ///
 /// Built once per distinct ``NormalizationOptions`` from ICU property sets (UnicodeSet
@@ -157,7 +155,7 @@ final class CharacterTable: Sendable {
     classes = CodePointTable(flat)
   }
 
-  private static let cache = Mutex<[NormalizationOptions: CharacterTable]>([:])
+  private static let cache = Locked<[NormalizationOptions: CharacterTable]>([:])
 
   /// The table for `options`, built on first use and shared afterwards.
   static func table(for options: NormalizationOptions) -> CharacterTable {
