@@ -47,11 +47,20 @@ struct CorpusFlags: ParsableArguments {
   @Flag(help: "Stop at the first input that cannot be read or parsed (exit status 2).")
   var strict = false
 
+  @Option(help: "Documents of more bytes than this are reported and not processed: see --oversize.")
+  var maxDocumentBytes: Int?
+
+  @Option(help: "What happens to a document over --max-document-bytes: pass (written unchanged) or skip.")
+  var oversize: Oversize = .pass
+
   @Flag(name: .shortAndLong, help: "Print no progress and no summary on standard error.")
   var quiet = false
 
   func validate() throws {
     guard threads >= 1 else { throw ValidationError("--threads must be at least 1.") }
+    if let maxDocumentBytes, maxDocumentBytes < 1 {
+      throw ValidationError("--max-document-bytes must be at least 1.")
+    }
     guard output == nil || outputDir == nil else {
       throw ValidationError("--output and --output-dir cannot be used together.")
     }
@@ -62,8 +71,15 @@ struct CorpusFlags: ParsableArguments {
   }
 }
 
+/// What happens to a document over --max-document-bytes.
+enum Oversize: String, ExpressibleByArgument, CaseIterable {
+  case pass, skip
+}
+
 /// What the work on one document produced.
 struct DocumentResult: Sendable {
+  /// The document's size when it was over --max-document-bytes and not processed.
+  var oversize: Int?
   /// The new text of the document (or, for reports, what to print).
   var output: [UInt8]
   var counts = EditCounts()
@@ -104,6 +120,7 @@ struct CorpusSummary {
   var nearDuplicates = 0
   var paragraphsRemoved = 0
   var boilerplateRemoved = 0
+  var oversize = 0
 }
 
 /// Where a document comes from: its file, and its line in a JSON Lines file.
@@ -177,6 +194,7 @@ final class CorpusRun {
       return 64
     }
     try refuseOverwritingInputs(files)
+    Interruption.install()
     if !flags.quiet && isatty(STDERR_FILENO) != 0 {
       progress = Progress(total: files.allSatisfy { $0.path != "-" } ? files.reduce(0) { $0 + $1.size } : nil)
     }
@@ -276,11 +294,13 @@ final class CorpusRun {
       }
       run.summary.documents += batch.documents
       run.summary.skipped += batch.skipped
+      run.summary.oversize += batch.oversize
       run.summary.bytesOut += batch.bytesOut
       run.summary.repeatsRemoved += batch.repeatsRemoved
       run.summary.boilerplateRemoved += batch.boilerplateRemoved
       run.summary.invalidReplaced += batch.invalidReplaced
       run.summary.bytesIn += batch.bytesIn
+      Interruption.progress(documents: run.summary.documents, bytes: run.summary.bytesIn)
       run.progress?.advance(batch.bytesIn)
       let file = batch.file >= 0 ? run.files[batch.file] : nil
       switch batch.kind {
@@ -329,7 +349,12 @@ final class CorpusRun {
     var output: [UInt8] = []
     output.reserveCapacity(batch.output.count)
     var explanations: [UInt8] = []
+    // Output between entries (documents that were not fingerprinted, such as those
+    // passed through over --max-document-bytes) is kept as it is.
+    var copied = 0
     for entry in batch.entries {
+      output.append(contentsOf: batch.output[copied..<entry.output.lowerBound])
+      copied = entry.output.upperBound
       let decision = deduplicator.decide(entry.fingerprint, id: entry.id)
       var members = entry.explanation.map { [$0] } ?? []
       if let duplicate = decision.duplicate {
@@ -378,6 +403,7 @@ final class CorpusRun {
         explanations.append(contentsOf: (([head] + members).joined(separator: ",") + "}\n").utf8)
       }
     }
+    output.append(contentsOf: batch.output[copied...])
     batch.output = output
     batch.explanations = explanations
     batch.input = []
@@ -387,6 +413,10 @@ final class CorpusRun {
     let elapsed = seconds(since: start)
     var line = "\(summary.documents) document\(summary.documents == 1 ? "" : "s")"
     if summary.skipped > 0 { line += ", \(summary.skipped) skipped" }
+    if summary.oversize > 0 {
+      line += ", \(summary.oversize) over --max-document-bytes "
+      line += flags.oversize == .skip ? "(skipped)" : "(passed through)"
+    }
     if summary.failedInputs > 0 {
       line += ", \(summary.failedInputs) input\(summary.failedInputs == 1 ? "" : "s") unreadable"
     }
@@ -537,6 +567,8 @@ final class Batch: @unchecked Sendable {
   var messages: [String] = []
   var documents = 0
   var skipped = 0
+  /// Documents over --max-document-bytes.
+  var oversize = 0
   var bytesIn = 0
   var bytesOut = 0
   var repeatsRemoved = 0
@@ -611,7 +643,18 @@ final class Pipeline: @unchecked Sendable {
     self.outputsDocuments = outputsDocuments
     self.explaining = explaining
     self.deduplicating = deduplicating
-    self.work = work
+    if let limit = flags.maxDocumentBytes {
+      // Documents over the limit are not processed: passed through, or dropped.
+      let skip = flags.oversize == .skip
+      self.work = { bytes, source in
+        guard bytes.count > limit else { return work(bytes, source) }
+        var result = DocumentResult(output: skip ? [] : bytes)
+        result.oversize = bytes.count
+        return result
+      }
+    } else {
+      self.work = work
+    }
     field = Array(flags.field.utf8)
     slots = DispatchSemaphore(value: 4 * flags.threads + 4)
   }
@@ -714,6 +757,15 @@ final class Pipeline: @unchecked Sendable {
     // are then offsets of the converted text).
     let decoded = try? TextEncoding.decode(batch.input, from: flags.encoding == "auto" ? nil : flags.encoding)
     var result = work(decoded?.utf8 ?? batch.input, source)
+    if let size = result.oversize {
+      batch.messages.append(oversizeMessage(source.description, size))
+      batch.oversize = 1
+      if flags.oversize == .skip {
+        batch.bytesIn = batch.input.count
+        batch.input = []
+        return
+      }
+    }
     if explaining, let encoding = decoded?.encoding {
       let member =
         "\"encoding\":{\"name\":\(CorpusRun.quoted(encoding.name)),\"confidence\":\(encoding.confidence),\"byteOrderMark\":\(encoding.byteOrderMark)}"
@@ -773,6 +825,11 @@ final class Pipeline: @unchecked Sendable {
           let id = record.idRange.map { String(decoding: line[$0], as: UTF8.self) }
           let source = DocumentSource(file: name, line: lineNumber, id: id)
           var result = work(record.text, source)
+          if let size = result.oversize {
+            batch.messages.append(oversizeMessage("\(name):\(lineNumber)", size))
+            batch.oversize += 1
+            if flags.oversize == .skip { continue }
+          }
           result.counts[.invalidUTF8] += record.replacedEscapes
           batch.documents += 1
           batch.repeatsRemoved += result.repeatsRemoved
@@ -810,6 +867,11 @@ final class Pipeline: @unchecked Sendable {
     }
     // Deduplication may write some lines again.
     if !deduplicating { batch.input = [] }
+  }
+
+  private func oversizeMessage(_ place: String, _ size: Int) -> String {
+    "\(place): a document of \(size) bytes, over --max-document-bytes \(flags.maxDocumentBytes ?? 0): "
+      + (flags.oversize == .skip ? "skipped" : "passed through unchanged")
   }
 
   private func explain(_ result: DocumentResult, id: String, source: DocumentSource, into batch: Batch) {

@@ -154,8 +154,10 @@ final class OutputFile {
     }
     fchmod(descriptor, 0o644)
     self.path = path
-    self.temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    self.temporary = temporary
     self.descriptor = descriptor
+    Interruption.register(temporary)
   }
 
   deinit { abandon() }
@@ -191,6 +193,7 @@ final class OutputFile {
     try flush()
     guard let path, let temporary, !closed else { return }
     closed = true
+    defer { Interruption.unregister(temporary) }
     // No fsync: the rename protects against an interrupted run, not against power
     // loss, and a sync per file costs milliseconds (seconds on a folder of thousands).
     guard Foundation.close(descriptor) == 0 else {
@@ -218,6 +221,7 @@ final class OutputFile {
     closed = true
     _ = Foundation.close(descriptor)
     unlink(temporary)
+    Interruption.unregister(temporary)
   }
 }
 

@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+
+/// The command when things go wrong around it: interrupted, unable to write.
+@Suite struct FaultTests {
+  /// About 1.5 MB of JSON Lines: several batches.
+  static let lines: [UInt8] = {
+    var text = ""
+    for index in 0..<6000 {
+      text +=
+        "{\"id\": \(index), \"text\": \"Document \(index): a sentence about rivers, \(index % 7) bridges and more.\"}\n"
+    }
+    return Array(text.utf8)
+  }()
+
+  /// A run is interrupted while it waits for more of standard input: it exits with
+  /// 128 + the signal, says how far it got, and leaves no file behind, neither the
+  /// output nor the explanations nor their temporary files.
+  @Test(arguments: [SIGINT, SIGTERM])
+  func interruptedRunLeavesNothingPartial(_ number: Int32) throws {
+    let directory = try CommandTests.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let output = directory.appendingPathComponent("out.jsonl")
+    let explain = directory.appendingPathComponent("explain.jsonl")
+    let process = Process()
+    process.executableURL = CommandTests.executable
+    process.arguments = ["clean", "--format", "jsonl", "-o", output.path, "--explain", explain.path]
+    let input = Pipe()
+    let error = Pipe()
+    process.standardInput = input
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = error
+    try process.run()
+    try input.fileHandleForWriting.write(contentsOf: Self.lines)
+    // Standard input stays open: the run waits for more. Signal once its temporary
+    // files exist (the handlers are installed before they are created).
+    let deadline = Date().addingTimeInterval(30)
+    while try FileManager.default.contentsOfDirectory(atPath: directory.path).count < 2 && Date() < deadline {
+      Thread.sleep(forTimeInterval: 0.05)
+    }
+    Thread.sleep(forTimeInterval: 0.3)
+    kill(process.processIdentifier, number)
+    process.waitUntilExit()
+    try? input.fileHandleForWriting.close()
+    let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(process.terminationStatus == 128 + number)
+    #expect(message.contains("interrupted by \(number == SIGINT ? "SIGINT" : "SIGTERM") after"))
+    #expect(message.contains("documents (") && message.contains("nothing partial left"))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+  }
+
+  /// A full disk: writing to /dev/full fails with ENOSPC; the run says so and exits 1.
+  @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/full"), "needs /dev/full"))
+  func fullDiskIsAnError() throws {
+    let process = Process()
+    process.executableURL = CommandTests.executable
+    process.arguments = ["clean", "--format", "jsonl", "--quiet"]
+    let input = Pipe()
+    let error = Pipe()
+    process.standardInput = input
+    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: "/dev/full"))
+    process.standardError = error
+    try process.run()
+    try input.fileHandleForWriting.write(contentsOf: Self.lines)
+    try input.fileHandleForWriting.close()
+    process.waitUntilExit()
+    let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(process.terminationStatus == 1)
+    #expect(message.contains("cannot write standard output"))
+    #expect(message.contains("No space left on device"))
+  }
+
+  /// Outputs that cannot be created: a folder under a regular file, and a folder where
+  /// nobody may create one (/proc). Clear errors, exit 1, the input untouched.
+  @Test func unwritableOutputIsAnError() throws {
+    let directory = try CommandTests.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let input = directory.appendingPathComponent("in.txt")
+    try Data("some text\n".utf8).write(to: input)
+    let underFile = try CommandTests.run(["normalize", input.path, "-o", input.path + "/out.txt"])
+    #expect(underFile.status == 1)
+    #expect(underFile.stderr.contains("cannot write \(input.path)/out.txt"))
+    if FileManager.default.fileExists(atPath: "/proc/self") {
+      let proc = try CommandTests.run(["normalize", input.path, "--output-dir", "/proc/winnow-test"])
+      #expect(proc.status != 0)
+      #expect(proc.stderr.contains("/proc/winnow-test"))
+    }
+    #expect(try Data(contentsOf: input) == Data("some text\n".utf8))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["in.txt"])
+  }
+}
+
+/// --max-document-bytes: a document over the limit is reported and either written
+/// unchanged or skipped; the others are processed as usual, deduplication included.
+@Suite struct DocumentLimitTests {
+  static let jsonl = Array(
+    """
+    {"id":1,"text":"short  text"}
+    {"id":2,"text":"a much longer text than the limit allows  here"}
+    {"id":3,"text":"short  text"}
+
+    """.utf8)
+
+  @Test func oversizeDocumentsPassThroughUnchanged() throws {
+    let run = try CommandTests.run(["clean", "--format", "jsonl", "--max-document-bytes", "20"], stdin: Self.jsonl)
+    #expect(run.status == 0)
+    // The first is cleaned, the second written as it came, the third dropped as an
+    // exact duplicate of the first.
+    #expect(
+      String(decoding: run.stdout, as: UTF8.self)
+        == "{\"id\":1,\"text\":\"short text\\n\"}\n{\"id\":2,\"text\":\"a much longer text than the limit allows  here\"}\n"
+    )
+    #expect(
+      run.stderr.contains("<stdin>:2: a document of 46 bytes, over --max-document-bytes 20: passed through unchanged"))
+    #expect(run.stderr.contains("1 over --max-document-bytes (passed through)"))
+  }
+
+  @Test func oversizeDocumentsCanBeSkipped() throws {
+    let run = try CommandTests.run(
+      ["clean", "--format", "jsonl", "--max-document-bytes", "20", "--oversize", "skip"], stdin: Self.jsonl)
+    #expect(run.status == 0)
+    #expect(String(decoding: run.stdout, as: UTF8.self) == "{\"id\":1,\"text\":\"short text\\n\"}\n")
+    #expect(run.stderr.contains("over --max-document-bytes 20: skipped"))
+    let text = try CommandTests.run(
+      ["normalize", "--max-document-bytes", "5", "--oversize", "skip", "--quiet"], stdin: Array("long text\n".utf8))
+    #expect(text.stdout.isEmpty)
+    let refused = try CommandTests.run(["normalize", "--max-document-bytes", "0"], stdin: [])
+    #expect(refused.status == 64)
+  }
+}
