@@ -103,6 +103,8 @@ public struct CorpusDeduplicator: Sendable {
   public internal(set) var documentCount = 0
   /// Identifiers of the kept documents, in order.
   public internal(set) var keptIDs: [String] = []
+  /// UTF-8 bytes of the identifiers too long to be stored inside their strings.
+  var identifierBytes = 0
   /// The input number (0-based, counting every document given) of each kept document.
   var keptInputNumbers: [Int] = []
   /// Second exact hash of each kept document (0: none).
@@ -132,6 +134,16 @@ public struct CorpusDeduplicator: Sendable {
 
   /// Bytes held by the paragraph index.
   public var paragraphIndexBytes: Int { paragraphIndex.memoryBytes }
+
+  /// Bytes held by everything this deduplicator remembers: the three fingerprint
+  /// tables, the signatures and band chains, and the kept documents' numbers, hashes
+  /// and identifiers (their UTF-8 and a string's 16 bytes each). An estimate from the
+  /// arrays' capacities, within a few percent of what the allocator holds.
+  public var memoryBytes: Int {
+    exactIndex.memoryBytes + bandIndex.memoryBytes + paragraphIndex.memoryBytes
+      + signatures.capacity * 4 + bandChain.capacity * 4 + keptInputNumbers.capacity * 8
+      + exactCheck.capacity * 8 + keptIDs.capacity * 16 + identifierBytes
+  }
   /// Distinct paragraphs in the paragraph index.
   public var paragraphCount: Int { paragraphIndex.count }
 
@@ -295,6 +307,7 @@ public struct CorpusDeduplicator: Sendable {
       }
     }
     keptIDs.append(id)
+    identifierBytes += id.utf8.count > 15 ? id.utf8.count : 0
     keptInputNumbers.append(inputNumber)
     exactCheck.append(enteredExact ? exact!.1 : 0)
     if options.nearDuplicates {

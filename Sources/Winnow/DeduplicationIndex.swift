@@ -18,8 +18,8 @@
 /// then, for each kept document, its input number (8 bytes), its second exact hash (8)
 /// and its identifier (4-byte length, UTF-8 bytes); the signatures (4 bytes × signature
 /// size × kept documents); the band chains (4 bytes × bands × kept documents); the
-/// exact, band and paragraph entries (8-byte key, 4-byte value each); and a trailer: a
-/// 64-bit checksum of everything before it and the magic again. A file that does not
+/// exact, band and paragraph entries (8-byte key, 4-byte value each, sorted by key);
+/// and a trailer: a 64-bit checksum of everything before it and the magic again. A file that does not
 /// start with the magic, has another version, is cut short or fails its checksum is
 /// refused with an ``IndexError``.
 extension CorpusDeduplicator {
@@ -58,7 +58,13 @@ extension CorpusDeduplicator {
     for value in signatures { writer.u32(value) }
     for value in bandChain { writer.u32(value) }
     for table in [exactIndex, bandIndex, paragraphIndex] {
-      table.forEach { key, value in
+      // Sorted by key: the same entries give the same file, whatever order they were
+      // inserted in (a loaded index lays its table out anew).
+      var entries: [(key: UInt64, value: UInt32)] = []
+      entries.reserveCapacity(table.count)
+      table.forEach { key, value in entries.append((key, value)) }
+      entries.sort { $0.key < $1.key }
+      for (key, value) in entries {
         writer.u64(key)
         writer.u32(value)
       }
@@ -118,6 +124,7 @@ extension CorpusDeduplicator {
       exactCheck.append(try reader.u64())
       let length = Int(try reader.u32())
       keptIDs.append(String(decoding: try reader.bytes(length), as: UTF8.self))
+      identifierBytes += length > 15 ? length : 0
     }
     signatures = try reader.u32s(kept * options.signatureSize)
     bandChain = try reader.u32s(kept * options.bands)

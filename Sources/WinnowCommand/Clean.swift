@@ -116,6 +116,7 @@ struct Clean: ParsableCommand {
     }
     let run = CorpusRun(
       flags: corpus, outputsDocuments: true, explain: explain, deduplicator: noDedup ? nil : try dedup.deduplicator())
+    run.indexMemoryLimit = dedup.maxIndexMemory.map { $0 * 1_000_000 }
     run.otherOutputs = dedup.index.map { [$0] } ?? []
     run.removesBoilerplate = boilerplate != nil
     let status = try run.run(work)

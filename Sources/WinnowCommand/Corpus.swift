@@ -157,6 +157,8 @@ final class CorpusRun {
   let explainPath: String?
   /// Cross-document deduplication, applied by the writer in input order.
   private(set) var deduplicator: CorpusDeduplicator?
+  /// --max-index-memory, in bytes.
+  var indexMemoryLimit: Int?
   /// Other files the run will write (an index), which must not be inputs either.
   var otherOutputs: [String] = []
   /// For the first pass of boilerplate detection: counts the line keys of every
@@ -287,7 +289,16 @@ final class CorpusRun {
       let strict = run.flags.strict
       // The first pass of boilerplate detection reports nothing: the second will.
       if run.lineCounter == nil { for message in batch.messages { Diagnostics.error(message) } }
-      if run.deduplicator != nil { run.deduplicate(batch) }
+      if run.deduplicator != nil {
+        run.deduplicate(batch)
+        if let limit = run.indexMemoryLimit, let bytes = run.deduplicator?.memoryBytes, bytes > limit {
+          throw OutputFile.Failure(
+            message:
+              "the deduplication index holds \(bytes / 1_000_000) MB after \(run.summary.documents + batch.documents) "
+              + "documents, over --max-index-memory \(limit / 1_000_000): stopped; nothing written, the index not saved"
+          )
+        }
+      }
       if var counter = run.lineCounter.take() {
         for keys in batch.lineKeys { counter.add(keys) }
         run.lineCounter = counter

@@ -70,6 +70,7 @@ struct Dedup: ParsableCommand {
       return result
     }
     let run = CorpusRun(flags: corpus, outputsDocuments: true, explain: explain, deduplicator: try dedup.deduplicator())
+    run.indexMemoryLimit = dedup.maxIndexMemory.map { $0 * 1_000_000 }
     run.otherOutputs = dedup.index.map { [$0] } ?? []
     run.removesBoilerplate = boilerplate != nil
     let status = try run.run(work)

@@ -165,8 +165,17 @@ struct DedupFlags: ParsableArguments {
         "Runs on yesterday's crawl make the index that today's run reads; 'winnow index merge' combines shards."))
   var index: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Stop with an error when the deduplication index would hold more than this many megabytes.",
+      discussion:
+        "Checked after each batch of documents: the index may pass the limit by one batch's growth (a table doubling). Nothing is written and the index is not saved."
+    ))
+  var maxIndexMemory: Int?
+
   func validate() throws {
     guard (0...1).contains(nearThreshold) else { throw ValidationError("--near-threshold must be between 0 and 1.") }
+    if let maxIndexMemory, maxIndexMemory < 1 { throw ValidationError("--max-index-memory must be at least 1 (MB).") }
     guard nearShingle >= 1 else { throw ValidationError("--near-shingle must be at least 1.") }
     guard signatureSize >= 1, bands >= 1, rows >= 1, bands * rows <= signatureSize else {
       throw ValidationError("--bands times --rows must be at most --signature-size.")

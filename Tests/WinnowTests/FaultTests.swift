@@ -128,3 +128,28 @@ import Testing
     #expect(refused.status == 64)
   }
 }
+
+/// --max-index-memory: when the deduplication index outgrows the limit, the run stops
+/// with a clear error and writes nothing, neither the output nor the index.
+@Suite struct IndexMemoryLimitTests {
+  @Test func runStopsBeforeTheIndexOutgrowsTheLimit() throws {
+    let directory = try CommandTests.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var random = SeededRandom(seed: 8)
+    var lines = ""
+    for index in 0..<3000 {
+      let words = (0..<60).map { _ in "w\(random.next() % 50_000)" }.joined(separator: " ")
+      lines += "{\"id\": \(index), \"text\": \"\(words)\"}\n"
+    }
+    let input = directory.appendingPathComponent("in.jsonl")
+    try Data(lines.utf8).write(to: input)
+    let output = directory.appendingPathComponent("out.jsonl").path
+    let index = directory.appendingPathComponent("seen.winnowdx").path
+    let run = try CommandTests.run(["dedup", input.path, "-o", output, "--index", index, "--max-index-memory", "1"])
+    #expect(run.status == 1)
+    #expect(run.stderr.contains("over --max-index-memory 1: stopped; nothing written, the index not saved"))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["in.jsonl"])
+    let roomy = try CommandTests.run(["dedup", input.path, "-o", output, "--max-index-memory", "64", "--quiet"])
+    #expect(roomy.status == 0)
+  }
+}
