@@ -70,6 +70,43 @@ import Testing
     #expect(message.contains("No space left on device"))
   }
 
+  /// An input that disappears during the run: the run waits on a named pipe, the
+  /// next input is deleted meanwhile; it is reported as unreadable (exit 2) and
+  /// everything else is written.
+  @Test func inputThatDisappearsIsReported() throws {
+    let directory = try CommandTests.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let first = directory.appendingPathComponent("a.txt")
+    let pipe = directory.appendingPathComponent("b.txt")
+    let last = directory.appendingPathComponent("c.txt")
+    try Data("first text\n".utf8).write(to: first)
+    try Data("third text\n".utf8).write(to: last)
+    #expect(mkfifo(pipe.path, 0o600) == 0)
+    let output = directory.appendingPathComponent("out")
+    let process = Process()
+    process.executableURL = CommandTests.executable
+    process.arguments = ["normalize", first.path, pipe.path, last.path, "--output-dir", output.path]
+    let error = Pipe()
+    process.standardError = error
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    // Once the first input is written, the run waits on the pipe: delete the last input.
+    let written = output.appendingPathComponent("a.txt").path
+    let deadline = Date().addingTimeInterval(30)
+    while !FileManager.default.fileExists(atPath: written) && Date() < deadline {
+      Thread.sleep(forTimeInterval: 0.05)
+    }
+    try FileManager.default.removeItem(at: last)
+    let writer = try FileHandle(forWritingTo: pipe)
+    try writer.write(contentsOf: Data("second text\n".utf8))
+    try writer.close()
+    process.waitUntilExit()
+    let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(process.terminationStatus == 2)
+    #expect(message.contains("cannot read \(last.path): No such file or directory"))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: output.path).sorted() == ["a.txt", "b.txt"])
+  }
+
   /// Outputs that cannot be created: a folder under a regular file, and a folder where
   /// nobody may create one (/proc). Clear errors, exit 1, the input untouched.
   @Test func unwritableOutputIsAnError() throws {
