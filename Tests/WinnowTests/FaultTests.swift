@@ -174,7 +174,7 @@ import Testing
     defer { try? FileManager.default.removeItem(at: directory) }
     var random = SeededRandom(seed: 8)
     var lines = ""
-    for index in 0..<3000 {
+    for index in 0..<800 {
       let words = (0..<60).map { _ in "w\(random.next() % 50_000)" }.joined(separator: " ")
       lines += "{\"id\": \(index), \"text\": \"\(words)\"}\n"
     }
