@@ -546,8 +546,7 @@ struct MojibakeScanner {
       guard let decoded = Self.decodeOne(packed, count) else { return nil }
       scalar = decoded
     } else {
-      let bytes = (0..<count).map { UInt8(truncatingIfNeeded: packed >> (8 * $0)) }
-      scalar = resolveLost(bytes, (1..<count).filter { lost & (1 << $0) != 0 }, info.undefinedContinuations)
+      scalar = resolveLost(packed, count, (1..<count).filter { lost & (1 << $0) != 0 }, info.undefinedContinuations)
     }
     // C1 controls may be a step of text encoded twice over; the chain's final repair
     // is checked for them.
@@ -588,31 +587,23 @@ struct MojibakeScanner {
     }
   }
 
-  /// The scalar that `bytes` encode when they are exactly one well-formed UTF-8
-  /// character.
-  private static func decodeOne(_ bytes: [UInt8]) -> UInt32? {
-    bytes.withUnsafeBufferPointer { buffer in
-      let (scalar, length) = UTF8Decoding.decode(buffer.baseAddress!, 0, buffer.count)
-      return length == buffer.count ? scalar : nil
-    }
-  }
-
   /// The character a sequence with lost bytes stood for: the one candidate that is a
   /// letter, digit, quotation mark or bracket, else U+FFFD.
-  private func resolveLost(_ bytes: [UInt8], _ lost: [Int], _ candidates: [UInt8]) -> UInt32 {
+  private func resolveLost(_ packed: UInt32, _ count: Int, _ lost: [Int], _ candidates: [UInt8]) -> UInt32 {
     var found: Set<UInt32> = []
-    var combination = bytes
+    var combination = packed
     func fill(_ slot: Int) {
       if slot == lost.count {
-        if let scalar = Self.decodeOne(combination), tables.classes[scalar] & MojibakeTables.implausible == 0 {
+        if let scalar = Self.decodeOne(combination, count), tables.classes[scalar] & MojibakeTables.implausible == 0 {
           // Letters (1-5), decimal digits (9), brackets and quotation marks (20, 21, 28, 29).
           let category = ICU.generalCategory(of: scalar)
           if (1...5).contains(category) || [9, 20, 21, 28, 29].contains(category) { found.insert(scalar) }
         }
         return
       }
+      let shift = UInt32(8 * lost[slot])
       for candidate in candidates {
-        combination[lost[slot]] = candidate
+        combination = combination & ~(0xFF << shift) | UInt32(candidate) << shift
         fill(slot + 1)
       }
     }

@@ -83,7 +83,8 @@ public struct TextNormalizer: Sendable {
     var text = text
     return text.withUTF8 { bytes in
       // The common case without mojibake stays on one engine pass and no copies.
-      if repairMojibake(bytes) == nil {
+      let firstRepair = repairMojibake(bytes)
+      if firstRepair == nil {
         var engine = NormalizerEngine(table: table, options: options, input: bytes, recording: false)
         engine.run()
         if !engine.changed {
@@ -96,7 +97,7 @@ public struct TextNormalizer: Sendable {
           return String(decoding: output, as: UTF8.self)
         }
       }
-      return normalize(utf8Buffer: bytes).text
+      return normalize(bytes, recordingEdits: false, firstRepair: firstRepair).text
     } ?? text
   }
 
@@ -157,20 +158,27 @@ public struct TextNormalizer: Sendable {
   public func normalize(
     utf8Buffer bytes: UnsafeBufferPointer<UInt8>, recordingEdits: Bool = false
   ) -> NormalizedText {
-    // Repair, normalize, and while normalizing brought characters together that are
-    // mojibake, repair and normalize again: the output is a fixed point.
+    normalize(bytes, recordingEdits: recordingEdits, firstRepair: repairMojibake(bytes))
+  }
+
+  /// Repairs, normalizes, and while normalizing brought characters together that are
+  /// mojibake, repairs and normalizes again: the output is a fixed point.
+  /// `firstRepair` is the repair of `bytes`, made by the caller.
+  private func normalize(
+    _ bytes: UnsafeBufferPointer<UInt8>, recordingEdits: Bool, firstRepair: MojibakeRepair.Result?
+  ) -> NormalizedText {
     var repairs: [MojibakeRepair.Fix] = []
     var edits: [TextEdit] = []
     var counts: EditCounts?
     var current: [UInt8]?
     var changed = false
     for round in 0..<4 {
-      let repair = current.map { text in text.withUnsafeBufferPointer { repairMojibake($0) } } ?? repairMojibake(bytes)
+      let repair = current.map { text in text.withUnsafeBufferPointer { repairMojibake($0) } } ?? firstRepair
       if round > 0 && repair == nil { break }
       if let repair {
         if round > 0 && !recordingEdits {
           // Later repairs are reported in input offsets, through the edits so far.
-          let recorded = normalize(utf8Buffer: bytes, recordingEdits: true)
+          let recorded = normalize(bytes, recordingEdits: true, firstRepair: firstRepair)
           return NormalizedText(
             utf8: recorded.utf8, edits: nil, counts: recorded.counts, isUnchanged: recorded.isUnchanged,
             inputCount: recorded.inputCount, repairs: recorded.repairs)

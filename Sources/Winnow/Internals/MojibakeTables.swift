@@ -111,9 +111,9 @@ final class MojibakeTables: @unchecked Sendable {
     guard let slot = Self.slot(scalar) else { return 0 }
     return leadTable[slot]
   }
-  /// ``leadMask`` in the low 16 bits and ``continuationMask`` in the high 16, for the
-  /// C search for chains (every masked code point is below U+0800, in U+2000-U+2FFF
-  /// or in U+F000-U+FFFF).
+  /// For the C search for chains: the encodings in which each character stands for a
+  /// lead byte in the low 16 bits, for a continuation byte in the high 16 (every
+  /// masked code point is below U+0800, in U+2000-U+2FFF or in U+F000-U+FFFF).
   let searchMasks: UnsafePointer<winnow_mojibake_masks>
   /// Kind, script and flags of every code point.
   let classes: CodePointTable<UInt8>
