@@ -511,7 +511,7 @@ final class CorpusRun {
   /// Refuses (exit 1) when an output file would replace one of the inputs.
   private func refuseOverwritingInputs(_ files: [InputFile]) throws {
     var outputs: [String] = []
-    if let output = flags.output { outputs.append(output) }
+    if flags.outputDir == nil { outputs.append(flags.output ?? "-") }
     if let explainPath { outputs.append(explainPath) }
     outputs += otherOutputs
     if let directory = flags.outputDir { outputs += files.map { directory + "/" + $0.relativePath } }
@@ -519,7 +519,9 @@ final class CorpusRun {
   }
 
   /// Exits with status 64 and a message if one of `outputs` is the same file as one of
-  /// `inputs` (standard input and output, "-", never are).
+  /// `inputs` (standard input and output, "-", never are), or if two outputs name the
+  /// same file (one would lose what the other wrote). Character devices such as
+  /// `/dev/null` may take several outputs.
   static func refuseOverwriting(_ inputs: [String], with outputs: [String]) throws {
     func identity(_ path: String) -> String? {
       var info = stat()
@@ -527,12 +529,44 @@ final class CorpusRun {
       return "\(info.st_dev):\(info.st_ino)"
     }
     let inputIdentities = Set(inputs.compactMap(identity))
+    var seen: [String: String] = [:]
     for output in outputs {
       if let id = identity(output), inputIdentities.contains(id) {
         Diagnostics.error("refusing to write \(output): it is one of the inputs")
         throw ExitCode(64)
       }
+      guard let id = outputIdentity(output) else { continue }
+      if let other = seen[id] {
+        func name(_ path: String) -> String { path == "-" ? "standard output" : path }
+        Diagnostics.error(
+          other == output
+            ? "two outputs name \(output): each needs a file of its own"
+            : "the outputs \(name(other)) and \(name(output)) are the same file: each needs a file of its own")
+        throw ExitCode(64)
+      }
+      seen[id] = output
     }
+  }
+
+  /// What an output writes to, to tell whether two outputs are the same: the device
+  /// and inode of a standard stream or of an existing file, the resolved path of a file
+  /// to be created; nil for a character device, which may take several outputs.
+  static func outputIdentity(_ path: String) -> String? {
+    var info = stat()
+    let stream: Int32? = path == "-" ? STDOUT_FILENO : OutputFile.standardStream(path)
+    let found = stream.map { fstat($0, &info) == 0 } ?? (stat(path, &info) == 0)
+    if found {
+      if info.st_mode & S_IFMT == S_IFCHR { return nil }
+      return "\(info.st_dev):\(info.st_ino)"
+    }
+    if stream != nil { return "stream:\(stream!)" }
+    let folder = (path as NSString).deletingLastPathComponent
+    let name = (path as NSString).lastPathComponent
+    guard let resolved = realpath(folder.isEmpty ? "." : folder, nil) else {
+      return (path as NSString).standardizingPath
+    }
+    defer { free(resolved) }
+    return String(cString: resolved) + "/" + name
   }
 
   static func displayName(_ file: InputFile) -> String { file.path == "-" ? "<stdin>" : file.path }

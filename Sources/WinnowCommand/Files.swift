@@ -119,26 +119,91 @@ final class InputReader {
 /// An output: standard output, or a file written under a temporary name in the same
 /// folder and renamed into place by ``commit()``, so that an interrupted run never
 /// leaves a truncated file under the final name.
+///
+/// What is not a regular file is written to directly and never replaced: a character
+/// device (`/dev/null`, a terminal), a FIFO, a socket, and the names of the standard
+/// streams (`/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`), which write
+/// to the stream the process was given. A symbolic link to a regular file stays a link:
+/// the file it names is replaced.
 final class OutputFile {
   struct Failure: Error {
     var message: String
   }
 
   private let path: String?
+  /// The temporary file renamed to `target` on commit; nil when written directly.
   private let temporary: String?
+  /// The file the temporary is renamed to: `path`, or what its symbolic link names.
+  private let target: String?
   private let descriptor: Int32
+  /// Whether `descriptor` was opened (or duplicated) here and must be closed.
+  private let ownsDescriptor: Bool
   private var pending: [UInt8] = []
   private var closed = false
+
+  /// The descriptor that a name of a standard stream stands for ("/dev/stdout" is 1).
+  static func standardStream(_ path: String) -> Int32? {
+    switch path {
+    case "/dev/stdin": return 0
+    case "/dev/stdout": return 1
+    case "/dev/stderr": return 2
+    default:
+      for prefix in ["/dev/fd/", "/proc/self/fd/"] where path.hasPrefix(prefix) {
+        if let number = Int32(path.dropFirst(prefix.count)), number >= 0 { return number }
+      }
+      return nil
+    }
+  }
+
+  /// Whether `path` names something that is written to directly, not replaced: a
+  /// standard stream, or an existing file that is not a regular file (nor a folder).
+  static func isWrittenDirectly(_ path: String) -> Bool {
+    if path == "-" || standardStream(path) != nil { return true }
+    var info = stat()
+    guard stat(path, &info) == 0 else { return false }
+    let type = info.st_mode & S_IFMT
+    return type != S_IFREG && type != S_IFDIR
+  }
 
   /// `nil` or "-" is standard output.
   init(path: String?, creatingDirectories: Bool = false) throws(Failure) {
     guard let path, path != "-" else {
       self.path = nil
       temporary = nil
+      target = nil
       descriptor = STDOUT_FILENO
+      ownsDescriptor = false
       return
     }
-    let folder = (path as NSString).deletingLastPathComponent
+    self.path = path
+    if let stream = Self.standardStream(path) {
+      let copy = dup(stream)
+      guard copy >= 0 else { throw Failure(message: "cannot write \(path): \(String(cString: strerror(errno)))") }
+      (temporary, target, descriptor, ownsDescriptor) = (nil, nil, copy, true)
+      return
+    }
+    var info = stat()
+    if stat(path, &info) == 0 {
+      let type = info.st_mode & S_IFMT
+      if type == S_IFDIR { throw Failure(message: "cannot write \(path): it is a folder") }
+      if type != S_IFREG {
+        // A device, a FIFO (whose reader is waiting) or a socket: written as it is.
+        let opened = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)
+        guard opened >= 0 else { throw Failure(message: "cannot write \(path): \(String(cString: strerror(errno)))") }
+        (temporary, target, descriptor, ownsDescriptor) = (nil, nil, opened, true)
+        return
+      }
+    }
+    // A symbolic link to a regular file: the file it names is replaced, not the link.
+    var target = path
+    var linkInfo = stat()
+    if lstat(path, &linkInfo) == 0 && (linkInfo.st_mode & S_IFMT) == S_IFLNK,
+      let resolved = realpath(path, nil)
+    {
+      target = String(cString: resolved)
+      free(resolved)
+    }
+    let folder = (target as NSString).deletingLastPathComponent
     if creatingDirectories && !folder.isEmpty {
       do {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -146,17 +211,18 @@ final class OutputFile {
         throw Failure(message: "cannot create \(folder): \(Diagnostics.reason(error))")
       }
     }
-    let name = (path as NSString).lastPathComponent
+    let name = (target as NSString).lastPathComponent
     var template = Array(((folder.isEmpty ? "" : folder + "/") + ".\(name).winnow-XXXXXX").utf8CString)
     let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     guard descriptor >= 0 else {
       throw Failure(message: "cannot write \(path): \(String(cString: strerror(errno)))")
     }
     fchmod(descriptor, 0o644)
-    self.path = path
     let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     self.temporary = temporary
+    self.target = target
     self.descriptor = descriptor
+    ownsDescriptor = true
     Interruption.register(temporary)
   }
 
@@ -191,8 +257,15 @@ final class OutputFile {
   /// Writes what is pending and, for a file, renames it into place.
   func commit() throws(Failure) {
     try flush()
-    guard let path, let temporary, !closed else { return }
+    guard !closed else { return }
     closed = true
+    guard let path, let temporary, let target else {
+      // Written directly: standard output stays open, a device or FIFO is closed.
+      if ownsDescriptor && Foundation.close(descriptor) != 0 {
+        throw Failure(message: "cannot write \(path ?? "standard output"): \(String(cString: strerror(errno)))")
+      }
+      return
+    }
     defer { Interruption.unregister(temporary) }
     // No fsync: the rename protects against an interrupted run, not against power
     // loss, and a sync per file costs milliseconds (seconds on a folder of thousands).
@@ -200,14 +273,13 @@ final class OutputFile {
       unlink(temporary)
       throw Failure(message: "cannot write \(path): \(String(cString: strerror(errno)))")
     }
-    guard rename(temporary, path) == 0 else {
+    guard rename(temporary, target) == 0 else {
       let reason = String(cString: strerror(errno))
       unlink(temporary)
       throw Failure(message: "cannot write \(path): \(reason)")
     }
   }
 
-  /// Removes the temporary file of an output that will not be committed.
   /// Writes `bytes` to `path` (nil or "-": standard output) under a temporary name,
   /// renamed when complete.
   static func write(_ bytes: [UInt8], to path: String?) throws(Failure) {
@@ -216,10 +288,13 @@ final class OutputFile {
     try file.commit()
   }
 
+  /// Removes the temporary file of an output that will not be committed (what was
+  /// written to a device or FIFO stays written).
   func abandon() {
-    guard let temporary, !closed else { return }
+    guard !closed else { return }
     closed = true
-    _ = Foundation.close(descriptor)
+    if ownsDescriptor { _ = Foundation.close(descriptor) }
+    guard let temporary else { return }
     unlink(temporary)
     Interruption.unregister(temporary)
   }

@@ -56,7 +56,7 @@ struct Normalize: ParsableCommand {
       return
     }
     let (name, bytes) = try Input.read(corpus.inputs.first)
-    try CorpusRun.refuseOverwriting(corpus.inputs, with: [corpus.output, edits].compactMap { $0 })
+    try CorpusRun.refuseOverwriting(corpus.inputs, with: [corpus.output ?? "-", edits])
     let start = ContinuousClock.now
     let result = normalizer.normalize(utf8: bytes, recordingEdits: true)
     let elapsed = seconds(since: start)
