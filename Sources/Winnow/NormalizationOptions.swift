@@ -25,6 +25,15 @@ public struct NormalizationOptions: Sendable, Hashable {
     case nfkc
   }
 
+  /// How output ends when blank lines are trimmed.
+  public enum FinalLineFeed: String, Sendable, Hashable, CaseIterable {
+    /// Non-empty output ends with exactly one LF.
+    case added
+    /// Non-empty output ends with one LF when the input ends with line breaks (and
+    /// whatever blank lines or spaces after them), with none otherwise.
+    case kept
+  }
+
   /// Which quotation marks become ASCII `'` and `"`.
   public enum QuoteFolding: String, Sendable, Hashable, CaseIterable {
     /// Keep every quotation mark.
@@ -59,8 +68,12 @@ public struct NormalizationOptions: Sendable, Hashable {
   public var normalizesWhitespace: Bool
   /// The longest run of blank lines kept, or `nil` to keep every blank line. When set,
   /// leading and trailing blank lines are removed and non-empty output ends with
-  /// exactly one LF.
+  /// exactly one LF, or as ``finalLineFeed`` says.
   public var maximumBlankLines: Int?
+  /// Whether non-empty output ends with a line feed when ``maximumBlankLines`` is set:
+  /// always (a text file), or only when the input ends with a line break (a field of a
+  /// record, whose value has its own final-newline state). Default: ``FinalLineFeed/added``.
+  public var finalLineFeed: FinalLineFeed = .added
   /// Which quotation marks become ASCII.
   public var quotes: QuoteFolding
   /// Map dashes (Dash and Pd in the Common script: hyphen, en and em dash, ...) to

@@ -56,17 +56,17 @@ struct Clean: ParsableCommand {
   var explain: String?
 
   func run() throws {
-    let normalizer = noNormalize ? nil : TextNormalizer(normalization.options)
+    let normalizers = noNormalize ? nil : normalization.normalizers
     let finder = noRepeats ? nil : repeats.finder
     let explaining = explain != nil
     let deduplication = noDedup ? nil : dedup.options
     let fingerprinter = deduplication.map { CorpusDeduplicator($0) }
     let boilerplate = try dedup.findBoilerplate(corpus)
-    let work: DocumentWork = { input, _ in
+    let work: DocumentWork = { input, source in
       var text = input
       var counts = EditCounts()
       var normalized: NormalizedText?
-      if let normalizer {
+      if let normalizer = normalizers?.for(source) {
         let result = normalizer.normalize(utf8: input, recordingEdits: explaining)
         counts = result.counts
         text = result.utf8

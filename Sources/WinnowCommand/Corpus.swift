@@ -30,8 +30,17 @@ struct CorpusFlags: ParsableArguments {
   @Option(help: "Input format: auto (JSON Lines for .jsonl and .ndjson), text or jsonl.")
   var format: InputFormat = .auto
 
-  @Option(help: "The JSON Lines field that holds the text.")
+  @Option(
+    help: ArgumentHelp(
+      "The JSON Lines member that holds the text.",
+      discussion:
+        "A dotted path names a member of nested objects: meta.content is the member content of the object in meta. A dot inside a name is written \\. (and a backslash \\\\)."
+    ))
   var field: String = "text"
+
+  @Option(
+    help: "The JSON Lines member that holds each document's id, reported in --explain (a dotted path like --field).")
+  var idField: String = "id"
 
   @Option(
     help: ArgumentHelp(
@@ -64,7 +73,12 @@ struct CorpusFlags: ParsableArguments {
     guard output == nil || outputDir == nil else {
       throw ValidationError("--output and --output-dir cannot be used together.")
     }
-    guard !field.isEmpty else { throw ValidationError("--field must not be empty.") }
+    guard JSONLine.FieldPath(field) != nil else {
+      throw ValidationError("--field must name a member: no empty names between dots.")
+    }
+    guard JSONLine.FieldPath(idField) != nil else {
+      throw ValidationError("--id-field must name a member: no empty names between dots.")
+    }
     guard encoding == "auto" || TextEncoding.isAvailable(encoding) else {
       throw ValidationError("unknown encoding \(encoding): ICU has no converter by that name.")
     }
@@ -133,6 +147,10 @@ struct DocumentSource: Sendable, CustomStringConvertible {
   var id: String? = nil
 
   var description: String { line == 0 ? file : "\(file):\(line)" }
+
+  /// Whether the document is a record of a file (a JSON line), not a whole file: its
+  /// text keeps its own final-newline state.
+  var isRecord: Bool { line != 0 }
 }
 
 /// The work done on each document: its bytes in, its result out.
@@ -166,6 +184,8 @@ final class CorpusRun {
   var lineCounter: BoilerplateCounter?
   /// Whether boilerplate lines are removed (they are counted in the summary).
   var removesBoilerplate = false
+  /// The run stopped because the first lines of a JSON Lines file lack --field.
+  var fieldMissing = false
   private(set) var summary = CorpusSummary()
   private var progress: Progress?
   private var files: [InputFile] = []
@@ -267,8 +287,10 @@ final class CorpusRun {
     let explain: OutputFile?
     /// The output file of the JSON Lines input being written, with --output-dir.
     var current: (file: Int, output: OutputFile)?
-    /// --strict met a failure: nothing more is written.
+    /// --strict met a failure, or the field is missing: nothing more is written.
     var stopped = false
+    /// The field counts of the JSON Lines file being written.
+    var fields: (file: Int, counts: FieldCounts)?
     var failure: String?
 
     init(run: CorpusRun, single: OutputFile?, explain: OutputFile?) {
@@ -283,6 +305,45 @@ final class CorpusRun {
       let output = try OutputFile(path: run.flags.outputDir! + "/" + file.relativePath, creatingDirectories: true)
       current = (index, output)
       return output
+    }
+
+    /// Adds the field counts of a batch of lines of the current file; true (and the run
+    /// stopped, with one message) when its first lines show that --field is missing.
+    mutating func checkFields(_ batch: Batch, ended: Bool) -> Bool {
+      if fields?.file != batch.file { fields = (batch.file, FieldCounts()) }
+      fields!.counts.merge(batch.fields)
+      let lastLine = ended ? Int.max : batch.lastLine
+      guard fields!.counts.fieldIsMissing(lastLine: lastLine, ended: ended) else { return false }
+      let counts = fields!.counts
+      let names = counts.names.isEmpty ? "none" : counts.names.map { "\"\($0)\"" }.joined(separator: ", ")
+      let file = CorpusRun.displayName(run.files[batch.file])
+      let path = run.flags.field
+      let how = counts.notString > 0 && counts.absent == 0 ? "has a string in" : "has"
+      Diagnostics.error(
+        "\(file): no line among the first \(min(FieldCounts.linesChecked, counts.absent + counts.notString)) \(how) "
+          + "the field \"\(path)\" (members seen: \(names)); name the member that holds the text with --field, "
+          + "a dotted path for nested objects (meta.content)")
+      run.fieldMissing = true
+      stopped = true
+      return true
+    }
+
+    /// At the end of a JSON Lines file: one message for its lines without the field.
+    mutating func reportMissingFields(_ file: Int) {
+      defer { fields = nil }
+      guard let counts = fields?.counts, fields?.file == file else { return }
+      let name = CorpusRun.displayName(run.files[file])
+      let field = run.flags.field
+      if counts.absent > 0 {
+        Diagnostics.error(
+          "\(name): \(counts.absent) line\(counts.absent == 1 ? "" : "s") without the field \"\(field)\" "
+            + "(first at line \(counts.firstAbsent!)), skipped")
+      }
+      if counts.notString > 0 {
+        Diagnostics.error(
+          "\(name): \(counts.notString) line\(counts.notString == 1 ? "" : "s") where \"\(field)\" is not a string "
+            + "(first at line \(counts.firstNotString!)), skipped")
+      }
     }
 
     mutating func write(_ batch: Batch) throws(OutputFile.Failure) {
@@ -334,9 +395,12 @@ final class CorpusRun {
           try single?.write(batch.output)
         }
       case .lines:
+        if checkFields(batch, ended: false) { return }
         try destination(for: file!, index: batch.file).write(batch.output)
         if batch.stoppedAtFailure { stopped = true }
       case .endOfFile(let complete):
+        if checkFields(batch, ended: true) { return }
+        if run.lineCounter == nil { reportMissingFields(batch.file) }
         guard single == nil else { return }
         let output = try destination(for: file!, index: batch.file)
         current = nil
@@ -629,6 +693,10 @@ final class Batch: @unchecked Sendable {
   var entries: [Entry] = []
   /// With deduplication: a text document was dropped as a duplicate.
   var dropped = false
+  /// JSON lines without a string at --field.
+  var fields = FieldCounts()
+  /// The number of the last line of a batch of lines.
+  var lastLine = 0
 
   /// A document of the batch, as deduplication needs it.
   struct Entry {
@@ -662,6 +730,51 @@ final class Batch: @unchecked Sendable {
   }
 }
 
+/// JSON lines of one file (or one batch) that are well-formed objects without a
+/// string at --field: counted and reported once per file, and a run whose first lines
+/// never have the field stops, naming the members it saw.
+struct FieldCounts {
+  /// A field absent from every one of the first lines of a file stops the run.
+  static let linesChecked = 1000
+  var absent = 0
+  var notString = 0
+  var firstAbsent: Int?
+  var firstNotString: Int?
+  /// The first line with the field.
+  var firstWithField: Int?
+  /// Members of the lines without the field among the first ones, in order of
+  /// appearance.
+  var names: [String] = []
+
+  mutating func add(_ missing: JSONLine.Failure.Missing, line: Int) {
+    switch missing {
+    case .absent:
+      absent += 1
+      if firstAbsent == nil { firstAbsent = line }
+    case .notAString:
+      notString += 1
+      if firstNotString == nil { firstNotString = line }
+    }
+  }
+
+  /// Adds the counts of a later batch of the same file.
+  mutating func merge(_ later: FieldCounts) {
+    absent += later.absent
+    notString += later.notString
+    firstAbsent = firstAbsent ?? later.firstAbsent
+    firstNotString = firstNotString ?? later.firstNotString
+    firstWithField = firstWithField ?? later.firstWithField
+    for name in later.names where names.count < 64 && !names.contains(name) { names.append(name) }
+  }
+
+  /// Whether the first lines, up to `lastLine` (or the whole file, `ended`), show
+  /// that the field is not there: none has it, and some lack it.
+  func fieldIsMissing(lastLine: Int, ended: Bool) -> Bool {
+    guard absent + notString > 0, ended || lastLine >= Self.linesChecked else { return false }
+    return (firstWithField ?? Int.max) > Self.linesChecked
+  }
+}
+
 /// The reader and the workers, and the queues between them and the writer.
 final class Pipeline: @unchecked Sendable {
   let files: [InputFile]
@@ -671,7 +784,8 @@ final class Pipeline: @unchecked Sendable {
   /// Documents are kept whole in their batch for the writer to deduplicate.
   let deduplicating: Bool
   let work: DocumentWork
-  let field: [UInt8]
+  let field: JSONLine.FieldPath
+  let idField: JSONLine.FieldPath
   /// Set by the writer when nothing more should be read or processed.
   let stop = Atomic<Bool>(false)
   /// Batches in flight: the reader takes a slot per batch, the writer gives it back.
@@ -700,7 +814,8 @@ final class Pipeline: @unchecked Sendable {
     } else {
       self.work = work
     }
-    field = Array(flags.field.utf8)
+    field = JSONLine.FieldPath(flags.field)!
+    idField = JSONLine.FieldPath(flags.idField)!
     slots = DispatchSemaphore(value: 4 * flags.threads + 4)
   }
 
@@ -760,8 +875,10 @@ final class Pipeline: @unchecked Sendable {
         continue
       }
       var line = 1
-      while let piece = reader.nextLines(about: CorpusRun.batchBytes) {
+      while var piece = reader.nextLines(about: CorpusRun.batchBytes) {
         guard !stop.load(ordering: .relaxed) else { break reading }
+        // A byte order mark before the first record is not part of it.
+        if line == 1 && piece.starts(with: [0xEF, 0xBB, 0xBF]) { piece.removeFirst(3) }
         send(.lines(firstLine: line), file: index, input: piece)
         line += piece.withUnsafeBufferPointer { Int(winnow_count_line_feeds($0.baseAddress!, Int64($0.count))) }
       }
@@ -866,7 +983,8 @@ final class Pipeline: @unchecked Sendable {
         // Blank lines are not documents.
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
         do throws(JSONLine.Failure) {
-          let record = try JSONLine.parse(line, field: field)
+          let record = try JSONLine.parse(line, path: field, id: idField)
+          if batch.fields.firstWithField == nil { batch.fields.firstWithField = lineNumber }
           let id = record.idRange.map { String(decoding: line[$0], as: UTF8.self) }
           let source = DocumentSource(file: name, line: lineNumber, id: id)
           var result = work(record.text, source)
@@ -901,8 +1019,18 @@ final class Pipeline: @unchecked Sendable {
             explain(result, id: id ?? String(lineNumber), source: source, into: batch)
           }
         } catch {
-          batch.messages.append("\(name):\(lineNumber):\(error.column): \(error.reason)")
           batch.skipped += 1
+          if let missing = error.missing, !flags.strict {
+            // Counted, and reported once per file by the writer.
+            batch.fields.add(missing, line: lineNumber)
+            if lineNumber <= FieldCounts.linesChecked && batch.fields.names.count < 64 {
+              for name in JSONLine.memberNames(line) ?? [] where !batch.fields.names.contains(name) {
+                batch.fields.names.append(name)
+              }
+            }
+            continue
+          }
+          batch.messages.append("\(name):\(lineNumber):\(error.column): \(error.reason)")
           if flags.strict {
             batch.stoppedAtFailure = true
             return
@@ -910,8 +1038,15 @@ final class Pipeline: @unchecked Sendable {
         }
       }
     }
+    batch.lastLine = lineNumberAtEnd(batch, firstLine: firstLine)
     // Deduplication may write some lines again.
     if !deduplicating { batch.input = [] }
+  }
+
+  /// The number of the last line of a batch of lines.
+  private func lineNumberAtEnd(_ batch: Batch, firstLine: Int) -> Int {
+    let feeds = batch.input.withUnsafeBufferPointer { Int(winnow_count_line_feeds($0.baseAddress!, Int64($0.count))) }
+    return firstLine + feeds - (batch.input.last == 0x0A ? 1 : 0)
   }
 
   private func oversizeMessage(_ place: String, _ size: Int) -> String {

@@ -41,8 +41,9 @@ struct Normalize: ParsableCommand {
     let normalizer = TextNormalizer(normalization.options)
     guard let edits else {
       let explaining = explain != nil
-      let work: DocumentWork = { input, _ in
-        let result = normalizer.normalize(utf8: input)
+      let normalizers = normalization.normalizers
+      let work: DocumentWork = { input, source in
+        let result = normalizers.for(source).normalize(utf8: input)
         var document = DocumentResult(output: result.utf8, counts: result.counts)
         if explaining {
           let kinds = result.counts.byName.map { "\(CorpusRun.quoted($0.name)):\($0.count)" }

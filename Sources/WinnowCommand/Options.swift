@@ -46,6 +46,14 @@ struct NormalizationFlags: ParsableArguments {
     }
   }
 
+  /// The normalizers of a run: for text files, and for records (JSON lines), whose
+  /// text keeps its own final-newline state.
+  var normalizers: Normalizers {
+    var record = options
+    record.finalLineFeed = .kept
+    return Normalizers(file: TextNormalizer(options), record: TextNormalizer(record))
+  }
+
   var options: NormalizationOptions {
     var options = profile.options
     if let form { options.unicodeForm = form }
@@ -57,6 +65,15 @@ struct NormalizationFlags: ParsableArguments {
     options.mojibakeMinimumScore = mojibakeMinScore
     return options
   }
+}
+
+/// A normalizer for whole files and one for records.
+struct Normalizers: Sendable {
+  var file: TextNormalizer
+  var record: TextNormalizer
+
+  /// The normalizer for the document from `source`.
+  func `for`(_ source: DocumentSource) -> TextNormalizer { source.isRecord ? record : file }
 }
 
 /// Options of the repeated-block finder.
@@ -226,6 +243,7 @@ struct DedupFlags: ParsableArguments {
       result.lineKeys = input.withUnsafeBufferPointer { BoilerplateCounter.lineKeys(utf8: $0) }
       return result
     }
+    if run.fieldMissing { throw ExitCode(2) }
     let set = run.lineCounter!.boilerplate(minimumDocuments: minimum)
     if !corpus.quiet {
       Diagnostics.note(

@@ -20,68 +20,117 @@ package struct JSONLine {
     package var reason: String
     /// One-based byte column.
     package var column: Int
+    /// Why the line has no text: it is valid JSON, but the field is absent or not a
+    /// string (nil for a malformed line).
+    package var missing: Missing? = nil
+
+    /// A well-formed object without a string at the field's path.
+    package enum Missing: Equatable, Sendable {
+      case absent
+      case notAString
+    }
+  }
+
+  /// A member named by a path into nested objects: `meta.content` is the member
+  /// `content` of the object in the member `meta`. A dot that belongs to a name is
+  /// written `\.`, a backslash `\\`.
+  package struct FieldPath: Hashable, Sendable, CustomStringConvertible {
+    /// The member names, outermost first (UTF-8).
+    package var components: [[UInt8]]
+
+    /// Parses `text` (dots separate names, `\.` is a dot inside a name); nil when a
+    /// name is empty.
+    package init?(_ text: String) {
+      var components: [[UInt8]] = [[]]
+      var escaped = false
+      for byte in text.utf8 {
+        if escaped {
+          components[components.count - 1].append(byte)
+          escaped = false
+        } else if byte == UInt8(ascii: "\\") {
+          escaped = true
+        } else if byte == UInt8(ascii: ".") {
+          components.append([])
+        } else {
+          components[components.count - 1].append(byte)
+        }
+      }
+      if escaped { components[components.count - 1].append(UInt8(ascii: "\\")) }
+      guard !components.contains(where: \.isEmpty) else { return nil }
+      self.components = components
+    }
+
+    /// The path of one member of the top-level object.
+    package init(member: [UInt8]) { components = [member] }
+
+    /// The path as it is written on the command line.
+    package var description: String {
+      components.map { String(decoding: $0, as: UTF8.self).escapingDots() }.joined(separator: ".")
+    }
   }
 
   /// Parses `line` (without its line feed; a trailing carriage return is allowed) and
   /// finds the string member named `field`. When the object has the member more than
   /// once, the last one counts, as in most JSON parsers.
   package static func parse(_ line: UnsafeBufferPointer<UInt8>, field: [UInt8]) throws(Failure) -> JSONLine {
+    try parse(line, path: FieldPath(member: field))
+  }
+
+  /// Parses `line` (without its line feed; a trailing carriage return is allowed),
+  /// finds the string at `path` and the value at `id` (any JSON value). When an object
+  /// has a member more than once, the last one counts, as in most JSON parsers.
+  package static func parse(
+    _ line: UnsafeBufferPointer<UInt8>, path: FieldPath, id: FieldPath = FieldPath(member: Array("id".utf8))
+  ) throws(Failure) -> JSONLine {
     var parser = Parser(bytes: line)
-    var found: (range: Range<Int>, text: [UInt8], replaced: Int)?
-    var idRange: Range<Int>?
-    var sawNonString = false
-    var key: [UInt8] = []
-    let id = Array("id".utf8)
+    var found = Found()
     parser.skipSpace()
     guard parser.peek() == UInt8(ascii: "{") else {
       throw parser.failure(parser.atEnd ? "empty line" : "not a JSON object")
     }
-    parser.position += 1
-    parser.skipSpace()
-    if parser.peek() == UInt8(ascii: "}") {
-      parser.position += 1
-    } else {
-      while true {
-        parser.skipSpace()
-        guard parser.peek() == UInt8(ascii: "\"") else { throw parser.failure("expected a member name in quotes") }
-        key.removeAll(keepingCapacity: true)
-        _ = try parser.string(into: &key)
-        parser.skipSpace()
-        guard parser.peek() == UInt8(ascii: ":") else { throw parser.failure("expected ':' after a member name") }
-        parser.position += 1
-        parser.skipSpace()
-        let valueStart = parser.position
-        if key == field {
-          if parser.peek() == UInt8(ascii: "\"") {
-            var text: [UInt8] = []
-            text.reserveCapacity(64)
-            let replaced = try parser.string(into: &text)
-            found = (valueStart..<parser.position, text, replaced)
-            sawNonString = false
-          } else {
-            try parser.skipValue(depth: 0)
-            found = nil
-            sawNonString = true
-          }
-        } else {
-          try parser.skipValue(depth: 0)
-          if key == id { idRange = valueStart..<parser.position }
-        }
-        parser.skipSpace()
-        guard let next = parser.peek() else { throw parser.failure("unterminated object") }
-        parser.position += 1
-        if next == UInt8(ascii: "}") { break }
-        guard next == UInt8(ascii: ",") else { throw parser.failure("expected ',' or '}' after a value", back: 1) }
-      }
-    }
+    try parser.object(text: path.components[...], id: id.components[...], found: &found, depth: 0)
     parser.skipSpace()
     guard parser.atEnd else { throw parser.failure("unexpected data after the object") }
-    let name = String(decoding: field, as: UTF8.self)
-    guard let found else {
-      throw Failure(
-        reason: sawNonString ? "the field \"\(name)\" is not a string" : "no field \"\(name)\"", column: 1)
+    guard let text = found.text else {
+      var failure = Failure(
+        reason: found.textIsNotAString ? "the field \"\(path)\" is not a string" : "no field \"\(path)\"",
+        column: 1)
+      failure.missing = found.textIsNotAString ? .notAString : .absent
+      throw failure
     }
-    return JSONLine(text: found.text, valueRange: found.range, idRange: idRange, replacedEscapes: found.replaced)
+    return JSONLine(text: text.text, valueRange: text.range, idRange: found.id, replacedEscapes: text.replaced)
+  }
+
+  /// The names of the members of the object on `line` (nil when it is not one), for
+  /// messages about a missing field.
+  package static func memberNames(_ line: UnsafeBufferPointer<UInt8>) -> [String]? {
+    var parser = Parser(bytes: line)
+    parser.skipSpace()
+    guard parser.peek() == UInt8(ascii: "{") else { return nil }
+    var names: [String] = []
+    do throws(Failure) {
+      try parser.members(depth: 0) { name, parser throws(Failure) in
+        names.append(String(decoding: name, as: UTF8.self))
+        try parser.skipValue(depth: 1)
+      }
+    } catch {
+      return nil
+    }
+    return names
+  }
+
+  /// Whether `line` is one JSON object and nothing else (spaces aside).
+  package static func isObject(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+    var parser = Parser(bytes: line)
+    parser.skipSpace()
+    guard parser.peek() == UInt8(ascii: "{") else { return false }
+    do throws(Failure) {
+      try parser.skipValue(depth: 0)
+    } catch {
+      return false
+    }
+    parser.skipSpace()
+    return parser.atEnd
   }
 
   /// Appends `line` with the field's value replaced by `text`, as a JSON string.
@@ -127,6 +176,25 @@ package struct JSONLine {
   }
 }
 
+/// What a parse found at the paths it was given.
+struct Found {
+  var text: (range: Range<Int>, text: [UInt8], replaced: Int)?
+  var textIsNotAString = false
+  var id: Range<Int>?
+}
+
+extension String {
+  /// The name with its dots and backslashes escaped, as a field path writes it.
+  fileprivate func escapingDots() -> String {
+    var result = ""
+    for character in self {
+      if character == "." || character == "\\" { result.append("\\") }
+      result.append(character)
+    }
+    return result
+  }
+}
+
 /// A cursor over the bytes of one line.
 private struct Parser {
   let bytes: UnsafeBufferPointer<UInt8>
@@ -145,6 +213,69 @@ private struct Parser {
       let byte = bytes[position]
       guard byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A else { return }
       position += 1
+    }
+  }
+
+  /// Reads an object at the cursor, calling `member` with each name and the cursor on
+  /// its value; `member` must consume the value.
+  mutating func members(
+    depth: Int, _ member: (_ name: [UInt8], _ parser: inout Parser) throws(JSONLine.Failure) -> Void
+  ) throws(JSONLine.Failure) {
+    guard depth < 512 else { throw failure("nested more than 512 levels deep") }
+    position += 1  // the opening brace
+    skipSpace()
+    if peek() == UInt8(ascii: "}") {
+      position += 1
+      return
+    }
+    var name: [UInt8] = []
+    while true {
+      skipSpace()
+      guard peek() == UInt8(ascii: "\"") else { throw failure("expected a member name in quotes") }
+      name.removeAll(keepingCapacity: true)
+      _ = try string(into: &name)
+      skipSpace()
+      guard peek() == UInt8(ascii: ":") else { throw failure("expected ':' after a member name") }
+      position += 1
+      skipSpace()
+      try member(name, &self)
+      skipSpace()
+      guard let next = peek() else { throw failure("unterminated object") }
+      position += 1
+      if next == UInt8(ascii: "}") { return }
+      guard next == UInt8(ascii: ",") else { throw failure("expected ',' or '}' after a value", back: 1) }
+    }
+  }
+
+  /// Reads an object at the cursor, recording in `found` the string at the `text` path
+  /// and the value at the `id` path (both relative to this object; empty when they
+  /// lead elsewhere).
+  mutating func object(
+    text: ArraySlice<[UInt8]>, id: ArraySlice<[UInt8]>, found: inout Found, depth: Int
+  ) throws(JSONLine.Failure) {
+    try members(depth: depth) { name, parser throws(JSONLine.Failure) in
+      let textHere = text.first == name
+      let idHere = id.first == name
+      let valueStart = parser.position
+      if textHere && text.count == 1 {
+        if parser.peek() == UInt8(ascii: "\"") {
+          var decoded: [UInt8] = []
+          decoded.reserveCapacity(64)
+          let replaced = try parser.string(into: &decoded)
+          found.text = (valueStart..<parser.position, decoded, replaced)
+          found.textIsNotAString = false
+        } else {
+          try parser.skipValue(depth: depth + 1)
+          found.text = nil
+          found.textIsNotAString = true
+        }
+      } else if (textHere && text.count > 1) || (idHere && id.count > 1), parser.peek() == UInt8(ascii: "{") {
+        try parser.object(
+          text: textHere ? text.dropFirst() : [], id: idHere ? id.dropFirst() : [], found: &found, depth: depth + 1)
+      } else {
+        try parser.skipValue(depth: depth + 1)
+      }
+      if idHere && id.count == 1 { found.id = valueStart..<parser.position }
     }
   }
 

@@ -188,7 +188,7 @@ import Testing
     }
     #expect(texts.count == 6)
     #expect(texts.allSatisfy { !$0.contains("Weather") && !$0.contains("cookies") })
-    #expect(texts[5].hasSuffix("Home | News\n"))
+    #expect(texts[5].hasSuffix("Home | News"))
     #expect(texts[0].hasPrefix(DeduplicationTests.article(500, paragraphs: 3)[0]))
     // Each removed line is explained with its span in the original text.
     let first = try JSONSerialization.jsonObject(with: Data(contentsOf: explain).split(separator: 0x0A)[0])

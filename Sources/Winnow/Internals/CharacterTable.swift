@@ -162,6 +162,7 @@ final class CharacterTable: Sendable {
     // The blank-line limit does not shape the table: one table serves every limit.
     var options = options
     options.maximumBlankLines = options.maximumBlankLines == nil ? nil : 1
+    options.finalLineFeed = .added
     if let table = cache.withLock({ $0[options] }) { return table }
     let table: CharacterTable
     do {

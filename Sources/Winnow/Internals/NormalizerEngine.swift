@@ -23,6 +23,9 @@ struct NormalizerEngine {
   private let recording: Bool
   private let spaceIsGap: Bool
   private let trims: Bool
+  /// Whether trimmed non-empty output always ends with a LF (else only when the input
+  /// ends with a line break).
+  private let addsFinalLineFeed: Bool
   private let maximumNewlines: Int?
 
   private(set) var output: OutputBuffer
@@ -57,6 +60,7 @@ struct NormalizerEngine {
     self.recording = recording
     self.spaceIsGap = options.normalizesWhitespace
     self.trims = options.maximumBlankLines != nil
+    self.addsFinalLineFeed = options.finalLineFeed == .added
     self.maximumNewlines = options.maximumBlankLines.map { min(max(0, $0), Int.max - 1) + 1 }
     self.output = OutputBuffer(capacity: input.count + input.count / 16 + 16)
   }
@@ -318,7 +322,7 @@ struct NormalizerEngine {
     if output.count == 0 && trims {
       // Leading blank lines and spaces go.
     } else if final && trims {
-      newlines = output.count > 0 ? 1 : 0
+      newlines = output.count > 0 && (addsFinalLineFeed || gapNewlines > 0) ? 1 : 0
     } else if gapNewlines > 0 {
       newlines = maximumNewlines.map { min(gapNewlines, $0) } ?? gapNewlines
     } else if gapSpace && !final && output.count > 0 && output.last != 0x0A && output.last != 0x20 {
