@@ -32,6 +32,12 @@ let package = Package(
       dependencies: ["CICU"],
       linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n")]
     ),
+    // C wrappers over zlib, libzstd, libbz2 and liblzma whose public header uses only
+    // <stdint.h> and <stddef.h> types: streaming gzip, zstd, bzip2 and xz.
+    .target(
+      name: "CWinnowCompression",
+      linkerSettings: [.linkedLibrary("z"), .linkedLibrary("zstd"), .linkedLibrary("bz2"), .linkedLibrary("lzma")]
+    ),
     // The tokenizer's SIMD kernel (SSE2, or a portable loop): plain C, no dependencies.
     .target(name: "CWinnowKernels"),
     // Reading and writing JSON Lines records: shared by the command and the benchmarks,
@@ -48,6 +54,7 @@ let package = Package(
         "Winnow",
         "WinnowJSONLines",
         "CWinnowKernels",
+        "CWinnowCompression",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings
