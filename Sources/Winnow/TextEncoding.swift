@@ -51,6 +51,7 @@ public enum TextEncoding {
     for mark in byteOrderMarks where bytes.starts(with: mark.bytes) {
       return Detected(name: mark.name, confidence: 100, byteOrderMark: true)
     }
+    if let wide = wideEncodingByPattern(bytes) { return Detected(name: wide, confidence: 90, byteOrderMark: false) }
     if String(validating: bytes, as: UTF8.self) != nil {
       return Detected(name: "UTF-8", confidence: 100, byteOrderMark: false)
     }
@@ -70,6 +71,53 @@ public enum TextEncoding {
       ICU.detectCharset(UnsafeBufferPointer(rebasing: $0.prefix(detectionPrefix)))
     }
     return Detected(name: guess?.name ?? "UTF-8", confidence: guess?.confidence ?? 0, byteOrderMark: false)
+  }
+
+  /// UTF-16 or UTF-32 without a byte order mark, told by where its NUL bytes are: in
+  /// UTF-32 two bytes of every four are NUL, in UTF-16 text with ASCII characters
+  /// (spaces, digits, Latin letters) the NUL bytes are all on one side of the units;
+  /// and the units must read as text (almost no controls, no broken surrogate pairs).
+  /// nil for anything else: binary data has NUL bytes on both sides or reads as
+  /// controls, UTF-8 and legacy encodings have no NUL bytes.
+  static func wideEncodingByPattern(_ bytes: [UInt8]) -> String? {
+    let sample = Array(bytes.prefix(4096))
+    guard sample.count >= 8, sample.contains(0) else { return nil }
+    var zeros = [0, 0, 0, 0]
+    let quads = sample.count / 4
+    for index in 0..<quads * 4 where sample[index] == 0 { zeros[index % 4] += 1 }
+    /// Whether the code units read as text: at most one in a hundred is a control
+    /// (other than TAB, LF, CR), a noncharacter or part of a broken surrogate pair.
+    func readsAsText(_ units: [UInt32]) -> Bool {
+      var bad = 0
+      var index = 0
+      while index < units.count {
+        let unit = units[index]
+        switch unit {
+        case 0x09, 0x0A, 0x0D: break
+        case 0..<0x20, 0x7F..<0xA0, 0xFFFE, 0xFFFF, 0x11_0000...: bad += 1
+        case 0xD800..<0xDC00:
+          if index + 1 < units.count, (0xDC00..<0xE000).contains(units[index + 1]) { index += 1 } else { bad += 1 }
+        case 0xDC00..<0xE000: bad += 1
+        default: break
+        }
+        index += 1
+      }
+      return bad * 100 <= units.count
+    }
+    let littleEndian32 = (0..<quads).map { index in
+      sample[4 * index..<4 * index + 4].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+    }
+    if zeros[3] == quads && zeros[2] * 10 >= quads * 9 && readsAsText(littleEndian32) { return "UTF-32LE" }
+    let bigEndian32 = littleEndian32.map(\.byteSwapped)
+    if zeros[0] == quads && zeros[1] * 10 >= quads * 9 && readsAsText(bigEndian32) { return "UTF-32BE" }
+    let pairs = sample.count / 2
+    let even = zeros[0] + zeros[2]
+    let odd = zeros[1] + zeros[3]
+    let littleEndian16 = (0..<pairs).map { UInt32(sample[2 * $0]) | UInt32(sample[2 * $0 + 1]) << 8 }
+    if odd > 0 && even * 100 <= pairs && readsAsText(littleEndian16) { return "UTF-16LE" }
+    let bigEndian16 = littleEndian16.map { ($0 >> 8) | ($0 & 0xFF) << 8 }
+    if even > 0 && odd * 100 <= pairs && readsAsText(bigEndian16) { return "UTF-16BE" }
+    return nil
   }
 
   /// `bytes` as UTF-8, decoded from `encoding` (detected when nil), without a byte

@@ -50,6 +50,22 @@ struct CorpusFlags: ParsableArguments {
     ))
   var encoding: String = "auto"
 
+  @Option(
+    help: ArgumentHelp(
+      "How documents are written: auto (text files as text, JSON Lines and WARC records as JSON Lines) or jsonl.",
+      discussion:
+        "jsonl writes every text file as a JSON Lines record too, {\"id\": its path relative to the input, \"text\": ...}, so that a folder of text files becomes one corpus: winnow clean articles/ -o corpus.jsonl.zst"
+    ))
+  var outputFormat: OutputFormat = .auto
+
+  @Option(
+    help: ArgumentHelp(
+      "Compression of the outputs: auto, none, gzip, zstd, bzip2 or xz.",
+      discussion:
+        "auto compresses an output whose name ends in .gz, .zst, .bz2 or .xz, and each file of --output-dir as its input was compressed. Compressed inputs are recognized by their first bytes, whatever their name."
+    ))
+  var compress: CompressionChoice = .auto
+
   @Option(help: "Threads that process documents (default: every core). With 1, one thread also reads and writes.")
   var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -85,6 +101,33 @@ struct CorpusFlags: ParsableArguments {
   }
 }
 
+/// How documents are written.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+  /// Text files as text, JSON Lines and WARC records as JSON Lines.
+  case auto
+  /// Every document as a JSON Lines record.
+  case jsonl
+}
+
+/// The compression of outputs.
+enum CompressionChoice: String, ExpressibleByArgument, CaseIterable {
+  case auto, none, gzip, zstd, bzip2, xz
+
+  /// The compression of an output named `name` ("-": standard output).
+  func compression(forName name: String) -> Compression? {
+    switch self {
+    case .auto: Compression(fileName: name)
+    case .none: nil
+    default: Compression(rawValue: rawValue)
+    }
+  }
+
+  /// The compression of the --output-dir file of an input compressed with `input`.
+  func compression(forInput input: Compression?) -> Compression? {
+    self == .auto ? input : compression(forName: "")
+  }
+}
+
 /// What happens to a document over --max-document-bytes.
 enum Oversize: String, ExpressibleByArgument, CaseIterable {
   case pass, skip
@@ -116,9 +159,19 @@ struct InputFile {
   var path: String
   /// The path under the folder it was found in (or the file name), for --output-dir.
   var relativePath: String
-  var isJSONLines: Bool
   var foundInFolder: Bool
   var size: Int
+  /// What it holds, told from its first bytes (never `.binary`: those are not read);
+  /// nil for standard input, a FIFO or a device, told when the reader gets to it (not
+  /// before: opening a FIFO waits for its writer).
+  var kind: InputKind?
+  /// Its compression, told from its first bytes (when `kind` is known).
+  var compression: Compression?
+
+  /// Whether its documents are written as JSON Lines records, as far as is known
+  /// before reading (a stream is taken for text unless `--format` or its name says
+  /// otherwise).
+  var writesRecords: Bool { kind.map { $0 != .text } ?? false }
 }
 
 /// Counts for the summary line.
@@ -145,12 +198,17 @@ struct DocumentSource: Sendable, CustomStringConvertible {
   var line: Int
   /// The JSON Lines `id` member as it is written (`17`, `"a-17"`), if there is one.
   var id: String? = nil
+  /// The one-based number of a WARC record.
+  var record: Int? = nil
 
-  var description: String { line == 0 ? file : "\(file):\(line)" }
+  var description: String {
+    if let record { return "\(file): record \(record)" }
+    return line == 0 ? file : "\(file):\(line)"
+  }
 
   /// Whether the document is a record of a file (a JSON line), not a whole file: its
   /// text keeps its own final-newline state.
-  var isRecord: Bool { line != 0 }
+  var isRecord: Bool { line != 0 || record != nil }
 }
 
 /// The work done on each document: its bytes in, its result out.
@@ -191,6 +249,10 @@ final class CorpusRun {
   private var files: [InputFile] = []
   /// The size of a batch of JSON lines.
   static let batchBytes = 1 << 20
+  /// A detected encoding with less confidence than this is reported as a guess (on
+  /// standard error, and as `"doubtful": true` in --explain). ICU's detector gives
+  /// most legacy-encoded articles 30 to 100 (see the README).
+  static let doubtfulConfidence = 20
 
   /// With a `deduplicator`, documents are also deduplicated across the corpus, against
   /// what it has seen: `work` must then return each document's fingerprint, made with
@@ -208,7 +270,16 @@ final class CorpusRun {
     let files = try enumerateInputs()
     self.files = files
     if flags.strict && summary.failedInputs > 0 { return 2 }
-    let textDocuments = files.filter { !$0.isJSONLines }.count
+    if flags.outputFormat == .jsonl && flags.outputDir != nil {
+      Diagnostics.error("--output-format jsonl writes one stream of records: use --output FILE, not --output-dir")
+      return 64
+    }
+    let textDocuments =
+      flags.outputFormat == .jsonl
+      ? 0
+      : files.filter {
+        !$0.writesRecords && !($0.kind == nil && (flags.format == .jsonl || InputKind.isJSONLinesName($0.path)))
+      }.count
     if outputsDocuments && flags.outputDir == nil && (textDocuments > 1 || (textDocuments == 1 && files.count > 1)) {
       Diagnostics.error(
         "\(textDocuments) text document\(textDocuments == 1 ? "" : "s") among \(files.count) inputs: "
@@ -223,8 +294,13 @@ final class CorpusRun {
     let explain: OutputFile?
     let single: OutputFile?
     do {
-      explain = try explainPath.map { path throws(OutputFile.Failure) in try OutputFile(path: path) }
-      single = flags.outputDir == nil ? try OutputFile(path: flags.output) : nil
+      explain = try explainPath.map { path throws(OutputFile.Failure) in
+        try OutputFile(path: path, compression: flags.compress.compression(forName: path))
+      }
+      single =
+        flags.outputDir == nil
+        ? try OutputFile(path: flags.output, compression: flags.compress.compression(forName: flags.output ?? "-"))
+        : nil
     } catch {
       Diagnostics.error(error.message)
       return 1
@@ -291,6 +367,8 @@ final class CorpusRun {
     var stopped = false
     /// The field counts of the JSON Lines file being written.
     var fields: (file: Int, counts: FieldCounts)?
+    /// WARC records without text of the file being written, by type.
+    var otherRecords: [String: Int] = [:]
     var failure: String?
 
     init(run: CorpusRun, single: OutputFile?, explain: OutputFile?) {
@@ -302,7 +380,7 @@ final class CorpusRun {
     private mutating func destination(for file: InputFile, index: Int) throws(OutputFile.Failure) -> OutputFile {
       if let single { return single }
       if let current, current.file == index { return current.output }
-      let output = try OutputFile(path: run.flags.outputDir! + "/" + file.relativePath, creatingDirectories: true)
+      let output = try CorpusRun.outputFile(for: file, flags: run.flags)
       current = (index, output)
       return output
     }
@@ -326,6 +404,17 @@ final class CorpusRun {
       run.fieldMissing = true
       stopped = true
       return true
+    }
+
+    /// At the end of a WARC file: one note for its records that hold no text.
+    mutating func reportOtherRecords(_ file: Int) {
+      defer { otherRecords = [:] }
+      guard !otherRecords.isEmpty, !run.flags.quiet else { return }
+      let counts = otherRecords.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+      let total = otherRecords.values.reduce(0, +)
+      Diagnostics.note(
+        "\(CorpusRun.displayName(run.files[file])): \(total) record\(total == 1 ? "" : "s") without text skipped "
+          + "(\(counts)): the text of a page is in conversion records (WET files)")
     }
 
     /// At the end of a JSON Lines file: one message for its lines without the field.
@@ -386,9 +475,9 @@ final class CorpusRun {
         return
       case .document:
         if let failure = batch.writeFailure { throw OutputFile.Failure(message: failure) }
-        if run.deduplicator != nil, !batch.dropped, let directory = run.flags.outputDir, let file {
+        if run.deduplicator != nil, !batch.dropped, run.flags.outputDir != nil, let file {
           // Deduplicated text documents are written here, once they are known to stay.
-          let output = try OutputFile(path: directory + "/" + file.relativePath, creatingDirectories: true)
+          let output = try CorpusRun.outputFile(for: file, flags: run.flags)
           try output.write(batch.output)
           try output.commit()
         } else {
@@ -398,9 +487,15 @@ final class CorpusRun {
         if checkFields(batch, ended: false) { return }
         try destination(for: file!, index: batch.file).write(batch.output)
         if batch.stoppedAtFailure { stopped = true }
+      case .records:
+        for (type, count) in batch.otherRecords { otherRecords[type, default: 0] += count }
+        try destination(for: file!, index: batch.file).write(batch.output)
       case .endOfFile(let complete):
         if checkFields(batch, ended: true) { return }
-        if run.lineCounter == nil { reportMissingFields(batch.file) }
+        if run.lineCounter == nil {
+          reportMissingFields(batch.file)
+          reportOtherRecords(batch.file)
+        }
         guard single == nil else { return }
         let output = try destination(for: file!, index: batch.file)
         current = nil
@@ -517,59 +612,85 @@ final class CorpusRun {
 
   // MARK: Inputs
 
-  private func isJSONLines(_ path: String) -> Bool {
-    switch flags.format {
-    case .jsonl: true
-    case .text: false
-    case .auto: path.hasSuffix(".jsonl") || path.hasSuffix(".ndjson")
-    }
-  }
-
   /// The input files in order: command-line order, folders walked in byte order of
-  /// their paths. Unreadable paths are reported and counted.
+  /// their paths (see ``InputWalk``), each told apart by its first bytes
+  /// (``InputKind``). Unreadable paths are reported and counted; binary files are
+  /// reported and skipped.
   private func enumerateInputs() throws -> [InputFile] {
     let arguments = flags.inputs.isEmpty ? ["-"] : flags.inputs
+    let walk = InputWalk(arguments: arguments, excluding: flags.outputDir.map { [$0] } ?? [])
+    for problem in walk.problems { Diagnostics.error(problem) }
+    summary.failedInputs += walk.problems.count
+    if !flags.quiet { for note in walk.notes { Diagnostics.note(note) } }
     var files: [InputFile] = []
-    let manager = FileManager.default
-    for argument in arguments {
-      if argument == "-" {
+    let encodingGiven = flags.encoding != "auto"
+    for found in walk.files {
+      let name = found.path == "-" ? "<stdin>" : found.path
+      var info = stat()
+      guard found.path != "-" && stat(found.path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG else {
         files.append(
           InputFile(
-            path: "-", relativePath: "stdin", isJSONLines: flags.format == .jsonl, foundInFolder: false, size: 0))
+            path: found.path, relativePath: found.relativePath, foundInFolder: found.foundInFolder, size: found.size,
+            kind: nil, compression: nil))
         continue
       }
-      var isDirectory: ObjCBool = false
-      guard manager.fileExists(atPath: argument, isDirectory: &isDirectory) else {
-        Diagnostics.error("cannot read \(argument): no such file or directory")
+      guard let reader = InputReader(path: found.path) else {
+        Diagnostics.error("cannot read \(name): \(String(cString: strerror(errno)))")
         summary.failedInputs += 1
         continue
       }
-      if !isDirectory.boolValue {
-        let size = (try? manager.attributesOfItem(atPath: argument)[.size] as? Int) ?? 0
-        files.append(
-          InputFile(
-            path: argument, relativePath: (argument as NSString).lastPathComponent, isJSONLines: isJSONLines(argument),
-            foundInFolder: false, size: size))
-        continue
-      }
-      guard let enumerator = manager.enumerator(atPath: argument) else {
-        Diagnostics.error("cannot read folder \(argument)")
+      let (prefix, complete) = reader.peek(InputKind.sniffBytes)
+      if let failure = reader.failure {
+        Diagnostics.error("cannot read \(name): \(failure)")
         summary.failedInputs += 1
         continue
       }
-      var found: [InputFile] = []
-      while let relative = enumerator.nextObject() as? String {
-        let path = argument.hasSuffix("/") ? argument + relative : argument + "/" + relative
-        guard let attributes = enumerator.fileAttributes, attributes[.type] as? FileAttributeType == .typeRegular
-        else { continue }
-        found.append(
-          InputFile(
-            path: path, relativePath: relative, isJSONLines: isJSONLines(path), foundInFolder: true,
-            size: attributes[.size] as? Int ?? 0))
+      let kind = InputKind.of(
+        prefix, complete: complete, name: found.path, format: flags.format, encodingGiven: encodingGiven)
+      if case .binary(let looks) = kind {
+        Diagnostics.error(Self.binaryMessage(name, looks, reader.compression))
+        summary.skipped += 1
+        continue
       }
-      files += found.sorted { Array($0.relativePath.utf8).lexicographicallyPrecedes(Array($1.relativePath.utf8)) }
+      files.append(
+        InputFile(
+          path: found.path, relativePath: found.relativePath, foundInFolder: found.foundInFolder, size: found.size,
+          kind: kind, compression: reader.compression))
     }
     return files
+  }
+
+  /// What is said of an input that is not text.
+  static func binaryMessage(_ name: String, _ looks: String, _ compression: Compression?) -> String {
+    let compressed = compression.map { " (inside \($0.rawValue))" } ?? ""
+    return "\(name): \(looks)\(compressed), not text: skipped (--encoding NAME reads a file as text in that encoding)"
+  }
+
+  /// The --output-dir path of `file`'s output: its relative path, WARC files renamed to
+  /// JSON Lines (`a.warc.wet.gz` gives `a.jsonl.gz`).
+  static func outputPath(_ file: InputFile, in directory: String) -> String {
+    var relative = file.relativePath
+    if file.kind == .warc {
+      var suffix = ""
+      if let compression = Compression(fileName: relative) {
+        suffix = "." + compression.fileExtension
+        relative.removeLast(suffix.count)
+      }
+      for extensionName in [".warc.wet", ".wet", ".warc"] where relative.hasSuffix(extensionName) {
+        relative.removeLast(extensionName.count)
+        break
+      }
+      relative += ".jsonl" + suffix
+    }
+    return directory + "/" + relative
+  }
+
+  /// The --output-dir file of `file`: its path, and its compression (the input's, or
+  /// as --compress says).
+  static func outputFile(for file: InputFile, flags: CorpusFlags) throws(OutputFile.Failure) -> OutputFile {
+    let path = outputPath(file, in: flags.outputDir!)
+    return try OutputFile(
+      path: path, creatingDirectories: true, compression: flags.compress.compression(forInput: file.compression))
   }
 
   /// Refuses (exit 1) when an output file would replace one of the inputs.
@@ -578,7 +699,7 @@ final class CorpusRun {
     if flags.outputDir == nil { outputs.append(flags.output ?? "-") }
     if let explainPath { outputs.append(explainPath) }
     outputs += otherOutputs
-    if let directory = flags.outputDir { outputs += files.map { directory + "/" + $0.relativePath } }
+    if let directory = flags.outputDir { outputs += files.map { Self.outputPath($0, in: directory) } }
     try Self.refuseOverwriting(files.map(\.path), with: outputs)
   }
 
@@ -650,6 +771,8 @@ final class Batch: @unchecked Sendable {
   enum Kind {
     /// Whole lines of a JSON Lines file; the number of the first.
     case lines(firstLine: Int)
+    /// Records of a WARC file; the number of the first.
+    case records(firstRecord: Int)
     /// A whole text file.
     case document
     /// A JSON Lines file has been read to its end, or (not `complete`) cut short by a
@@ -695,6 +818,10 @@ final class Batch: @unchecked Sendable {
   var dropped = false
   /// JSON lines without a string at --field.
   var fields = FieldCounts()
+  /// The records of a WARC batch.
+  var records: [WARCRecord] = []
+  /// WARC records that hold no text (not `conversion`), by type.
+  var otherRecords: [String: Int] = [:]
   /// The number of the last line of a batch of lines.
   var lastLine = 0
 
@@ -860,30 +987,82 @@ final class Pipeline: @unchecked Sendable {
         if flags.strict { break }
         continue
       }
-      guard file.isJSONLines else {
-        guard let bytes = reader.readAll() else {
-          send(.unreadable, file: index, message: "cannot read \(name): \(String(cString: strerror(reader.error!)))")
+      var kind = file.kind ?? .text
+      if file.kind == nil {
+        // A stream: its kind is told from what it starts with, now.
+        let (prefix, complete) = reader.peek(InputKind.sniffBytes)
+        kind = InputKind.of(
+          prefix, complete: complete, name: file.path, format: flags.format, encodingGiven: flags.encoding != "auto")
+        if case .binary(let looks) = kind, reader.failure == nil {
+          send(.skipped, file: index, message: CorpusRun.binaryMessage(name, looks, reader.compression))
           if flags.strict { break }
           continue
         }
-        if file.foundInFolder && bytes.prefix(8000).contains(0) && !TextEncoding.startsWithWideByteOrderMark(bytes) {
-          send(.skipped, file: index, message: "\(name): binary file (NUL bytes), skipped")
-          if flags.strict { break }
+      }
+      switch kind {
+      case .text, .binary:
+        guard let bytes = reader.readAll() else {
+          send(.unreadable, file: index, message: "cannot read \(name): \(reader.failure ?? "read error")")
+          if flags.strict { break reading }
           continue
         }
         send(.document, file: index, input: bytes)
         continue
+      case .jsonLines:
+        var line = 1
+        while var piece = reader.nextLines(about: CorpusRun.batchBytes) {
+          guard !stop.load(ordering: .relaxed) else { break reading }
+          // A byte order mark before the first record is not part of it.
+          if line == 1 && piece.starts(with: [0xEF, 0xBB, 0xBF]) { piece.removeFirst(3) }
+          send(.lines(firstLine: line), file: index, input: piece)
+          line += piece.withUnsafeBufferPointer { Int(winnow_count_line_feeds($0.baseAddress!, Int64($0.count))) }
+        }
+      case .warc:
+        var parser = WARCReader()
+        var records: [WARCRecord] = []
+        var size = 0
+        var first = 1
+        var malformed: String?
+        func sendRecords() {
+          guard !records.isEmpty else { return }
+          let batch = Batch(sequence: sequence, file: index, kind: .records(firstRecord: first))
+          batch.records = records
+          deliver(batch)
+          sequence += 1
+          first += records.count
+          (records, size) = ([], 0)
+        }
+        pieces: while let piece = reader.nextLines(about: CorpusRun.batchBytes) {
+          guard !stop.load(ordering: .relaxed) else { break reading }
+          parser.append(piece)
+          do throws(WARCError) {
+            while let record = try parser.next() {
+              size += record.block.count + 256
+              records.append(record)
+              if size >= CorpusRun.batchBytes { sendRecords() }
+            }
+          } catch {
+            malformed = "\(name): not a valid WARC file at byte \(error.offset): \(error.description)"
+            break pieces
+          }
+        }
+        if malformed == nil && reader.failure == nil {
+          do throws(WARCError) {
+            try parser.finish()
+          } catch {
+            malformed = "\(name): not a valid WARC file at byte \(error.offset): \(error.description)"
+          }
+        }
+        sendRecords()
+        if let malformed {
+          send(.unreadable, file: index, message: malformed)
+          send(.endOfFile(complete: false), file: index)
+          if flags.strict { break reading }
+          continue
+        }
       }
-      var line = 1
-      while var piece = reader.nextLines(about: CorpusRun.batchBytes) {
-        guard !stop.load(ordering: .relaxed) else { break reading }
-        // A byte order mark before the first record is not part of it.
-        if line == 1 && piece.starts(with: [0xEF, 0xBB, 0xBF]) { piece.removeFirst(3) }
-        send(.lines(firstLine: line), file: index, input: piece)
-        line += piece.withUnsafeBufferPointer { Int(winnow_count_line_feeds($0.baseAddress!, Int64($0.count))) }
-      }
-      if let error = reader.error {
-        send(.unreadable, file: index, message: "cannot read \(name): \(String(cString: strerror(error)))")
+      if let failure = reader.failure {
+        send(.unreadable, file: index, message: "cannot read \(name): \(failure)")
         send(.endOfFile(complete: false), file: index)
         if flags.strict { break }
       } else {
@@ -907,6 +1086,7 @@ final class Pipeline: @unchecked Sendable {
     guard !stop.load(ordering: .relaxed) else { return }
     switch batch.kind {
     case .lines(let firstLine): processLines(batch, firstLine: firstLine)
+    case .records(let firstRecord): processRecords(batch, firstRecord: firstRecord)
     case .document: processDocument(batch)
     default: break
     }
@@ -917,8 +1097,24 @@ final class Pipeline: @unchecked Sendable {
     let source = DocumentSource(file: CorpusRun.displayName(file), line: 0)
     // Text in another encoding is converted to UTF-8 first (offsets in explanations
     // are then offsets of the converted text).
-    let decoded = try? TextEncoding.decode(batch.input, from: flags.encoding == "auto" ? nil : flags.encoding)
-    var result = work(decoded?.utf8 ?? batch.input, source)
+    let decoded: (utf8: [UInt8], encoding: TextEncoding.Detected)
+    do {
+      decoded = try TextEncoding.decode(batch.input, from: flags.encoding == "auto" ? nil : flags.encoding)
+    } catch {
+      batch.messages.append("\(source): \(error.description); skipped")
+      batch.skipped = 1
+      batch.bytesIn = batch.input.count
+      batch.input = []
+      return
+    }
+    let doubtful = flags.encoding == "auto" && decoded.encoding.confidence < CorpusRun.doubtfulConfidence
+    if doubtful {
+      batch.messages.append(
+        "warning: \(source): the encoding is a guess, \(decoded.encoding.name) with confidence "
+          + "\(decoded.encoding.confidence) of 100 (below \(CorpusRun.doubtfulConfidence)): the text may be misread; "
+          + "name its encoding with --encoding")
+    }
+    var result = work(decoded.utf8, source)
     if let size = result.oversize {
       batch.messages.append(oversizeMessage(source.description, size))
       batch.oversize = 1
@@ -928,38 +1124,53 @@ final class Pipeline: @unchecked Sendable {
         return
       }
     }
-    if explaining, let encoding = decoded?.encoding {
+    if explaining {
+      let encoding = decoded.encoding
       let member =
-        "\"encoding\":{\"name\":\(CorpusRun.quoted(encoding.name)),\"confidence\":\(encoding.confidence),\"byteOrderMark\":\(encoding.byteOrderMark)}"
+        "\"encoding\":{\"name\":\(CorpusRun.quoted(encoding.name)),\"confidence\":\(encoding.confidence),\"byteOrderMark\":\(encoding.byteOrderMark)\(doubtful ? ",\"doubtful\":true" : "")}"
       result.explanation = (result.explanation.map { $0 + "," } ?? "") + member
+    }
+    // --output-format jsonl: the text as a record, its id the path under the input.
+    var record: (line: [UInt8], value: Range<Int>)?
+    if flags.outputFormat == .jsonl && outputsDocuments && result.oversize == nil {
+      var line = Array("{\"id\":".utf8)
+      line += Array(CorpusRun.quoted(file.relativePath).utf8)
+      line += Array(",\"text\":".utf8)
+      let start = line.count
+      result.output.withUnsafeBufferPointer { JSONLine.appendString($0, to: &line) }
+      let value = start..<line.count
+      line.append(UInt8(ascii: "}"))
+      record = (line, value)
     }
     batch.bytesIn = batch.input.count
     batch.input = []
     batch.documents = 1
-    batch.bytesOut = result.output.count
+    batch.bytesOut = record.map { $0.line.count + 1 } ?? result.output.count
     batch.repeatsRemoved = result.repeatsRemoved
     batch.boilerplateRemoved = result.boilerplateRemoved
     if let keys = result.lineKeys { batch.lineKeys.append(keys) }
     batch.invalidReplaced = result.counts[.invalidUTF8]
     if deduplicating, let fingerprint = result.fingerprint {
-      batch.output = result.output
+      batch.output = record.map { $0.line + [0x0A] } ?? result.output
+      if let record { batch.input = record.line }
       batch.entries.append(
         Batch.Entry(
-          output: 0..<result.output.count, line: nil, text: result.output, fingerprint: fingerprint,
+          output: 0..<batch.output.count, line: record.map { (0..<$0.line.count, $0.value) }, text: result.output,
+          fingerprint: fingerprint,
           paragraphOrigins: result.paragraphOrigins, originalCount: batch.bytesIn, id: CorpusRun.quoted(source.file),
           source: source.file, explanation: result.explanation))
       return
     }
-    if outputsDocuments, let directory = flags.outputDir {
+    if outputsDocuments && flags.outputDir != nil {
       do throws(OutputFile.Failure) {
-        let output = try OutputFile(path: directory + "/" + file.relativePath, creatingDirectories: true)
+        let output = try CorpusRun.outputFile(for: file, flags: flags)
         try output.write(result.output)
         try output.commit()
       } catch {
         batch.writeFailure = error.message
       }
     } else {
-      batch.output = result.output
+      batch.output = record.map { $0.line + [0x0A] } ?? result.output
     }
     explain(result, id: CorpusRun.quoted(source.file), source: source, into: batch)
   }
@@ -1041,6 +1252,55 @@ final class Pipeline: @unchecked Sendable {
     batch.lastLine = lineNumberAtEnd(batch, firstLine: firstLine)
     // Deduplication may write some lines again.
     if !deduplicating { batch.input = [] }
+  }
+
+  /// The conversion records of a WARC batch, each a document written as a JSON Lines
+  /// record (``WARCRecord/jsonLine(text:)``); other records are counted.
+  private func processRecords(_ batch: Batch, firstRecord: Int) {
+    let name = CorpusRun.displayName(files[batch.file])
+    for (offset, record) in batch.records.enumerated() {
+      let number = firstRecord + offset
+      batch.bytesIn += record.block.count
+      guard record.type == "conversion" else {
+        batch.otherRecords[record.type.isEmpty ? "untyped" : record.type, default: 0] += 1
+        continue
+      }
+      let id = record.header("WARC-Record-ID").map(CorpusRun.quoted) ?? "null"
+      let source = DocumentSource(file: name, line: 0, id: id, record: number)
+      let result = work(record.block, source)
+      if let size = result.oversize {
+        batch.messages.append(oversizeMessage(source.description, size))
+        batch.oversize += 1
+        if flags.oversize == .skip { continue }
+      }
+      batch.documents += 1
+      batch.repeatsRemoved += result.repeatsRemoved
+      batch.boilerplateRemoved += result.boilerplateRemoved
+      if let keys = result.lineKeys { batch.lineKeys.append(keys) }
+      batch.invalidReplaced += result.counts[.invalidUTF8]
+      let before = batch.output.count
+      if outputsDocuments {
+        let (line, text) = record.jsonRecord(text: result.output)
+        batch.output.append(contentsOf: line)
+        batch.output.append(0x0A)
+        if deduplicating, let fingerprint = result.fingerprint {
+          batch.entries.append(
+            Batch.Entry(
+              output: before..<batch.output.count, line: (before..<before + line.count, text), text: result.output,
+              fingerprint: fingerprint, paragraphOrigins: result.paragraphOrigins, originalCount: record.block.count,
+              id: id, source: name, explanation: result.explanation))
+        } else {
+          explain(result, id: id, source: source, into: batch)
+        }
+      } else {
+        batch.output.append(contentsOf: result.output)
+        explain(result, id: id, source: source, into: batch)
+      }
+      batch.bytesOut += batch.output.count - before
+    }
+    batch.records = []
+    // Deduplication may write some records again: their lines are the input then.
+    if deduplicating { batch.input = batch.output }
   }
 
   /// The number of the last line of a batch of lines.

@@ -1,6 +1,10 @@
 import Foundation
 
-/// Reads a file or standard input: whole, or in pieces of whole lines.
+/// Reads a file or standard input: whole, or in pieces of whole lines. Input that
+/// starts with the magic bytes of gzip (one member or several), zstd, bzip2 or xz is
+/// decompressed as it is read, whatever its name; the output of each step is bounded
+/// by the caller's buffer, so a small file that decompresses to gigabytes is read in
+/// pieces like any large input.
 final class InputReader {
   private let descriptor: Int32
   private let ownsDescriptor: Bool
@@ -8,8 +12,20 @@ final class InputReader {
   private var pending: [UInt8] = []
   private var scratch: UnsafeMutableRawBufferPointer?
   private var finished = false
-  /// The `errno` of a failed read, if one failed.
-  private(set) var error: Int32?
+  /// Why reading failed, if it did (a system error or corrupt compressed data).
+  private(set) var failure: String?
+  /// The compression of the input, told by its first bytes.
+  private(set) var compression: Compression?
+  private var decompressor: Decompressor?
+  /// Raw bytes read ahead to tell the compression of an input that cannot seek.
+  private var prefetched: [UInt8] = []
+  private var prefetchedOffset = 0
+  private var rawFinished = false
+  /// Compressed bytes read and not yet decompressed.
+  private var compressed: UnsafeMutableRawBufferPointer?
+  private var compressedRange = 0..<0
+  /// Whether the descriptor is a regular file (read straight into an array).
+  private let isRegular: Bool
 
   /// Opens `path` ("-" is standard input); nil when it cannot be opened (see errno).
   init?(path: String) {
@@ -21,24 +37,97 @@ final class InputReader {
       guard descriptor >= 0 else { return nil }
       ownsDescriptor = true
     }
+    var info = stat()
+    isRegular = fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    var magic = [UInt8](repeating: 0, count: 6)
+    if isRegular {
+      let got = magic.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, 6, 0) }
+      magic = Array(magic.prefix(max(got, 0)))
+    } else {
+      // A pipe or a terminal: the first bytes are read ahead and handed out first.
+      var chunk = [UInt8](repeating: 0, count: 64 << 10)
+      while prefetched.count < 6 {
+        let got = chunk.withUnsafeMutableBytes { rawRead(system: $0.baseAddress!, $0.count) }
+        guard got > 0 else { break }
+        prefetched += chunk[..<got]
+      }
+      magic = Array(prefetched.prefix(6))
+    }
+    compression = Compression.detect(magic)
+    if let compression {
+      do {
+        decompressor = try Decompressor(compression)
+      } catch {
+        failure = error.description
+        finished = true
+      }
+    }
   }
 
   deinit {
     if ownsDescriptor { _ = close(descriptor) }
     scratch?.deallocate()
+    compressed?.deallocate()
   }
 
-  /// Reads up to `limit` bytes to `destination`; the count, 0 at the end of input or
-  /// on an error (recorded in ``error``).
-  private func read(_ destination: UnsafeMutableRawPointer, _ limit: Int) -> Int {
-    guard !finished else { return 0 }
+  /// Reads up to `limit` bytes of the file itself; 0 at its end or on an error
+  /// (recorded in ``failure``).
+  private func rawRead(system destination: UnsafeMutableRawPointer, _ limit: Int) -> Int {
+    guard !rawFinished else { return 0 }
     var got: Int
     repeat {
       got = Foundation.read(descriptor, destination, limit)
     } while got < 0 && errno == EINTR
-    if got < 0 { error = errno }
-    if got <= 0 { finished = true }
+    if got < 0 { failure = String(cString: strerror(errno)) }
+    if got <= 0 { rawFinished = true }
     return max(got, 0)
+  }
+
+  /// Reads up to `limit` raw bytes: first those read ahead, then the file's.
+  private func rawRead(_ destination: UnsafeMutableRawPointer, _ limit: Int) -> Int {
+    if prefetchedOffset < prefetched.count {
+      let count = min(limit, prefetched.count - prefetchedOffset)
+      prefetched.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress! + prefetchedOffset, byteCount: count) }
+      prefetchedOffset += count
+      if prefetchedOffset == prefetched.count { prefetched = [] }
+      return count
+    }
+    prefetchedOffset = 0
+    return rawRead(system: destination, limit)
+  }
+
+  /// Reads up to `limit` bytes of the (decompressed) input to `destination`; the count,
+  /// 0 at the end of input or on an error (recorded in ``failure``).
+  private func read(_ destination: UnsafeMutableRawPointer, _ limit: Int) -> Int {
+    guard !finished else { return 0 }
+    guard let decompressor else {
+      let got = rawRead(destination, limit)
+      if got == 0 { finished = true }
+      return got
+    }
+    if compressed == nil { compressed = .allocate(byteCount: 256 << 10, alignment: 16) }
+    while true {
+      if compressedRange.isEmpty && !rawFinished {
+        compressedRange = 0..<rawRead(compressed!.baseAddress!, compressed!.count)
+      }
+      let output = UnsafeMutableRawBufferPointer(start: destination, count: limit)
+      do {
+        let input = UnsafeRawBufferPointer(rebasing: compressed![compressedRange])
+        let (consumed, produced) = try decompressor.decompress(input, into: output)
+        compressedRange = compressedRange.lowerBound + consumed..<compressedRange.upperBound
+        if produced > 0 { return produced }
+        if compressedRange.isEmpty && rawFinished {
+          // The end of the file: it must end between members or frames.
+          if failure == nil { try decompressor.finish() }
+          finished = true
+          return 0
+        }
+      } catch {
+        failure = "\(error.description)"
+        finished = true
+        return 0
+      }
+    }
   }
 
   /// Appends what one read gives (at most `limit` bytes) to `buffer`; false at the end
@@ -53,12 +142,22 @@ final class InputReader {
     return got > 0
   }
 
+  /// The first `count` bytes of the (decompressed) input, or all of it when it is
+  /// shorter, and whether that is all of it; they are still handed out by the other
+  /// reads.
+  func peek(_ count: Int) -> (bytes: [UInt8], complete: Bool) {
+    if pending.count < count && !finished { fill(to: count) }
+    return (Array(pending.prefix(count)), finished && pending.count <= count)
+  }
+
   /// Everything left; nil on a read error.
   func readAll() -> [UInt8]? {
     var bytes = pending
     pending = []
     var info = stat()
-    if bytes.isEmpty && fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && info.st_size > 0 {
+    if bytes.isEmpty && decompressor == nil && prefetched.isEmpty && isRegular && fstat(descriptor, &info) == 0
+      && info.st_size > 0
+    {
       // A regular file is read straight into an array of its size.
       let size = Int(info.st_size)
       bytes = [UInt8](unsafeUninitializedCapacity: size) { storage, count in
@@ -69,8 +168,8 @@ final class InputReader {
         }
       }
     }
-    while readMore(into: &bytes, limit: 64 << 10) {}
-    return error == nil ? bytes : nil
+    while readMore(into: &bytes, limit: decompressor == nil ? 64 << 10 : 1 << 20) {}
+    return failure == nil ? bytes : nil
   }
 
   /// The next piece of about `size` bytes (more, to finish a long line) that ends with
@@ -80,7 +179,7 @@ final class InputReader {
     while true {
       if finished {
         // After a read error the partial line is not handed out.
-        guard !pending.isEmpty && error == nil else { return nil }
+        guard !pending.isEmpty && failure == nil else { return nil }
         defer { pending = [] }
         return pending
       }
@@ -140,6 +239,9 @@ final class OutputFile {
   private let ownsDescriptor: Bool
   private var pending: [UInt8] = []
   private var closed = false
+  /// Compresses what is written, when the output is compressed.
+  private let compressor: Compressor?
+  private var compressed: [UInt8] = []
 
   /// The descriptor that a name of a standard stream stands for ("/dev/stdout" is 1).
   static func standardStream(_ path: String) -> Int32? {
@@ -165,8 +267,14 @@ final class OutputFile {
     return type != S_IFREG && type != S_IFDIR
   }
 
-  /// `nil` or "-" is standard output.
-  init(path: String?, creatingDirectories: Bool = false) throws(Failure) {
+  /// `nil` or "-" is standard output. With `compression`, what is written is compressed
+  /// (one stream, ended by ``commit()``).
+  init(path: String?, creatingDirectories: Bool = false, compression: Compression? = nil) throws(Failure) {
+    do {
+      compressor = try compression.map { format throws(CompressionError) in try Compressor(format) }
+    } catch {
+      throw Failure(message: "cannot write \(path ?? "standard output"): \(error.description)")
+    }
     guard let path, path != "-" else {
       self.path = nil
       temporary = nil
@@ -240,7 +348,26 @@ final class OutputFile {
     pending.removeAll(keepingCapacity: true)
   }
 
+  /// Writes `bytes`, compressed when the output is.
   private func writeAll(_ bytes: [UInt8]) throws(Failure) {
+    guard let compressor else { return try writeRaw(bytes) }
+    var output = compressed
+    output.removeAll(keepingCapacity: true)
+    compressed = []
+    let failure = bytes.withUnsafeBytes { input -> CompressionError? in
+      do throws(CompressionError) {
+        try compressor.compress(input, into: &output)
+        return nil
+      } catch {
+        return error
+      }
+    }
+    compressed = output
+    if let failure { throw Failure(message: "cannot write \(path ?? "standard output"): \(failure.description)") }
+    try writeRaw(compressed)
+  }
+
+  private func writeRaw(_ bytes: [UInt8]) throws(Failure) {
     var offset = 0
     while offset < bytes.count {
       let written = bytes.withUnsafeBufferPointer {
@@ -258,6 +385,15 @@ final class OutputFile {
   func commit() throws(Failure) {
     try flush()
     guard !closed else { return }
+    if let compressor {
+      compressed.removeAll(keepingCapacity: true)
+      do {
+        try compressor.finish(into: &compressed)
+      } catch {
+        throw Failure(message: "cannot write \(path ?? "standard output"): \(error.description)")
+      }
+      try writeRaw(compressed)
+    }
     closed = true
     guard let path, let temporary, let target else {
       // Written directly: standard output stays open, a device or FIFO is closed.

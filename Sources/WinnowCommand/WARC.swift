@@ -55,8 +55,13 @@ struct WARCRecord: Sendable, Equatable {
   ///
   /// Members other than `id`, `url` and `text` are left out when their field is
   /// absent. Strings are escaped as in every other JSON output of the tool.
-  func jsonLine(text: [UInt8]) -> [UInt8] {
+  func jsonLine(text: [UInt8]) -> [UInt8] { jsonRecord(text: text).line }
+
+  /// ``jsonLine(text:)``, and the byte range of the `text` member's string literal in
+  /// it (to write the line again with another text).
+  func jsonRecord(text: [UInt8]) -> (line: [UInt8], text: Range<Int>) {
     var output: [UInt8] = []
+    var textRange = 0..<0
     output.reserveCapacity(text.count + text.count / 16 + 256)
     /// Appends `literal`, JSON as it is.
     func append(_ literal: String) { output.append(contentsOf: literal.utf8) }
@@ -80,12 +85,14 @@ struct WARCRecord: Sendable, Equatable {
     member("url", url, orNull: true)
     member("date", header("WARC-Date"))
     append(",\"text\":")
+    let textStart = output.count
     append(string: text)
+    textRange = textStart..<output.count
     member("language", header("WARC-Identified-Content-Language"))
     member("refersTo", header("WARC-Refers-To"))
     member("digest", header("WARC-Block-Digest"))
     append("}")
-    return output
+    return (output, textRange)
   }
 }
 

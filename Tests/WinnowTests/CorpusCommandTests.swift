@@ -191,7 +191,7 @@ import Winnow
     let cleaned = directory.appendingPathComponent("cleaned")
     let run = try Command.run(["clean", pages.path, "--output-dir", cleaned.path])
     #expect(run.status == 2)  // the binary file was skipped
-    #expect(run.stderr.contains("image.bin: binary file"))
+    #expect(run.stderr.contains("image.bin: binary (NUL bytes), not text: skipped"))
     #expect(run.stderr.contains("2 documents, 1 skipped"))
     let a = try String(contentsOf: cleaned.appendingPathComponent("a.txt"), encoding: .utf8)
     #expect(a.components(separatedBy: "paragraph 1:").count == 2)
