@@ -343,8 +343,10 @@ final class CorpusRun {
       Diagnostics.error(failure)
       return 1
     }
+    // A run that read nothing because no input could be read leaves no output.
+    let readNothing = summary.documents == 0 && summary.bytesIn == 0 && summary.failedInputs + summary.skipped > 0
     do {
-      if !writer.stopped {
+      if !writer.stopped && !readNothing {
         try single?.commit()
         try explain?.commit()
       }

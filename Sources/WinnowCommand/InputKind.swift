@@ -6,7 +6,8 @@ import WinnowJSONLines
 ///
 /// The rules, in order:
 /// 1. A known container that is not text (zip, Parquet, PDF, images, executables, ...)
-///    is binary, whatever `--format` says.
+///    is binary, whatever `--format` says, unless `--encoding` names an encoding to
+///    read it in.
 /// 2. `WARC/1.0` or `WARC/1.1` at the start is a WARC file (a WET file is one): read
 ///    record by record.
 /// 3. NUL bytes in the first 8,000 bytes are binary, unless the text is UTF-16 or
@@ -83,7 +84,7 @@ enum InputKind: Equatable {
   static func of(
     _ prefix: [UInt8], complete: Bool, name: String, format: InputFormat, encodingGiven: Bool
   ) -> InputKind {
-    if let container = container(prefix) { return .binary(container) }
+    if !encodingGiven, let container = container(prefix) { return .binary(container) }
     var body = prefix[...]
     if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
     if body.starts(with: Array("WARC/1.".utf8)) { return .warc }

@@ -138,6 +138,14 @@ func rate(_ bytes: Int, _ seconds: Double) -> String {
   return String(format: value >= 1 ? "%.1f MB/s" : "%.3f MB/s", value)
 }
 
+/// What a run does with its --index.
+enum IndexMode: String, ExpressibleByArgument, CaseIterable {
+  /// Read the index if it exists, save it updated.
+  case update
+  /// Read the index, never change it.
+  case read
+}
+
 /// Options of cross-document deduplication.
 struct DedupFlags: ParsableArguments {
   @Flag(help: "Keep documents whose comparison form equals an earlier document's.")
@@ -184,6 +192,14 @@ struct DedupFlags: ParsableArguments {
 
   @Option(
     help: ArgumentHelp(
+      "What the run does with --index: update (read it if it exists, save it updated) or read (read it, never change it).",
+      discussion:
+        "read deduplicates against an index without adding to it: decontamination against a held-out set, or a rerun that shows what is new. The run's own documents are still deduplicated among themselves. The index must exist."
+    ))
+  var indexMode: IndexMode = .update
+
+  @Option(
+    help: ArgumentHelp(
       "Stop with an error when the deduplication index would hold more than this many megabytes.",
       discussion:
         "Checked after each batch of documents: the index may pass the limit by one batch's growth (a table doubling). Nothing is written and the index is not saved."
@@ -199,12 +215,17 @@ struct DedupFlags: ParsableArguments {
     }
     guard minParagraphWords >= 1 else { throw ValidationError("--min-paragraph-words must be at least 1.") }
     if let boilerplate, boilerplate < 2 { throw ValidationError("--boilerplate must be at least 2.") }
+    if indexMode == .read && index == nil { throw ValidationError("--index-mode read needs --index PATH.") }
   }
 
   /// The deduplicator to start from: empty, or the one in --index. Exits with status 1
   /// and a message if the index cannot be read or was made with other options.
   func deduplicator() throws -> CorpusDeduplicator {
     let options = options
+    if let index, indexMode == .read, !FileManager.default.fileExists(atPath: index) {
+      Diagnostics.error("--index-mode read needs an index: \(index) does not exist")
+      throw ExitCode.failure
+    }
     guard let index, FileManager.default.fileExists(atPath: index) else { return CorpusDeduplicator(options) }
     guard let data = FileManager.default.contents(atPath: index) else {
       Diagnostics.error("cannot read the index \(index)")
@@ -253,9 +274,9 @@ struct DedupFlags: ParsableArguments {
     return set
   }
 
-  /// Saves `deduplicator` to --index, atomically.
+  /// Saves `deduplicator` to --index, atomically (not with --index-mode read).
   func save(_ deduplicator: CorpusDeduplicator?) throws {
-    guard let index, let deduplicator else { return }
+    guard let index, let deduplicator, indexMode == .update else { return }
     do throws(OutputFile.Failure) {
       try OutputFile.write(deduplicator.serialized(), to: index)
     } catch {
