@@ -7,33 +7,21 @@ struct Clean: ParsableCommand {
     abstract:
       "Normalize documents, remove blocks repeated inside each, then what repeats earlier documents; keep first copies.",
     discussion: """
-      Reads files, folders (recursively) and standard input, as plain text (a file is one
-      document) or JSON Lines (--format jsonl, automatic for .jsonl and .ndjson: the text
-      is in --field, every other field is passed through unchanged, line order is kept).
-      Documents are processed in parallel on --threads threads; the output is the same
-      for any thread count. Output goes to standard output, --output (one stream) or
-      --output-dir (one file per input), always written under a temporary name and
-      renamed when complete. A malformed JSON line is reported as FILE:LINE:COLUMN and
-      skipped (--strict stops instead). Exit status: 0 success, 1 failure, 2 some inputs
-      could not be read or parsed, 64 usage error.
+      Reads files, folders (recursively, following links) and standard input. Each input is told by its first bytes: gzip, zstd, bzip2 and xz are decompressed whatever the name; WARC and WET files are read record by record; JSON Lines are recognized by their first lines (or by --format jsonl, .jsonl, .ndjson), their text in --field, every other member passed through unchanged; anything else is one text document. Binary files are refused with what they look like. \
+      Documents are processed in parallel on --threads threads; the output is the same for any thread count.
 
-      Across documents (see 'winnow dedup --help'), in input order: a document whose
-      comparison form equals an earlier one's, or whose estimated similarity to an
-      earlier one reaches --near-threshold, is dropped; a paragraph of at least
-      --min-paragraph-words words seen in an earlier document is removed. --no-dedup
-      switches this off.
+      Output goes to standard output, --output (one stream) or --output-dir (one file per input), compressed when its name ends in .gz, .zst, .bz2 or .xz. A file is written under a temporary name and renamed when complete; a device, FIFO or /dev/stdout is written to directly. A malformed JSON line is reported as FILE:LINE:COLUMN and skipped (--strict stops instead). Exit status: 0 success, 1 failure, 2 some inputs could not be read or parsed, 64 usage error, 130 and 143 interrupted.
 
-      --explain writes one JSON line per document: its id (the JSON Lines "id" member,
-      else the line number or the file path), every removed span with UTF-8 byte offsets
-      into the original text and the span it repeats, normalization changes by kind,
-      and what deduplication did: "duplicateOf" (the kept document's id, "exact" or
-      "near", the similarity) or "removedParagraphs" (span, kept document's id, text).
+      Across documents (see 'winnow dedup --help'), in input order: a document whose comparison form equals an earlier one's, or whose estimated similarity to an earlier one reaches --near-threshold, is dropped; a paragraph of at least --min-paragraph-words words seen in an earlier document is removed. --no-dedup switches this off.
 
-      Examples:
-        winnow clean ../shared/fixtures/scraped-article-duplicated-body.txt
-        winnow clean crawl.jsonl --output crawl.clean.jsonl --explain removed.jsonl
-        winnow clean pages/ --output-dir cleaned/ --min-tokens 20
-        cat page.txt | winnow clean --no-normalize
+      --explain writes one JSON line per document: its id (the JSON Lines --id-field member, else the line number or the file path), every removed span with UTF-8 byte offsets into the original text and the span it repeats, normalization changes by kind, and what deduplication did: "duplicateOf" (the kept document's id, "exact" or "near", the similarity) or "removedParagraphs" (span, kept document's id, text).
+
+      Examples (from the repository root):
+        winnow clean Examples/duplicated-body.txt
+        winnow clean Examples/pages.jsonl -o /tmp/c.jsonl.zst --explain /tmp/e.jsonl
+        winnow clean Examples --output-dir /tmp/cleaned --min-tokens 20
+        winnow clean Examples --output-format jsonl -o /tmp/examples.jsonl.gz
+        cat Examples/scraped-sample.txt | winnow clean --no-normalize
       """
   )
 
@@ -119,6 +107,7 @@ struct Clean: ParsableCommand {
     run.indexMemoryLimit = dedup.maxIndexMemory.map { $0 * 1_000_000 }
     run.otherOutputs = dedup.index.map { [$0] } ?? []
     run.removesBoilerplate = boilerplate != nil
+    run.reportsRepeats = finder != nil
     let status = try run.run(work)
     // The index remembers what was written: not after a failure, nor after --strict
     // stopped a run (whose outputs were abandoned).

@@ -242,6 +242,8 @@ final class CorpusRun {
   var lineCounter: BoilerplateCounter?
   /// Whether boilerplate lines are removed (they are counted in the summary).
   var removesBoilerplate = false
+  /// Whether the command looks for repeats inside documents (counted in the summary).
+  var reportsRepeats = false
   /// The run stopped because the first lines of a JSON Lines file lack --field.
   var fieldMissing = false
   private(set) var summary = CorpusSummary()
@@ -581,35 +583,50 @@ final class CorpusRun {
     batch.input = []
   }
 
+  /// The summary on standard error: a few short lines (each fits 80 columns with
+  /// counts below a billion), only with what the command does.
   private func printSummary(since start: ContinuousClock.Instant) {
     let elapsed = seconds(since: start)
-    var line = "\(summary.documents) document\(summary.documents == 1 ? "" : "s")"
-    if summary.skipped > 0 { line += ", \(summary.skipped) skipped" }
+    func plural(_ count: Int, _ word: String, _ words: String? = nil) -> String {
+      "\(count) \(count == 1 ? word : words ?? word + "s")"
+    }
+    var first = plural(summary.documents, "document")
+    if summary.skipped > 0 { first += ", \(summary.skipped) skipped" }
     if summary.oversize > 0 {
-      line += ", \(summary.oversize) over --max-document-bytes "
-      line += flags.oversize == .skip ? "(skipped)" : "(passed through)"
+      first += ", \(summary.oversize) over --max-document-bytes "
+      first += flags.oversize == .skip ? "(skipped)" : "(passed through)"
     }
-    if summary.failedInputs > 0 {
-      line += ", \(summary.failedInputs) input\(summary.failedInputs == 1 ? "" : "s") unreadable"
+    if summary.failedInputs > 0 { first += ", " + plural(summary.failedInputs, "input") + " unreadable" }
+    first += "; " + size(summary.bytesIn) + " in, " + size(summary.bytesOut) + " out"
+    first += String(format: "; %.2f s, ", elapsed) + rate(summary.bytesIn, elapsed)
+    var lines = [first]
+    var steps: [String] = []
+    if reportsRepeats {
+      steps.append(
+        outputsDocuments
+          ? plural(summary.repeatsRemoved, "repeat") + " removed"
+          : plural(summary.repeatsRemoved, "repeated block") + " found")
     }
-    line += "; \(summary.bytesIn) bytes in, \(summary.bytesOut) out"
+    if summary.invalidReplaced > 0 { steps.append("\(summary.invalidReplaced) invalid sequences replaced") }
+    if !steps.isEmpty { lines.append(steps.joined(separator: "; ")) }
     if deduplicator != nil {
       let dropped = summary.exactDuplicates + summary.nearDuplicates
-      line += "; \(dropped) duplicate\(dropped == 1 ? "" : "s") dropped (\(summary.exactDuplicates) exact, "
-      line += "\(summary.nearDuplicates) near), \(summary.paragraphsRemoved) paragraph"
-      line += "\(summary.paragraphsRemoved == 1 ? "" : "s") seen in earlier documents removed"
+      lines.append(
+        plural(dropped, "duplicate") + " dropped (\(summary.exactDuplicates) exact, \(summary.nearDuplicates) near); "
+          + plural(summary.paragraphsRemoved, "paragraph") + " seen before removed")
     }
-    if removesBoilerplate {
-      line += "; \(summary.boilerplateRemoved) boilerplate line\(summary.boilerplateRemoved == 1 ? "" : "s") removed"
+    if removesBoilerplate { lines.append(plural(summary.boilerplateRemoved, "boilerplate line") + " removed") }
+    for line in lines { Diagnostics.note(line) }
+  }
+
+  /// A byte count for a person: "812 bytes", "4.2 kB", "210.5 MB", "1.3 GB".
+  private func size(_ bytes: Int) -> String {
+    switch bytes {
+    case ..<1000: return "\(bytes) bytes"
+    case ..<1_000_000: return String(format: "%.1f kB", Double(bytes) / 1e3)
+    case ..<1_000_000_000: return String(format: "%.1f MB", Double(bytes) / 1e6)
+    default: return String(format: "%.1f GB", Double(bytes) / 1e9)
     }
-    let repeats = summary.repeatsRemoved
-    line +=
-      outputsDocuments
-      ? "; \(repeats) repeat\(repeats == 1 ? "" : "s") removed"
-      : "; \(repeats) repeated block\(repeats == 1 ? "" : "s") found"
-    line += "; \(summary.invalidReplaced) invalid sequences replaced"
-    line += String(format: "; %.2f s, ", elapsed) + rate(summary.bytesIn, elapsed)
-    Diagnostics.note(line)
   }
 
   // MARK: Inputs
@@ -736,15 +753,18 @@ final class CorpusRun {
   }
 
   /// What an output writes to, to tell whether two outputs are the same: the device
-  /// and inode of a standard stream or of an existing file, the resolved path of a file
-  /// to be created; nil for a character device, which may take several outputs.
+  /// and inode of an existing file, with the descriptor for a standard stream (standard
+  /// output and standard error joined by the shell are two outputs), the resolved path
+  /// of a file to be created; nil for a character device, which may take several
+  /// outputs.
   static func outputIdentity(_ path: String) -> String? {
     var info = stat()
     let stream: Int32? = path == "-" ? STDOUT_FILENO : OutputFile.standardStream(path)
     let found = stream.map { fstat($0, &info) == 0 } ?? (stat(path, &info) == 0)
     if found {
       if info.st_mode & S_IFMT == S_IFCHR { return nil }
-      return "\(info.st_dev):\(info.st_ino)"
+      // Standard output and standard error may be one pipe: the shell joined them.
+      return "\(info.st_dev):\(info.st_ino)" + (stream.map { ":\($0)" } ?? "")
     }
     if stream != nil { return "stream:\(stream!)" }
     let folder = (path as NSString).deletingLastPathComponent

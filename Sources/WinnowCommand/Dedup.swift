@@ -6,37 +6,19 @@ struct Dedup: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Remove duplicate documents and paragraphs seen in earlier documents, keeping the first copy.",
     discussion: """
-      Reads inputs as 'winnow clean' does (files, folders, standard input, JSON Lines;
-      see 'winnow clean --help'), and writes the documents that stay, in input order,
-      without the paragraphs that earlier documents hold. Nothing else is changed:
-      text is not normalized and repeats inside a document stay.
+      Reads inputs as 'winnow clean' does (see 'winnow clean --help') and writes the documents that stay, in input order, without the paragraphs that earlier documents hold. Nothing else is changed: text is not normalized and repeats inside a document stay.
 
-      Documents are compared through their tokens: case, diacritics, Unicode
-      normalization, punctuation and whitespace do not count. A document whose tokens
-      equal an earlier document's is an exact duplicate. A document whose MinHash
-      estimate of Jaccard similarity to an earlier one (over shingles of
-      --near-shingle tokens) reaches --near-threshold is a near duplicate: with the
-      defaults (3-token shingles, 0.6) a copy with 5% of its words changed scores about
-      0.74 and one that shares a third of its text about 0.2. Candidates come from
-      locality-sensitive hashing (--bands bands of the --signature-size bins) and are
-      checked before anything is dropped. A paragraph (a non-blank line) of at least
-      --min-paragraph-words words that an earlier kept document holds is removed.
-      The first copy is kept; the result is the same for any --threads.
+      Documents are compared through their tokens: case, diacritics, Unicode normalization, punctuation and whitespace do not count. A document whose tokens equal an earlier document's is an exact duplicate. A document whose MinHash estimate of Jaccard similarity to an earlier one (over shingles of --near-shingle tokens) reaches --near-threshold is a near duplicate: with the defaults (3-token shingles, 0.6) a copy with 5% of its words changed scores about 0.74 and one that shares a third of its text about 0.2. Candidates come from locality-sensitive hashing (--bands bands of the --signature-size bins) and are checked before anything is dropped. A paragraph (a non-blank line) of at least --min-paragraph-words words that an earlier kept document holds is removed. The first copy is kept; the result is the same for any --threads.
 
-      With --boilerplate N, the inputs are read twice: first to count in how many
-      documents each line occurs, then to remove every copy of the lines found in N or
-      more documents, before the rest.
+      With --boilerplate N, the inputs are read twice: first to count in how many documents each line occurs, then to remove every copy of the lines found in N or more documents, before the rest. With --index, what was seen is kept for the next run (--index-mode read only reads it).
 
-      --explain writes one JSON line per document: "duplicateOf" (the kept document's
-      id, "exact" or "near", the similarity) for a dropped document, "removedParagraphs"
-      (span in the document, kept document's id, text) for a kept one, and with
-      --boilerplate, "boilerplate" (span, documents holding the line).
+      --explain writes one JSON line per document: "duplicateOf" (the kept document's id, "exact" or "near", the similarity) for a dropped document, "removedParagraphs" (span in the document, kept document's id, text) for a kept one, and with --boilerplate, "boilerplate" (span, documents holding the line).
 
-      Examples:
-        winnow dedup crawl.jsonl -o crawl.dedup.jsonl --explain dropped.jsonl
-        winnow dedup pages/ --output-dir unique/ --no-repeated-paragraphs
-        winnow dedup crawl.jsonl --near-threshold 0.8 -o strict.jsonl
-        winnow dedup site-pages/ --boilerplate 20 --output-dir unique/
+      Examples (from the repository root):
+        winnow dedup Examples/pages.jsonl -o /tmp/d.jsonl --explain /tmp/e.jsonl
+        winnow dedup Examples --output-dir /tmp/unique --no-repeated-paragraphs
+        winnow dedup Examples/pages.jsonl --boilerplate 2 --index /tmp/pages.index
+        winnow dedup Examples/pages.jsonl --index /tmp/pages.index --index-mode read
       """
   )
 

@@ -7,17 +7,12 @@ struct ExplainText: ParsableCommand {
     commandName: "explain-text",
     abstract: "Show a short text character by character: code point, name, category, and what normalizing does.",
     discussion: """
-      For debugging a corpus: which invisible character, which kind of quotation mark
-      or space, which control a line holds, and what the normalizer makes of it in
-      context. Each line shows the UTF-8 byte offset, the code point, the character
-      (escaped when it does not print), its Unicode name and general category, and the
-      change (the replacement and its reasons) or "kept". Invalid UTF-8 bytes are shown
-      as such. At most --limit characters are shown.
+      For debugging a corpus: which invisible character, which kind of quotation mark or space, which control a line holds, and what the normalizer makes of it in context. Each line shows the UTF-8 byte offset, the code point, the character (escaped when it does not print), its Unicode name and general category, and the change (the replacement and its reasons) or "kept". Invalid UTF-8 bytes are shown as such. At most --limit characters are shown.
 
-      Examples:
+      Examples (from the repository root):
         winnow explain-text $'Caf\\u00e9\\u00a0\\u201cok\\u201d\\u200b'
-        winnow explain-text --file page.txt --limit 200
-        winnow explain-text --file old-page.txt --encoding auto
+        winnow explain-text --file Examples/scraped-sample.txt --limit 200
+        winnow explain-text --file Examples/scraped-sample.txt --encoding auto
         printf 'a\\r\\nb' | winnow explain-text --profile minimal
       """
   )

@@ -6,15 +6,12 @@ struct Normalize: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Normalize text: Unicode form, line breaks, whitespace, quotes, controls, invisibles.",
     discussion: """
-      Reads files, folders and standard input, as text or JSON Lines (see 'winnow clean
-      --help' for inputs, outputs, threads and exit status), and writes the normalized
-      text. The input is never modified; files are written atomically (a temporary file
-      renamed into place).
+      Reads files, folders and standard input as 'winnow clean' does (see 'winnow clean --help' for inputs, outputs, threads and exit status) and writes the normalized text. Inputs are never modified; files are written under a temporary name and renamed when complete.
 
-      Examples:
+      Examples (from the repository root):
         winnow normalize Examples/scraped-sample.txt
-        winnow normalize --profile minimal --output clean.txt page.txt
-        cat page.txt | winnow normalize --form nfkc --ascii-dashes --edits edits.tsv
+        winnow normalize --profile minimal -o /tmp/n.txt Examples/scraped-sample.txt
+        cat Examples/scraped-sample.txt | winnow normalize --edits /tmp/e.tsv
       """
   )
 

@@ -6,17 +6,12 @@ struct Repeats: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "List the repeated blocks of documents, with offsets into each text as it is.",
     discussion: """
-      Nothing is normalized or removed: offsets are UTF-8 byte offsets and line numbers
-      of each document's text (for JSON Lines, of the string in --field). Tokens are
-      compared case-, accent-, punctuation- and whitespace-insensitively, so copies with
-      other quotes or spacing are found. Inputs are read as 'winnow clean' reads them
-      (files, folders, standard input, JSON Lines; see 'winnow clean --help'); the
-      reports of all documents go, in input order, to standard output or --output.
+      Nothing is normalized or removed: offsets are UTF-8 byte offsets and line numbers of each document's text (for JSON Lines, of the string in --field). Tokens are compared case-, accent-, punctuation- and whitespace-insensitively, so copies with other quotes or spacing are found. Inputs are read as 'winnow clean' reads them (see 'winnow clean --help'); the reports of all documents go, in input order, to standard output or --output.
 
-      Examples:
-        winnow repeats ../shared/fixtures/scraped-article-duplicated-body.txt
-        winnow repeats --json page.txt | jq '.blocks[].copies[].similarity'
-        winnow repeats --json crawl.jsonl --output repeats.jsonl
+      Examples (from the repository root):
+        winnow repeats Examples/duplicated-body.txt
+        winnow repeats --json Examples/scraped-sample.txt
+        winnow repeats --json Examples/pages.jsonl --output /tmp/repeats.jsonl
       """
   )
 
@@ -41,7 +36,9 @@ struct Repeats: ParsableCommand {
       let output = json ? report.jsonLine : Array(report.text.utf8)
       return DocumentResult(output: output, repeatsRemoved: report.blocks.count)
     }
-    let status = try CorpusRun(flags: corpus, outputsDocuments: false, explain: nil).run(work)
+    let run = CorpusRun(flags: corpus, outputsDocuments: false, explain: nil)
+    run.reportsRepeats = true
+    let status = try run.run(work)
     if status != 0 { throw ExitCode(status) }
   }
 }

@@ -117,7 +117,7 @@ import Winnow
     #expect(run.status == 0)
     let help = String(decoding: run.stdout, as: UTF8.self)
     #expect(help.contains("--profile"))
-    #expect(help.contains("Examples:"))
+    #expect(help.contains("Examples (from the repository root):"))
   }
 
   static let paragraphs = [

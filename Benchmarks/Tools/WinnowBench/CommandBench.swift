@@ -210,6 +210,27 @@ func benchmarkCommand(articles directory: String?, megabytes: Int, runs: Int, ke
   }
   variants.append(
     Variant(label: "`winnow dedup`, \(cores) threads", arguments: ["dedup"], output: temporary + "/dedup.jsonl"))
+  // The same corpus compressed as corpora ship (gzip -6 as C4 and Dolma, zstd -3 as
+  // Dolma), by the system's tools: `winnow clean` on every core reads it directly.
+  var compressed: [(label: String, path: String, bytes: Int)] = []
+  for (tool, suffix) in [("gzip", "gz"), ("zstd", "zst")] {
+    guard let path = ["/usr/bin/\(tool)", "/bin/\(tool)"].first(where: FileManager.default.isExecutableFile) else {
+      print("(no \(tool) here: the .\(suffix) corpus is not measured)")
+      continue
+    }
+    let file = corpus + "." + suffix
+    _ = runProcess([path, "-c", tool == "zstd" ? "-q" : "-6", corpus], standardOutput: file)
+    let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+    compressed.append((suffix, file, size))
+  }
+  let firstCompressed = variants.count
+  for entry in compressed {
+    variants.append(
+      Variant(
+        label:
+          "`winnow clean` on corpus.jsonl.\(entry.label) (\(format(Double(entry.bytes) / 1e6)) MB), \(cores) threads",
+        arguments: ["clean", "--threads", "\(cores)"], output: temporary + "/clean-\(entry.label).jsonl"))
+  }
   var results: [[ProcessRun]] = Array(repeating: [], count: variants.count)
   for _ in 0..<runs {
     for (index, variant) in variants.enumerated() {
@@ -218,7 +239,8 @@ func benchmarkCommand(articles directory: String?, megabytes: Int, runs: Int, ke
       // write-back would take a core from this run.
       unlink(variant.output)
       sync()
-      results[index].append(runProcess([executable] + variant.arguments + [corpus, "--quiet", "-o", variant.output]))
+      let input = index >= firstCompressed ? compressed[index - firstCompressed].path : corpus
+      results[index].append(runProcess([executable] + variant.arguments + [input, "--quiet", "-o", variant.output]))
     }
   }
   var rates: [Double] = []
@@ -242,6 +264,15 @@ func benchmarkCommand(articles directory: String?, megabytes: Int, runs: Int, ke
   print("")
   for (index, variant) in variants.enumerated() {
     print("runs of \(variant.label), s: \(results[index].map { format($0.seconds, 2) }.joined(separator: " "))")
+  }
+  // Speeds are of the uncompressed corpus's bytes, so the compressed runs compare
+  // directly with the uncompressed one on the same thread count.
+  let uncompressed = threadCounts.count - 1
+  for (offset, entry) in compressed.enumerated() {
+    let index = firstCompressed + offset
+    print(
+      "winnow clean on .\(entry.label): \(format(100 * rates[index] / rates[uncompressed], 1))% of its speed uncompressed; output identical: \(FileManager.default.contentsEqual(atPath: variants[index].output, andPath: variants[uncompressed].output) ? "yes" : "NO")"
+    )
   }
   if cores > 1 {
     for (name, one) in [("winnow clean", 0), ("winnow clean --no-dedup", 2)] {
