@@ -86,6 +86,11 @@ static unsigned int clamp_uint(size_t length) {
 // ---------------------------------------------------------------------------------------
 // Decoding
 
+// The memory an xz stream may take to decode: every preset needs at most 65 MiB, but a
+// stream may ask for a dictionary of up to 4 GiB. (zstd refuses windows over 128 MiB by
+// default; gzip and bzip2 need at most a few MiB.)
+static const uint64_t xz_memory_limit = 256 << 20;
+
 struct winnow_decoder {
   int32_t format;
   /// A step failed: every later step fails the same way.
@@ -149,7 +154,7 @@ winnow_decoder *winnow_decoder_create(int32_t format, char *message, size_t mess
     case WINNOW_FORMAT_XZ: {
       lzma_stream initial = LZMA_STREAM_INIT;
       decoder->state.xz = initial;
-      ok = lzma_stream_decoder(&decoder->state.xz, UINT64_MAX, 0) == LZMA_OK;
+      ok = lzma_stream_decoder(&decoder->state.xz, xz_memory_limit, 0) == LZMA_OK;
       break;
     }
   }
@@ -239,7 +244,7 @@ static int32_t decoder_begin_member(winnow_decoder *decoder, const uint8_t *inpu
         break;
       case WINNOW_FORMAT_XZ:
         // lzma_stream_decoder re-initializes a stream in place.
-        if (lzma_stream_decoder(&decoder->state.xz, UINT64_MAX, 0) != LZMA_OK)
+        if (lzma_stream_decoder(&decoder->state.xz, xz_memory_limit, 0) != LZMA_OK)
           return decoder_fail(decoder, "could not create an xz decoder (out of memory)");
         break;
     }
@@ -334,6 +339,12 @@ static int32_t decoder_call(winnow_decoder *decoder, const uint8_t *input, size_
           return decoder_fail(decoder, "xz data is corrupt or uses options this liblzma does not support");
         case LZMA_DATA_ERROR: return decoder_fail(decoder, "xz data is corrupt (the compressed data is damaged)");
         case LZMA_MEM_ERROR: return decoder_fail(decoder, "out of memory decoding xz data");
+        case LZMA_MEMLIMIT_ERROR:
+          return decoder_fail(decoder,
+                              "xz data needs %llu MiB of memory to decode, more than the %llu MiB allowed "
+                              "(it was compressed with a very large dictionary)",
+                              (unsigned long long)((lzma_memusage(xz) + (1 << 20) - 1) >> 20),
+                              (unsigned long long)(xz_memory_limit >> 20));
         default: return decoder_fail(decoder, "liblzma failed decoding xz data (status %d)", (int)status);
       }
     }

@@ -502,6 +502,19 @@ enum CompressionSupport {
   @Test(.enabled(if: CompressionSupport.hasTool(.xz), "needs the xz command (apt-get install xz-utils)"))
   func interoperatesWithXz() throws { try interoperate(.xz) }
 
+  @Test(.enabled(if: CompressionSupport.hasTool(.xz), "needs the xz command (apt-get install xz-utils)"))
+  func refusesAHugeXzDictionary() throws {
+    // A 1 GiB dictionary would take 1 GiB to decode even a small stream.
+    let wide = try Support.runTool(.xz, ["-c", "--lzma2=dict=1GiB"], input: Array("small\n".utf8))
+    let error = #expect(throws: CompressionError.self) { try Support.decompress(wide, .xz) }
+    #expect(
+      error?.description
+        == "xz data needs 1025 MiB of memory to decode, more than the 256 MiB allowed (it was compressed with a very large dictionary)"
+    )
+    let usual = try Support.runTool(.xz, ["-c", "-9e"], input: Array("small\n".utf8))
+    #expect(try Support.decompress(usual, .xz) == Array("small\n".utf8))
+  }
+
   @Test(.enabled(if: CompressionSupport.hasTool(.zstd), "needs the zstd command (apt-get install zstd)"))
   func decodesMultithreadedZstd() throws {
     let plain = Array(Support.largeText.prefix(3_000_000))

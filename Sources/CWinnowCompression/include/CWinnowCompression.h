@@ -8,7 +8,8 @@
 //
 // Decoding is streaming with an output bounded by the caller: a step returns when its
 // input is used up or its output is full, so a decompression bomb never makes memory
-// grow. Concatenated members (gzip), frames (zstd) and streams (bzip2, xz) decode to the
+// grow. The decoders' own memory is bounded too: zstd frames that ask for a window over
+// 128 MiB and xz streams that need over 256 MiB (a huge dictionary) are refused. Concatenated members (gzip), frames (zstd) and streams (bzip2, xz) decode to the
 // concatenation of their contents.
 
 #include <stddef.h>
