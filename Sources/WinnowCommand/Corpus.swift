@@ -767,11 +767,8 @@ final class CorpusRun {
       return "\(info.st_dev):\(info.st_ino)" + (stream.map { ":\($0)" } ?? "")
     }
     if stream != nil { return "stream:\(stream!)" }
-    let folder = (path as NSString).deletingLastPathComponent
-    let name = (path as NSString).lastPathComponent
-    guard let resolved = realpath(folder.isEmpty ? "." : folder, nil) else {
-      return (path as NSString).standardizingPath
-    }
+    let (folder, name) = splitPath(path)
+    guard let resolved = realpath(folder.isEmpty ? "." : folder, nil) else { return path }
     defer { free(resolved) }
     return String(cString: resolved) + "/" + name
   }

@@ -311,7 +311,7 @@ final class OutputFile {
       target = String(cString: resolved)
       free(resolved)
     }
-    let folder = (target as NSString).deletingLastPathComponent
+    let (folder, name) = splitPath(target)
     if creatingDirectories && !folder.isEmpty {
       do {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -319,7 +319,6 @@ final class OutputFile {
         throw Failure(message: "cannot create \(folder): \(Diagnostics.reason(error))")
       }
     }
-    let name = (target as NSString).lastPathComponent
     var template = Array(((folder.isEmpty ? "" : folder + "/") + ".\(name).winnow-XXXXXX").utf8CString)
     let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     guard descriptor >= 0 else {
@@ -434,6 +433,17 @@ final class OutputFile {
     unlink(temporary)
     Interruption.unregister(temporary)
   }
+}
+
+/// The folder and the name of `path` ("" for a name without a folder): written here
+/// because Foundation's `NSString` path methods trap on one-character names on Linux
+/// ("X" as an output crashed the command).
+func splitPath(_ path: String) -> (folder: String, name: String) {
+  var bytes = Array(path.utf8)
+  while bytes.count > 1 && bytes.last == UInt8(ascii: "/") { bytes.removeLast() }
+  guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return ("", String(decoding: bytes, as: UTF8.self)) }
+  let folder = slash == 0 ? "/" : String(decoding: bytes[..<slash], as: UTF8.self)
+  return (folder, String(decoding: bytes[(slash + 1)...], as: UTF8.self))
 }
 
 /// A progress line on standard error (only used when it is a terminal): bytes done,

@@ -151,7 +151,7 @@ private struct Walker {
     case .problem(let problem): problems.append(problem)
     case .folder(let info): walk(argument, info)
     case .file(let info):
-      addFile(path: argument, relative: (argument as NSString).lastPathComponent, info: info, inFolder: false)
+      addFile(path: argument, relative: splitPath(argument).name, info: info, inFolder: false)
     }
   }
 

@@ -112,6 +112,25 @@ import Testing
     #expect(run.status == 64, "\(run.stderr)")
   }
 
+  /// Foundation's NSString path methods trap on a one-character relative name: the
+  /// command used them and crashed on `-o X`.
+  @Test func oneCharacterOutputNames() throws {
+    let (directory, input) = try Self.folderWithInput()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    for arguments in [["-o", "X"], ["-o", "X", "--explain", "X"], ["-o", "Y", "--explain", "Z"]] {
+      let process = Process()
+      process.executableURL = Command.executable
+      process.arguments = ["clean", input.path, "--quiet"] + arguments
+      process.currentDirectoryURL = directory
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      process.waitUntilExit()
+      #expect(
+        process.terminationStatus == (arguments.count == 4 && arguments[1] == arguments[3] ? 64 : 0), "\(arguments)")
+    }
+    #expect(try Data(contentsOf: directory.appendingPathComponent("Y")) == Data("Hello \"world\"\n".utf8))
+  }
+
   @Test func symbolicLinkOutputStaysALink() throws {
     let (directory, input) = try Self.folderWithInput()
     defer { try? FileManager.default.removeItem(at: directory) }
