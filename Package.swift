@@ -32,11 +32,13 @@ let package = Package(
       dependencies: ["CICU"],
       linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n")]
     ),
-    // C wrappers over zlib, libzstd, libbz2 and liblzma whose public header uses only
-    // <stdint.h> and <stddef.h> types: streaming gzip, zstd, bzip2 and xz.
+    // C wrappers over ISA-L (libisal), libzstd, libbz2 and liblzma whose public header
+    // uses only <stdint.h> and <stddef.h> types: streaming gzip, zstd, bzip2 and xz.
     .target(
       name: "CWinnowCompression",
-      linkerSettings: [.linkedLibrary("z"), .linkedLibrary("zstd"), .linkedLibrary("bz2"), .linkedLibrary("lzma")]
+      linkerSettings: [
+        .linkedLibrary("isal"), .linkedLibrary("zstd"), .linkedLibrary("bz2"), .linkedLibrary("lzma"),
+      ]
     ),
     // The tokenizer's SIMD kernel (SSE2, or a portable loop): plain C, no dependencies.
     .target(name: "CWinnowKernels"),

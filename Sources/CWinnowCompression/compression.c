@@ -1,7 +1,7 @@
 #include "CWinnowCompression.h"
 
-#if !__has_include(<zlib.h>)
-#error "Winnow needs zlib's development files: sudo apt-get install zlib1g-dev"
+#if !__has_include(<isa-l/igzip_lib.h>)
+#error "Winnow needs ISA-L's development files: sudo apt-get install libisal-dev"
 #endif
 #if !__has_include(<zstd.h>)
 #error "Winnow needs libzstd's development files: sudo apt-get install libzstd-dev"
@@ -14,13 +14,13 @@
 #endif
 
 #include <bzlib.h>
+#include <isa-l/igzip_lib.h>
 #include <limits.h>
 #include <lzma.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 #include <zstd.h>
 #include <zstd_errors.h>
 
@@ -49,7 +49,7 @@ int32_t winnow_compression_detect(const uint8_t *prefix, size_t length) {
 
 int32_t winnow_compression_default_level(int32_t format) {
   switch (format) {
-    case WINNOW_FORMAT_GZIP: return 6;
+    case WINNOW_FORMAT_GZIP: return 1;
     case WINNOW_FORMAT_ZSTD: return 3;
     case WINNOW_FORMAT_BZIP2: return 9;
     case WINNOW_FORMAT_XZ: return 6;
@@ -59,7 +59,7 @@ int32_t winnow_compression_default_level(int32_t format) {
 
 int32_t winnow_compression_level_range(int32_t format, int32_t *minimum, int32_t *maximum) {
   switch (format) {
-    case WINNOW_FORMAT_GZIP: *minimum = 0; *maximum = 9; return 0;
+    case WINNOW_FORMAT_GZIP: *minimum = ISAL_DEF_MIN_LEVEL; *maximum = ISAL_DEF_MAX_LEVEL; return 0;
     case WINNOW_FORMAT_ZSTD: *minimum = 1; *maximum = ZSTD_maxCLevel(); return 0;
     case WINNOW_FORMAT_BZIP2: *minimum = 1; *maximum = 9; return 0;
     case WINNOW_FORMAT_XZ: *minimum = 0; *maximum = 9; return 0;
@@ -78,9 +78,20 @@ static void write_message(char *message, size_t capacity, const char *format, ..
   va_end(arguments);
 }
 
-// zlib and libbz2 count in `unsigned int`: larger buffers are passed in pieces.
+// ISA-L counts in `uint32_t` and libbz2 in `unsigned int`: larger buffers are passed in
+// pieces.
+static uint32_t clamp_u32(size_t length) { return length > UINT32_MAX ? UINT32_MAX : (uint32_t)length; }
+
 static unsigned int clamp_uint(size_t length) {
   return length > UINT_MAX ? UINT_MAX : (unsigned int)length;
+}
+
+// ISA-L's states are large (about 85 KiB each) and want cache-line alignment.
+static void *allocate_aligned(size_t size) {
+  size = (size + 63) & ~(size_t)63;  // aligned_alloc wants a multiple of the alignment
+  void *pointer = aligned_alloc(64, size);
+  if (pointer != NULL) memset(pointer, 0, size);
+  return pointer;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -106,7 +117,17 @@ struct winnow_decoder {
   uint64_t padding;
   uint64_t total_in;
   union {
-    z_stream zlib;
+    struct {
+      struct inflate_state *inflate;
+      /// The member's header as parsed so far, kept across steps. isal_inflate would
+      /// parse the header itself, but into a fresh struct on each call: a header split
+      /// across inputs after its flags byte resumes with flags read from uninitialized
+      /// memory (a name followed by a comment then fails). isal_read_gzip_header
+      /// resumes correctly from this copy.
+      struct isal_gzip_header header;
+      /// The header is parsed: deflate data and the trailer follow.
+      int header_done;
+    } gzip;
     ZSTD_DStream *zstd;
     bz_stream bzip2;
     lzma_stream xz;
@@ -126,6 +147,35 @@ static int32_t decoder_fail(winnow_decoder *decoder, const char *format, ...) {
   return WINNOW_CODEC_ERROR;
 }
 
+/// Sets up ISA-L for a new gzip member: the header is parsed here, then isal_inflate
+/// decodes the deflate data and checks the trailer's CRC-32 and length.
+static void gzip_begin_member(winnow_decoder *decoder) {
+  struct inflate_state *inflate = decoder->state.gzip.inflate;
+  isal_inflate_init(inflate);
+  inflate->crc_flag = ISAL_GZIP;
+  isal_gzip_header_init(&decoder->state.gzip.header);
+  decoder->state.gzip.header.flags = 0;  // not set by isal_gzip_header_init
+  decoder->state.gzip.header_done = 0;
+}
+
+/// The message for an ISA-L status, in zlib's words where they exist.
+static int32_t gzip_fail(winnow_decoder *decoder, int status) {
+  const char *what;
+  switch (status) {
+    case ISAL_INVALID_WRAPPER: what = "not a gzip header"; break;
+    case ISAL_UNSUPPORTED_METHOD: what = "unknown compression method"; break;
+    case ISAL_INCORRECT_CHECKSUM:
+      what = decoder->state.gzip.header_done ? "incorrect data check" : "header crc mismatch";
+      break;
+    case ISAL_INVALID_BLOCK: what = "invalid block header"; break;
+    case ISAL_INVALID_SYMBOL: what = "invalid code"; break;
+    case ISAL_INVALID_LOOKBACK: what = "invalid distance too far back"; break;
+    case ISAL_NEED_DICT: what = "it asks for a preset dictionary"; break;
+    default: return decoder_fail(decoder, "ISA-L failed decoding gzip data (status %d)", status);
+  }
+  return decoder_fail(decoder, "gzip data is corrupt (%s)", what);
+}
+
 winnow_decoder *winnow_decoder_create(int32_t format, char *message, size_t message_capacity) {
   write_message(message, message_capacity, "%s", "");
   if (!valid_format(format)) {
@@ -141,8 +191,9 @@ winnow_decoder *winnow_decoder_create(int32_t format, char *message, size_t mess
   int ok = 1;
   switch (format) {
     case WINNOW_FORMAT_GZIP:
-      // 15 + 16: a 32 KiB window, gzip wrapping only (no zlib or raw deflate).
-      ok = inflateInit2(&decoder->state.zlib, 15 + 16) == Z_OK;
+      decoder->state.gzip.inflate = allocate_aligned(sizeof(struct inflate_state));
+      ok = decoder->state.gzip.inflate != NULL;
+      if (ok) gzip_begin_member(decoder);
       break;
     case WINNOW_FORMAT_ZSTD:
       decoder->state.zstd = ZSTD_createDStream();
@@ -171,7 +222,7 @@ void winnow_decoder_destroy(winnow_decoder *decoder) {
   if (decoder == NULL) return;
   if (decoder->live) {
     switch (decoder->format) {
-      case WINNOW_FORMAT_GZIP: inflateEnd(&decoder->state.zlib); break;
+      case WINNOW_FORMAT_GZIP: free(decoder->state.gzip.inflate); break;
       case WINNOW_FORMAT_ZSTD: ZSTD_freeDStream(decoder->state.zstd); break;
       case WINNOW_FORMAT_BZIP2: BZ2_bzDecompressEnd(&decoder->state.bzip2); break;
       case WINNOW_FORMAT_XZ: lzma_end(&decoder->state.xz); break;
@@ -229,10 +280,7 @@ static int32_t decoder_begin_member(winnow_decoder *decoder, const uint8_t *inpu
   decoder->padding = 0;
   if (decoder->members > 0) {
     switch (decoder->format) {
-      case WINNOW_FORMAT_GZIP:
-        if (inflateReset(&decoder->state.zlib) != Z_OK)
-          return decoder_fail(decoder, "could not reset the gzip decoder");
-        break;
+      case WINNOW_FORMAT_GZIP: gzip_begin_member(decoder); break;
       case WINNOW_FORMAT_ZSTD: break;  // a finished frame leaves the decoder ready for the next
       case WINNOW_FORMAT_BZIP2:
         BZ2_bzDecompressEnd(&decoder->state.bzip2);
@@ -259,27 +307,31 @@ static int32_t decoder_call(winnow_decoder *decoder, const uint8_t *input, size_
                             uint8_t *output, size_t capacity, size_t *out) {
   switch (decoder->format) {
     case WINNOW_FORMAT_GZIP: {
-      z_stream *z = &decoder->state.zlib;
-      unsigned int in_size = clamp_uint(length - *in), out_size = clamp_uint(capacity - *out);
-      z->next_in = (Bytef *)(input + *in);
-      z->avail_in = in_size;
-      z->next_out = output + *out;
-      z->avail_out = out_size;
-      int status = inflate(z, Z_NO_FLUSH);
-      *in += in_size - z->avail_in;
-      *out += out_size - z->avail_out;
-      switch (status) {
-        case Z_OK:
-        case Z_BUF_ERROR:  // no progress possible now: not an error
-          return 0;
-        case Z_STREAM_END: return 1;
-        case Z_DATA_ERROR:
-          if (z->msg != NULL) return decoder_fail(decoder, "gzip data is corrupt (%s)", z->msg);
-          return decoder_fail(decoder, "gzip data is corrupt");
-        case Z_NEED_DICT: return decoder_fail(decoder, "gzip data is corrupt (it asks for a preset dictionary)");
-        case Z_MEM_ERROR: return decoder_fail(decoder, "out of memory decoding gzip data");
-        default: return decoder_fail(decoder, "zlib failed decoding gzip data (status %d)", status);
+      struct inflate_state *inflate = decoder->state.gzip.inflate;
+      uint32_t in_size = clamp_u32(length - *in), out_size = clamp_u32(capacity - *out);
+      inflate->next_in = (uint8_t *)(input + *in);
+      inflate->avail_in = in_size;
+      if (!decoder->state.gzip.header_done) {
+        // Resumable: a header split across inputs goes on where it stopped.
+        int status = isal_read_gzip_header(inflate, &decoder->state.gzip.header);
+        *in += in_size - inflate->avail_in;
+        in_size = inflate->avail_in;
+        if (status == ISAL_END_INPUT) return 0;
+        if (status != ISAL_DECOMP_OK) return gzip_fail(decoder, status);
+        // FLG bits 5 to 7 are reserved (zlib refuses them too).
+        if (decoder->state.gzip.header.flags & 0xE0)
+          return decoder_fail(decoder, "gzip data is corrupt (unknown header flags set)");
+        decoder->state.gzip.header_done = 1;
       }
+      inflate->next_out = output + *out;
+      inflate->avail_out = out_size;
+      int status = isal_inflate(inflate);
+      *in += in_size - inflate->avail_in;
+      *out += out_size - inflate->avail_out;
+      if (status != ISAL_DECOMP_OK) return gzip_fail(decoder, status);
+      // Finished: the deflate data, flushed to the output, and a correct trailer. ISA-L
+      // reads the trailer exactly, never past it, so what follows is left unconsumed.
+      return inflate->block_state == ISAL_BLOCK_FINISH;
     }
     case WINNOW_FORMAT_ZSTD: {
       ZSTD_inBuffer source = {input + *in, length - *in, 0};
@@ -399,12 +451,17 @@ int32_t winnow_decoder_step(winnow_decoder *decoder, const uint8_t *input, size_
 struct winnow_encoder {
   int32_t format;
   int32_t level;
-  /// bzip2: input taken into the stream in progress (a flush of none writes nothing).
+  /// gzip and bzip2: input taken since the stream began or the last flush (a flush of
+  /// none writes nothing: ISA-L would write another empty block).
   uint64_t stream_in;
   int failed;
   int finished;
   union {
-    z_stream zlib;
+    struct {
+      struct isal_zstream *stream;
+      /// The working memory levels 1 to 3 need.
+      uint8_t *level_buffer;
+    } gzip;
     ZSTD_CCtx *zstd;
     bz_stream bzip2;
     lzma_stream xz;
@@ -449,10 +506,28 @@ winnow_encoder *winnow_encoder_create(int32_t format, int32_t level, char *messa
   encoder->level = level;
   int ok = 1;
   switch (format) {
-    case WINNOW_FORMAT_GZIP:
-      // 15 + 16: a 32 KiB window and a gzip header and trailer; memLevel 8 as gzip uses.
-      ok = deflateInit2(&encoder->state.zlib, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+    case WINNOW_FORMAT_GZIP: {
+      // A 32 KiB window, and ISA-L's own gzip header (no name, no time) and trailer.
+      static const uint32_t level_buffer_sizes[] = {ISAL_DEF_LVL0_DEFAULT, ISAL_DEF_LVL1_DEFAULT,
+                                                    ISAL_DEF_LVL2_DEFAULT, ISAL_DEF_LVL3_DEFAULT};
+      struct isal_zstream *stream = allocate_aligned(sizeof *stream);
+      uint32_t level_buffer_size = level_buffer_sizes[level];
+      uint8_t *level_buffer = level_buffer_size > 0 ? malloc(level_buffer_size) : NULL;
+      ok = stream != NULL && (level_buffer_size == 0 || level_buffer != NULL);
+      if (!ok) {
+        free(stream);
+        free(level_buffer);
+        break;
+      }
+      isal_deflate_init(stream);
+      stream->level = (uint32_t)level;
+      stream->level_buf = level_buffer;
+      stream->level_buf_size = level_buffer_size;
+      stream->gzip_flag = IGZIP_GZIP;
+      encoder->state.gzip.stream = stream;
+      encoder->state.gzip.level_buffer = level_buffer;
       break;
+    }
     case WINNOW_FORMAT_ZSTD:
       encoder->state.zstd = ZSTD_createCCtx();
       ok = encoder->state.zstd != NULL
@@ -482,7 +557,10 @@ winnow_encoder *winnow_encoder_create(int32_t format, int32_t level, char *messa
 void winnow_encoder_destroy(winnow_encoder *encoder) {
   if (encoder == NULL) return;
   switch (encoder->format) {
-    case WINNOW_FORMAT_GZIP: deflateEnd(&encoder->state.zlib); break;
+    case WINNOW_FORMAT_GZIP:
+      free(encoder->state.gzip.stream);
+      free(encoder->state.gzip.level_buffer);
+      break;
     case WINNOW_FORMAT_ZSTD: ZSTD_freeCCtx(encoder->state.zstd); break;
     case WINNOW_FORMAT_BZIP2: BZ2_bzCompressEnd(&encoder->state.bzip2); break;
     case WINNOW_FORMAT_XZ: lzma_end(&encoder->state.xz); break;
@@ -499,25 +577,43 @@ static int32_t encoder_call(winnow_encoder *encoder, const uint8_t *input, size_
   const char *name = format_names[encoder->format];
   switch (encoder->format) {
     case WINNOW_FORMAT_GZIP: {
-      z_stream *z = &encoder->state.zlib;
-      unsigned int in_size = clamp_uint(length - *in), out_size = clamp_uint(capacity - *out);
-      z->next_in = (Bytef *)(input + *in);
-      z->avail_in = in_size;
-      z->next_out = output + *out;
-      z->avail_out = out_size;
+      struct isal_zstream *stream = encoder->state.gzip.stream;
+      uint32_t in_size = clamp_u32(length - *in), out_size = clamp_u32(capacity - *out);
+      stream->next_in = (uint8_t *)(input + *in);
+      stream->avail_in = in_size;
+      stream->next_out = output + *out;
+      stream->avail_out = out_size;
       // A piece of a larger input is never the last piece.
       int last = in_size == length - *in;
-      int flush = !last ? Z_NO_FLUSH : mode == WINNOW_ENCODE_FINISH ? Z_FINISH
-                                     : mode == WINNOW_ENCODE_FLUSH  ? Z_SYNC_FLUSH
-                                                                    : Z_NO_FLUSH;
-      int status = deflate(z, flush);
-      *in += in_size - z->avail_in;
-      *out += out_size - z->avail_out;
-      if (status == Z_STREAM_END) return 1;
-      if (status != Z_OK && status != Z_BUF_ERROR)
-        return encoder_fail(encoder, "zlib failed encoding gzip data (status %d)", status);
-      // A sync flush is complete when deflate left output room and took all the input.
-      return flush == Z_SYNC_FLUSH && z->avail_in == 0 && z->avail_out != 0;
+      const struct isal_zstate *state = &stream->internal_state;
+      int all_in = in_size == 0 && state->b_bytes_processed == state->b_bytes_valid;
+      if (mode == WINNOW_ENCODE_FLUSH && last) {
+        if (encoder->stream_in == 0 && all_in && state->state == ZSTATE_NEW_HDR) return 1;
+        // The flushed blocks are complete but their last bytes wait in ISA-L's small
+        // temporary output (it used it for lack of room): take just those. Given more
+        // room, ISA-L would go on to write another empty flushed block, and with little
+        // room never end.
+        if (all_in && state->state == ZSTATE_TMP_NEW_HDR) {
+          uint32_t waiting = state->tmp_out_end - state->tmp_out_start;
+          if (out_size > waiting) stream->avail_out = out_size = waiting;
+        }
+      }
+      stream->end_of_stream = last && mode == WINNOW_ENCODE_FINISH;
+      stream->flush = last && mode == WINNOW_ENCODE_FLUSH ? SYNC_FLUSH : NO_FLUSH;
+      int status = isal_deflate(stream);
+      encoder->stream_in += in_size - stream->avail_in;
+      *in += in_size - stream->avail_in;
+      *out += out_size - stream->avail_out;
+      if (status != COMP_OK) return encoder_fail(encoder, "ISA-L failed encoding gzip data (status %d)", status);
+      if (stream->end_of_stream) return state->state == ZSTATE_END;
+      // A sync flush is complete when all the input, the buffered part too, went out in
+      // blocks that end on a byte boundary: the state is back to a new block header.
+      if (stream->flush == SYNC_FLUSH && stream->avail_in == 0 && state->b_bytes_processed == state->b_bytes_valid
+          && state->state == ZSTATE_NEW_HDR) {
+        encoder->stream_in = 0;
+        return 1;
+      }
+      return 0;
     }
     case WINNOW_FORMAT_ZSTD: {
       ZSTD_inBuffer source = {input + *in, length - *in, 0};

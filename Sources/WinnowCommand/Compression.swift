@@ -2,7 +2,7 @@ import CWinnowCompression
 
 /// A compressed container Winnow reads and writes.
 enum Compression: String, CaseIterable, Sendable {
-  /// gzip (RFC 1952) through zlib; concatenated members decode as one stream.
+  /// gzip (RFC 1952) through ISA-L; concatenated members decode as one stream.
   case gzip
   /// Zstandard through libzstd; concatenated frames decode as one stream.
   case zstd
@@ -49,10 +49,10 @@ enum Compression: String, CaseIterable, Sendable {
     }
   }
 
-  /// The level a ``Compressor`` uses when given none: gzip 6, zstd 3, bzip2 9, xz 6.
+  /// The level a ``Compressor`` uses when given none: gzip 1, zstd 3, bzip2 9, xz 6.
   var defaultLevel: Int { Int(winnow_compression_default_level(code)) }
 
-  /// The levels a ``Compressor`` accepts: gzip 0...9, zstd 1...22, bzip2 1...9, xz 0...9.
+  /// The levels a ``Compressor`` accepts: gzip 0...3 (ISA-L's), zstd 1...22, bzip2 1...9, xz 0...9.
   var levels: ClosedRange<Int> {
     var minimum: Int32 = 0
     var maximum: Int32 = 0
@@ -62,7 +62,7 @@ enum Compression: String, CaseIterable, Sendable {
 }
 
 /// Why compressed data could not be read or written, in plain words
-/// ("gzip data is corrupt (invalid block type)", "the xz stream is cut short").
+/// ("gzip data is corrupt (invalid block header)", "the xz stream is cut short").
 struct CompressionError: Error, CustomStringConvertible, Sendable {
   /// The explanation, without a trailing period.
   var description: String

@@ -1,3 +1,4 @@
+import CWinnowCompression
 import Foundation
 import Testing
 
@@ -102,6 +103,16 @@ enum CompressionSupport {
     ("100 kB of one byte", [UInt8](repeating: 0x61, count: 100_000)),
   ]
 
+  /// The format's code in CWinnowCompression, for the tests that call it directly.
+  static func code(_ format: Compression) -> Int32 {
+    switch format {
+    case .gzip: Int32(WINNOW_FORMAT_GZIP)
+    case .zstd: Int32(WINNOW_FORMAT_ZSTD)
+    case .bzip2: Int32(WINNOW_FORMAT_BZIP2)
+    case .xz: Int32(WINNOW_FORMAT_XZ)
+    }
+  }
+
   /// The command-line tool of a format.
   static func toolName(_ format: Compression) -> String {
     switch format {
@@ -160,6 +171,34 @@ enum CompressionSupport {
     try runTool(format, format == .zstd ? ["-q", "-d", "-c"] : ["-d", "-c"], input: input)
   }
 
+  /// The CRC-32 of gzip (and zlib's crc32), bit by bit: for building gzip headers.
+  static func crc32(_ bytes: some Collection<UInt8>) -> UInt32 {
+    var crc: UInt32 = 0xFFFF_FFFF
+    for byte in bytes {
+      crc ^= UInt32(byte)
+      for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+    }
+    return ~crc
+  }
+
+  /// A gzip member of `plain` whose header has the optional fields our encoder never
+  /// writes (RFC 1952: FTEXT, FEXTRA, FNAME, FCOMMENT and FHCRC, a header CRC-16), and
+  /// the header's length. `flagBits` are ORed into FLG (before the CRC-16 is computed).
+  static func memberWithFullHeader(
+    _ plain: [UInt8], flagBits: UInt8 = 0
+  ) throws -> (member: [UInt8], headerLength: Int) {
+    let ours = try compress(plain, .gzip)
+    var header: [UInt8] = [0x1F, 0x8B, 0x08, 0x1F | flagBits, 0x78, 0x56, 0x34, 0x12, 0x00, 0x03]
+    // One subfield "Ap" whose data has zeros and gzip's magic bytes in it.
+    let extra: [UInt8] = [0x41, 0x70, 0x04, 0x00, 0x00, 0x1F, 0x8B, 0xFF]
+    header += [UInt8(extra.count), 0] + extra
+    header += Array("corpus-part-0001.jsonl".utf8) + [0]
+    header += Array("a comment, with a \u{1F} byte".utf8) + [0]
+    let crc = crc32(header)
+    header += [UInt8(crc & 0xFF), UInt8(crc >> 8 & 0xFF)]
+    return (header + ours.dropFirst(10), header.count)
+  }
+
   /// A short compressed sample (one stream of 3 kB of text) and its content.
   static func smallSample(_ format: Compression) throws -> (compressed: [UInt8], plain: [UInt8]) {
     let plain = mixedText(count: 3_000, seed: 7)
@@ -209,8 +248,9 @@ enum CompressionSupport {
   }
 
   @Test func levels() throws {
-    #expect(Compression.allCases.map(\.defaultLevel) == [6, 3, 9, 6])
-    #expect(Compression.gzip.levels == 0...9)
+    #expect(Compression.allCases.map(\.defaultLevel) == [1, 3, 9, 6])
+    #expect(Compression.gzip.levels == 0...3)  // ISA-L's
+    #expect(try Compressor(.gzip).level == 1)
     #expect(Compression.zstd.levels.lowerBound == 1)
     #expect(Compression.zstd.levels.upperBound >= 19)
     #expect(Compression.bzip2.levels == 1...9)
@@ -228,6 +268,22 @@ enum CompressionSupport {
     }
     let error = #expect(throws: CompressionError.self) { try Compressor(.bzip2, level: 0) }
     #expect(error?.description == "bzip2 compression levels are 1 to 9, not 0")
+    let gzip = #expect(throws: CompressionError.self) { try Compressor(.gzip, level: 6) }
+    #expect(gzip?.description == "gzip compression levels are 0 to 3, not 6")
+  }
+
+  @Test func gzipLevelsCompress() throws {
+    let plain = Array(Support.largeText.prefix(1_000_000))
+    var sizes: [Int] = []
+    for level in Compression.gzip.levels {
+      let compressed = try Support.compress(plain, .gzip, level: level)
+      #expect(try Support.decompress(compressed, .gzip) == plain)
+      sizes.append(compressed.count)
+    }
+    // Every level compresses (level 0 too: ISA-L's level 0 is Huffman coding with
+    // matches, not stored blocks); the higher levels no worse than level 0.
+    #expect(sizes.allSatisfy { $0 * 2 < plain.count }, "\(sizes)")
+    #expect(sizes.dropFirst().allSatisfy { $0 <= sizes[0] }, "\(sizes)")
   }
 
   @Test func gzipIsRealGzip() throws {
@@ -293,6 +349,64 @@ enum CompressionSupport {
     #expect(error?.description == "the \(format.rawValue) stream is already finished")
   }
 
+  /// The C encoder through outputs of a few bytes: each flush ends (ISA-L, left to
+  /// itself, would begin another empty block after each one through a small output),
+  /// and the output up to each flush decodes to the input up to it.
+  @Test(arguments: Compression.allCases)
+  func flushesThroughTinyOutputs(_ format: Compression) throws {
+    let plain = Support.mixedText(count: 30_000, seed: 17)
+    let levels = format == .gzip ? Array(format.levels) : [format.defaultLevel]
+    for level in levels {
+      for outputSize in [1, 7, 9, 100] {
+        var message = [CChar](repeating: 0, count: 256)
+        let encoder = try #require(winnow_encoder_create(Support.code(format), Int32(level), &message, message.count))
+        defer { winnow_encoder_destroy(encoder) }
+        var output = [UInt8](repeating: 0, count: outputSize)
+        var compressed: [UInt8] = []
+        var flushes: [(compressed: Int, plain: Int)] = []
+        /// Steps in `mode` until the input is taken and, for a flush or a finish, it ends.
+        func run(_ input: ArraySlice<UInt8>, _ mode: Int32) throws {
+          var input = input
+          var steps = 0
+          while true {
+            var consumed = 0
+            var produced = 0
+            let status = input.withUnsafeBufferPointer { source in
+              output.withUnsafeMutableBufferPointer {
+                winnow_encoder_step(
+                  encoder, source.baseAddress, source.count, &consumed, $0.baseAddress, $0.count, &produced, mode)
+              }
+            }
+            try #require(status != Int32(WINNOW_CODEC_ERROR), "\(String(cString: winnow_encoder_message(encoder)))")
+            input = input.dropFirst(consumed)
+            compressed += output[..<produced]
+            if mode == Int32(WINNOW_ENCODE_RUN) ? input.isEmpty && produced < outputSize : status == codecEnd { return }
+            steps += 1
+            try #require(steps < 1_000_000, "\(format): mode \(mode) through \(outputSize) bytes does not end")
+          }
+        }
+        let codecEnd = Int32(WINNOW_CODEC_END)
+        for (index, start) in stride(from: 0, to: plain.count, by: 1_000).enumerated() {
+          try run(plain[start..<min(start + 1_000, plain.count)], Int32(WINNOW_ENCODE_RUN))
+          if index % 3 == 2 {
+            try run([], Int32(WINNOW_ENCODE_FLUSH))
+            let afterFlush = compressed.count
+            try run([], Int32(WINNOW_ENCODE_FLUSH))  // nothing new: nothing written
+            #expect(compressed.count == afterFlush || format != .gzip, "\(format): a second flush wrote bytes")
+            flushes.append((compressed.count, min(start + 1_000, plain.count)))
+          }
+        }
+        try run([], Int32(WINNOW_ENCODE_FINISH))
+        for flush in flushes {
+          let decompressor = try Decompressor(format)
+          let decoded = try Support.decompressWithoutFinishing(Array(compressed.prefix(flush.compressed)), decompressor)
+          #expect(decoded == Array(plain.prefix(flush.plain)), "\(format) through \(outputSize) bytes")
+        }
+        #expect(try Support.decompress(compressed, format) == plain, "\(format) through \(outputSize) bytes")
+      }
+    }
+  }
+
   // MARK: Concatenation
 
   @Test func multiMemberGzip() throws {
@@ -313,6 +427,80 @@ enum CompressionSupport {
     #expect(afterZeros?.description == "data after the end of the gzip stream (after 2 zero bytes)")
     // A second member that is cut short.
     #expect(throws: CompressionError.self) { try Support.decompress(joined + members[0].prefix(30), .gzip) }
+  }
+
+  /// Headers with every optional field (as other tools write them), split across two
+  /// inputs at every byte: the header parse resumes where it stopped.
+  @Test func gzipHeaderFieldsAndSplits() throws {
+    let plain = Support.mixedText(count: 5_000, seed: 15)
+    let (member, headerLength) = try Support.memberWithFullHeader(plain)
+    #expect(try Support.decompress(member, .gzip) == plain)
+    #expect(try Support.decompress(member, .gzip, inputSlice: 1, outputSize: 7) == plain)
+    // The same member second, after one of ours, split once at each byte around its header.
+    let firstPlain = Array("first member\n".utf8)
+    let first = try Support.compress(firstPlain, .gzip)
+    let joined = first + member
+    let output = UnsafeMutableRawBufferPointer.allocate(byteCount: 1_000, alignment: 1)
+    defer { output.deallocate() }
+    for split in (first.count - 10)...(first.count + headerLength + 2) {
+      let decompressor = try Decompressor(.gzip)
+      var result: [UInt8] = []
+      try joined.withUnsafeBytes { bytes in
+        for piece in [0..<split, split..<bytes.count] {
+          var offset = piece.lowerBound
+          while true {
+            let (consumed, produced) = try decompressor.decompress(
+              UnsafeRawBufferPointer(rebasing: bytes[offset..<piece.upperBound]), into: output)
+            result.append(contentsOf: output[..<produced])
+            offset += consumed
+            if offset == piece.upperBound && produced < output.count { break }
+          }
+          // Inside the second header: not a clean end.
+          if piece.upperBound == split && split > first.count {
+            #expect(!decompressor.isAtBoundary, "split at \(split)")
+          }
+        }
+      }
+      try decompressor.finish()
+      #expect(result == firstPlain + plain, "split at \(split)")
+    }
+    // Every prefix that ends inside the header is cut short, not an error.
+    for length in 1..<headerLength {
+      let decompressor = try Decompressor(.gzip)
+      _ = try Support.decompressWithoutFinishing(Array(member.prefix(length)), decompressor, inputSlice: 3)
+      let error = #expect(throws: CompressionError.self) { try decompressor.finish() }
+      #expect(error?.description == "the gzip stream is cut short", "a prefix of \(length)")
+    }
+  }
+
+  @Test func gzipHeaderErrors() throws {
+    let plain = Array("header checks\n".utf8)
+    var (member, headerLength) = try Support.memberWithFullHeader(plain)
+    member[headerLength - 1] ^= 0x01  // the header's CRC-16
+    for (inputSlice, outputSize) in [(1 << 16, 1 << 16), (7, 7)] {
+      let check = #expect(throws: CompressionError.self) {
+        try Support.decompress(member, .gzip, inputSlice: inputSlice, outputSize: outputSize)
+      }
+      #expect(check?.description == "gzip data is corrupt (header crc mismatch)")
+    }
+    // FLG's reserved bits, as zlib refuses them.
+    let reserved = try Support.memberWithFullHeader(plain, flagBits: 0x20).member
+    let flags = #expect(throws: CompressionError.self) { try Support.decompress(reserved, .gzip) }
+    #expect(flags?.description == "gzip data is corrupt (unknown header flags set)")
+    // A method other than deflate (8), and a wrong second magic byte.
+    var method = try Support.compress(plain, .gzip)
+    method[2] = 7
+    let unknown = #expect(throws: CompressionError.self) { try Support.decompress(method, .gzip) }
+    #expect(unknown?.description == "gzip data is corrupt (unknown compression method)")
+    var magic = try Support.compress(plain, .gzip)
+    magic[1] = 0x8C
+    let wrapper = #expect(throws: CompressionError.self) { try Support.decompress(magic, .gzip) }
+    #expect(wrapper?.description == "gzip data is corrupt (not a gzip header)")
+    // The trailer's length (ISIZE) is checked as well as its CRC-32.
+    var length = try Support.compress(plain, .gzip)
+    length[length.count - 4] ^= 0x01
+    let size = #expect(throws: CompressionError.self) { try Support.decompress(length, .gzip) }
+    #expect(size?.description == "gzip data is corrupt (incorrect data check)")
   }
 
   @Test(arguments: Compression.allCases)
@@ -409,7 +597,7 @@ enum CompressionSupport {
     // A gzip header followed by a deflate block of the reserved type 3.
     let badBlock: [UInt8] = [0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03, 0x07, 0x00]
     let block = #expect(throws: CompressionError.self) { try Support.decompress(badBlock, .gzip) }
-    #expect(block?.description == "gzip data is corrupt (invalid block type)")
+    #expect(block?.description == "gzip data is corrupt (invalid block header)")
     var damaged = try Support.compress(Array("hello, hello\n".utf8), .gzip)
     damaged[damaged.count - 8] ^= 0x01  // the CRC-32
     let check = #expect(throws: CompressionError.self) { try Support.decompress(damaged, .gzip) }
@@ -440,7 +628,7 @@ enum CompressionSupport {
   @Test(arguments: Compression.allCases)
   func decompressionBomb(_ format: Compression) throws {
     let zeros = [UInt8](repeating: 0, count: 1 << 20)
-    let compressor = try Compressor(format, level: max(1, format.levels.lowerBound))  // gzip 0 stores
+    let compressor = try Compressor(format, level: max(1, format.levels.lowerBound))
     var bomb: [UInt8] = []
     for _ in 0..<1024 { try zeros.withUnsafeBytes { try compressor.compress($0, into: &bomb) } }
     try compressor.finish(into: &bomb)
@@ -464,6 +652,39 @@ enum CompressionSupport {
     try decompressor.finish()
     #expect(total == 1 << 30)
     #expect(!nonZero)
+  }
+
+  /// The decoders write only into the output they are given (the libraries' assembly
+  /// is not checked by the address sanitizer): bytes past its end stay as they were.
+  @Test(arguments: Compression.allCases)
+  func decodersWriteOnlyTheirOutput(_ format: Compression) throws {
+    let plain = Array(Support.largeText.prefix(400_000)) + [UInt8](repeating: 0x61, count: 100_000)
+    let compressed = try Support.compress(plain, format)
+    let canary: UInt8 = 0xA5
+    for outputSize in [1, 7, 31, 64, 255, 4_099, 65_536, 1 << 20] {
+      let decompressor = try Decompressor(format)
+      let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: outputSize + 64, alignment: 1)
+      defer { buffer.deallocate() }
+      let output = UnsafeMutableRawBufferPointer(rebasing: buffer[..<outputSize])
+      var result: [UInt8] = []
+      var overrun = false
+      try compressed.withUnsafeBytes { input in
+        var offset = 0
+        while true {
+          let tail = UnsafeMutableRawBufferPointer(rebasing: buffer[outputSize...])
+          tail.initializeMemory(as: UInt8.self, repeating: canary)
+          let (consumed, produced) = try decompressor.decompress(
+            UnsafeRawBufferPointer(rebasing: input[offset..<min(offset + 65_521, input.count)]), into: output)
+          if buffer[outputSize...].contains(where: { $0 != canary }) { overrun = true }
+          result.append(contentsOf: output[..<produced])
+          offset += consumed
+          if offset == input.count && produced < output.count { break }
+        }
+      }
+      try decompressor.finish()
+      #expect(!overrun, "\(format): wrote past an output of \(outputSize) bytes")
+      #expect(result == plain, "\(format), output of \(outputSize) bytes")
+    }
   }
 
   // MARK: The system's tools
@@ -492,6 +713,19 @@ enum CompressionSupport {
   // A test whose tool is missing is reported as skipped, not passed.
   @Test(.enabled(if: CompressionSupport.hasTool(.gzip), "needs the gzip command"))
   func interoperatesWithGzip() throws { try interoperate(.gzip) }
+
+  /// gzip's own headers (a name, a time, XFL by level) split across inputs of every small size.
+  @Test(.enabled(if: CompressionSupport.hasTool(.gzip), "needs the gzip command"))
+  func gzipToolHeadersAcrossPieces() throws {
+    let plain = Support.mixedText(count: 20_000, seed: 16)
+    for arguments in [["-c", "-N"], ["-c", "-9"], ["-c", "-1"]] {
+      let theirs = try Support.runTool(.gzip, arguments, input: plain)
+      #expect(theirs.count > 3 && theirs[3] & 0x08 != 0, "\(arguments): a name in the header")
+      for inputSlice in [1, 2, 3, 5, 11, 17] {
+        #expect(try Support.decompress(theirs, .gzip, inputSlice: inputSlice, outputSize: 4_099) == plain)
+      }
+    }
+  }
 
   @Test(.enabled(if: CompressionSupport.hasTool(.zstd), "needs the zstd command (apt-get install zstd)"))
   func interoperatesWithZstd() throws { try interoperate(.zstd) }
