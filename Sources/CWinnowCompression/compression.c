@@ -533,6 +533,10 @@ winnow_encoder *winnow_encoder_create(int32_t format, int32_t level, char *messa
       ok = encoder->state.zstd != NULL
            && !ZSTD_isError(ZSTD_CCtx_setParameter(encoder->state.zstd, ZSTD_c_compressionLevel, level))
            && !ZSTD_isError(ZSTD_CCtx_setParameter(encoder->state.zstd, ZSTD_c_checksumFlag, 1));
+      // One worker thread of libzstd's own compresses while the caller goes on (the
+      // command's writer): the output depends on the parameters only, not on timing.
+      // A libzstd built without threads refuses it and compresses in the caller.
+      if (ok) (void)ZSTD_CCtx_setParameter(encoder->state.zstd, ZSTD_c_nbWorkers, 1);
       if (!ok && encoder->state.zstd != NULL) ZSTD_freeCCtx(encoder->state.zstd);
       break;
     case WINNOW_FORMAT_BZIP2:
