@@ -63,6 +63,9 @@ package struct JSONLine {
     /// The path of one member of the top-level object.
     package init(member: [UInt8]) { components = [member] }
 
+    /// `id`, the default id member.
+    package static let id = FieldPath(member: Array("id".utf8))
+
     /// The path as it is written on the command line.
     package var description: String {
       components.map { String(decoding: $0, as: UTF8.self).escapingDots() }.joined(separator: ".")
@@ -71,7 +74,8 @@ package struct JSONLine {
 
   /// Parses `line` (without its line feed; a trailing carriage return is allowed) and
   /// finds the string member named `field`. When the object has the member more than
-  /// once, the last one counts, as in most JSON parsers.
+  /// once, the last one counts, as in most JSON parsers. (Makes a ``FieldPath`` each
+  /// time: a loop over many lines makes it once and calls ``parse(_:path:id:)``.)
   package static func parse(_ line: UnsafeBufferPointer<UInt8>, field: [UInt8]) throws(Failure) -> JSONLine {
     try parse(line, path: FieldPath(member: field))
   }
@@ -80,7 +84,7 @@ package struct JSONLine {
   /// finds the string at `path` and the value at `id` (any JSON value). When an object
   /// has a member more than once, the last one counts, as in most JSON parsers.
   package static func parse(
-    _ line: UnsafeBufferPointer<UInt8>, path: FieldPath, id: FieldPath = FieldPath(member: Array("id".utf8))
+    _ line: UnsafeBufferPointer<UInt8>, path: FieldPath, id: FieldPath = FieldPath.id
   ) throws(Failure) -> JSONLine {
     var parser = Parser(bytes: line)
     var found = Found()

@@ -18,6 +18,30 @@ import Testing
       count: 12
     ).utf8)
 
+  /// UTF-16 and UTF-32 without a byte order mark, told by where their NUL bytes are,
+  /// for Latin, Cyrillic and Japanese text; binary data with NUL bytes is none of them.
+  @Test func wideEncodingsWithoutAByteOrderMark() throws {
+    let texts = [Self.french, Array("Здравствуйте, мир. Как дела у вас сегодня? 2024\n".utf8), Self.japanese]
+    for text in texts {
+      for name in ["UTF-16LE", "UTF-16BE", "UTF-32LE", "UTF-32BE"] {
+        let encoded = ICU.convertFromUTF8(to: name, text)
+        // Japanese UTF-16 has no NUL bytes at all: ICU's detector handles it.
+        if name.hasPrefix("UTF-16") && !encoded.contains(0) { continue }
+        let decoded = try TextEncoding.decode(encoded)
+        #expect(decoded.encoding.name == name, "\(name)")
+        #expect(decoded.utf8 == text, "\(name)")
+        #expect(!decoded.encoding.byteOrderMark)
+      }
+    }
+    var random = SeededRandom(seed: 7)
+    let binary = (0..<4096).map { _ in
+      UInt8.random(in: 0...255, using: &random) & (Bool.random(using: &random) ? 0 : 0xFF)
+    }
+    #expect(TextEncoding.wideEncodingByPattern(binary) == nil)
+    let shorts = (0..<2048).flatMap { index -> [UInt8] in [UInt8(index % 7), 0] }  // 16-bit integers
+    #expect(TextEncoding.wideEncodingByPattern(shorts) == nil)
+  }
+
   @Test func byteOrderMarksAndValidUTF8() throws {
     let text = Array("Bonjour, “world” – ok\n".utf8)
     let plain = try TextEncoding.decode(text)
