@@ -623,14 +623,15 @@ enum CompressionSupport {
     #expect(!decompressor.isAtBoundary)
   }
 
-  /// 1 GB of zeros, compressed 1 MB at a time, decompressed through a 64 KB buffer:
-  /// memory stays bounded by the buffers, whatever the expansion.
+  /// 256 MB of zeros, compressed 1 MB at a time, decompressed through a 64 KB buffer:
+  /// memory stays bounded by the buffers, whatever the expansion (256 MB rather than
+  /// more keeps the test quick under the sanitizers; the bound does not depend on it).
   @Test(arguments: Compression.allCases)
   func decompressionBomb(_ format: Compression) throws {
     let zeros = [UInt8](repeating: 0, count: 1 << 20)
     let compressor = try Compressor(format, level: max(1, format.levels.lowerBound))
     var bomb: [UInt8] = []
-    for _ in 0..<1024 { try zeros.withUnsafeBytes { try compressor.compress($0, into: &bomb) } }
+    for _ in 0..<256 { try zeros.withUnsafeBytes { try compressor.compress($0, into: &bomb) } }
     try compressor.finish(into: &bomb)
     #expect(bomb.count < 5_000_000)
     let decompressor = try Decompressor(format)
@@ -650,7 +651,7 @@ enum CompressionSupport {
       }
     }
     try decompressor.finish()
-    #expect(total == 1 << 30)
+    #expect(total == 1 << 28)
     #expect(!nonZero)
   }
 
