@@ -138,14 +138,18 @@ struct winnow_decoder {
 static int32_t decoder_fail(winnow_decoder *decoder, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
-static int32_t decoder_fail(winnow_decoder *decoder, const char *format, ...) {
-  va_list arguments;
-  va_start(arguments, format);
-  vsnprintf(decoder->message, sizeof decoder->message, format, arguments);
-  va_end(arguments);
-  decoder->failed = 1;
-  return WINNOW_CODEC_ERROR;
-}
+/// Both codecs fail the same way: the message kept, the codec failed for good.
+#define CODEC_FAIL(codec, format)                                    \
+  do {                                                               \
+    va_list arguments;                                               \
+    va_start(arguments, format);                                     \
+    vsnprintf((codec)->message, sizeof (codec)->message, format, arguments); \
+    va_end(arguments);                                               \
+    (codec)->failed = 1;                                             \
+    return WINNOW_CODEC_ERROR;                                       \
+  } while (0)
+
+static int32_t decoder_fail(winnow_decoder *decoder, const char *format, ...) { CODEC_FAIL(decoder, format); }
 
 /// Sets up ISA-L for a new gzip member: the header is parsed here, then isal_inflate
 /// decodes the deflate data and checks the trailer's CRC-32 and length.
@@ -472,14 +476,7 @@ struct winnow_encoder {
 static int32_t encoder_fail(winnow_encoder *encoder, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
-static int32_t encoder_fail(winnow_encoder *encoder, const char *format, ...) {
-  va_list arguments;
-  va_start(arguments, format);
-  vsnprintf(encoder->message, sizeof encoder->message, format, arguments);
-  va_end(arguments);
-  encoder->failed = 1;
-  return WINNOW_CODEC_ERROR;
-}
+static int32_t encoder_fail(winnow_encoder *encoder, const char *format, ...) { CODEC_FAIL(encoder, format); }
 
 winnow_encoder *winnow_encoder_create(int32_t format, int32_t level, char *message,
                                       size_t message_capacity) {

@@ -1218,17 +1218,8 @@ final class Pipeline: @unchecked Sendable {
           let id = record.idRange.map { String(decoding: line[$0], as: UTF8.self) }
           let source = DocumentSource(file: name, line: lineNumber, id: id)
           var result = work(record.text, source)
-          if let size = result.oversize {
-            batch.messages.append(oversizeMessage("\(name):\(lineNumber)", size))
-            batch.oversize += 1
-            if flags.oversize == .skip { continue }
-          }
           result.counts[.invalidUTF8] += record.replacedEscapes
-          batch.documents += 1
-          batch.repeatsRemoved += result.repeatsRemoved
-          batch.boilerplateRemoved += result.boilerplateRemoved
-          if let keys = result.lineKeys { batch.lineKeys.append(keys) }
-          batch.invalidReplaced += result.counts[.invalidUTF8]
+          guard count(result, of: source, in: batch) else { continue }
           let before = batch.output.count
           if outputsDocuments {
             record.appendReplacingText(in: line, with: result.output, to: &batch.output)
@@ -1287,16 +1278,7 @@ final class Pipeline: @unchecked Sendable {
       let id = record.header("WARC-Record-ID").map(CorpusRun.quoted) ?? "null"
       let source = DocumentSource(file: name, line: 0, id: id, record: number)
       let result = work(record.block, source)
-      if let size = result.oversize {
-        batch.messages.append(oversizeMessage(source.description, size))
-        batch.oversize += 1
-        if flags.oversize == .skip { continue }
-      }
-      batch.documents += 1
-      batch.repeatsRemoved += result.repeatsRemoved
-      batch.boilerplateRemoved += result.boilerplateRemoved
-      if let keys = result.lineKeys { batch.lineKeys.append(keys) }
-      batch.invalidReplaced += result.counts[.invalidUTF8]
+      guard count(result, of: source, in: batch) else { continue }
       let before = batch.output.count
       if outputsDocuments {
         let (line, text) = record.jsonRecord(text: result.output)
@@ -1320,6 +1302,22 @@ final class Pipeline: @unchecked Sendable {
     batch.records = []
     // Deduplication may write some records again: their lines are the input then.
     if deduplicating { batch.input = batch.output }
+  }
+
+  /// Counts a processed record (a JSON line, a WARC record) of `batch`; false when it
+  /// is over --max-document-bytes and left out.
+  private func count(_ result: DocumentResult, of source: DocumentSource, in batch: Batch) -> Bool {
+    if let size = result.oversize {
+      batch.messages.append(oversizeMessage(source.description, size))
+      batch.oversize += 1
+      if flags.oversize == .skip { return false }
+    }
+    batch.documents += 1
+    batch.repeatsRemoved += result.repeatsRemoved
+    batch.boilerplateRemoved += result.boilerplateRemoved
+    if let keys = result.lineKeys { batch.lineKeys.append(keys) }
+    batch.invalidReplaced += result.counts[.invalidUTF8]
+    return true
   }
 
   /// The number of the last line of a batch of lines.
