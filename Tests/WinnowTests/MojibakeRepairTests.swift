@@ -47,6 +47,19 @@ import Winnow
     }
   }
 
+  /// Byte 0xE6 of IBM437 is U+00B5 MICRO SIGN in Python, iconv and Windows, U+03BC in
+  /// ICU 72's table: text misread by the others (as the shared material is) holds `µ`
+  /// for it, and UTF-8 sequences that start with 0xE6 (CJK U+6000-U+6FFF) must be
+  /// repaired from either reading (issue 16).
+  @Test func ibm437ByteE6IsTheMicroSign() {
+    // "日本語" as UTF-8, read through Python's cp437.
+    let python =
+      "Gr\u{251C}\u{255D}\u{251C}\u{0192}e aus M\u{251C}\u{255D}nchen, \u{00B5}\u{00F9}\u{00D1}\u{00B5}\u{00A3}\u{00BC}\u{03A6}\u{00AC}\u{20A7}"
+    #expect(repair.repaired(python) == "Grüße aus München, 日本語")
+    let icu = String(python.map { $0 == "\u{00B5}" ? "\u{03BC}" : $0 })
+    #expect(repair.repaired(icu) == "Grüße aus München, 日本語")
+  }
+
   @Test func cautionIsTheMinimumScore() throws {
     let text = "one â€” two"
     let score = try #require(MojibakeRepair(minimumScore: 1).repair(text).fixes.first).score

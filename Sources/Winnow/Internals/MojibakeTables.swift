@@ -158,7 +158,14 @@ final class MojibakeTables: @unchecked Sendable {
         if byte >= 0xC2 && byte <= 0xF4 { lead[slot] |= 1 << index }
         if byte <= 0xBF { continuation[slot] |= 1 << index }
       }
+      if name == "IBM437" && decoded[0xE6 - 0x80] == 0x03BC {
+        // ICU 72 reads byte 0xE6 as U+03BC GREEK SMALL LETTER MU, where Python, iconv
+        // and Windows read U+00B5 MICRO SIGN: text misread by them holds the micro
+        // sign. Both stand for the byte; the micro sign is its character.
+        decoded[0xE6 - 0x80] = 0xB5
+      }
       for byte in 0x80...0xFF where decoded[byte - 0x80] != 0 { map(decoded[byte - 0x80], byte) }
+      if name == "IBM437" { map(0x03BC, 0xE6) }
       if index == 0 {
         // ISO-8859-1: every C1 control stands for its own byte.
         for byte in 0x80..<0xA0 { map(UInt32(byte), byte) }
