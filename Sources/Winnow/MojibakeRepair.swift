@@ -56,6 +56,10 @@ import CWinnowKernels
 /// - 2 for a Latin, Greek or Cyrillic letter followed by a combining mark of another
 ///   script (a Hebrew point, an Indic sign);
 /// - 2 for letters of two of the Latin, Greek and Cyrillic scripts side by side;
+/// - 3 for a character of a writing system without case (Han, Hangul, kana, from
+///   U+3000 on) between two non-ASCII Latin, Greek or Cyrillic letters (`адма븢ніку`,
+///   what a reading of correct Belarusian as windows-1251 bytes makes); next to ASCII
+///   letters it is ordinary (`y年M月`);
 /// - 2 for a box-drawing or block character next to a letter, digit, symbol or
 ///   opening mark;
 /// - 1 for `‚` (MacRoman's reading of the lead byte of general punctuation) before a
@@ -737,6 +741,16 @@ struct MojibakeScanner {
         if script != 0 && previousScript != 0 && script != previousScript { total += 2 }
       }
       if previousLetter && kind == Kind.foreignMark && previous & Script.mask != 0 { total += 2 }
+      // A character of a writing system without letter case (Han, Hangul, kana, ...)
+      // between two non-ASCII letters of an alphabet (Latin, Greek, Cyrillic): what a
+      // "repair" of correct alphabetic text makes (Belarusian "ліў" read as
+      // windows-1251 bytes is Hangul 볢). Han glued to ASCII letters is ordinary
+      // ("y年M月", "iPhone用") and does not count.
+      if previousKind == Kind.other && previousScalar >= 0x3000 && letter && nonASCII && value & Script.mask != 0
+        && isLetter(beforePreviousKind) && beforePreviousScalar >= 0x80 && beforePrevious & Script.mask != 0
+      {
+        total += 3
+      }
       // A combining mark with no letter before it.
       if (kind == Kind.mark || kind == Kind.foreignMark)
         && !(previousLetter || previousKind == Kind.other || previousKind == Kind.foreignLetter

@@ -60,6 +60,17 @@ import Winnow
     #expect(repair.repaired(icu) == "Grüße aus München, 日本語")
   }
 
+  /// Correct Belarusian and Serbian Cyrillic whose letters are windows-1251 bytes of
+  /// well-formed UTF-8: a "repair" would put Hangul or Han inside the word (real lines
+  /// of the shared material that were false repairs; issue 16).
+  @Test func alphabeticWordsDoNotBecomeHanOrHangul() {
+    for text in ["адмалёўніку і Кліўленд", "ўсталёўванне", "Азербејџан", "скокни пејџер"] {
+      #expect(repair.repaired(text) == text, "\(text)")
+    }
+    // Han glued to ASCII letters is ordinary text, and its mojibake is still repaired.
+    #expect(repair.repaired("Gy\u{00E5}\u{00B9}\u{00B4}M\u{00E6}\u{0153}\u{02C6}d") == "Gy年M月d")
+  }
+
   @Test func cautionIsTheMinimumScore() throws {
     let text = "one â€” two"
     let score = try #require(MojibakeRepair(minimumScore: 1).repair(text).fixes.first).score
