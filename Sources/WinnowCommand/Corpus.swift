@@ -169,9 +169,12 @@ struct InputFile {
   var compression: Compression?
 
   /// Whether its documents are written as JSON Lines records, as far as is known
-  /// before reading (a stream is taken for text unless `--format` or its name says
-  /// otherwise).
-  var writesRecords: Bool { kind.map { $0 != .text } ?? false }
+  /// before reading: by its kind, or for a stream (whose kind is told when it is read)
+  /// by `format` and its name.
+  func writesRecords(format: InputFormat) -> Bool {
+    if let kind { return kind != .text }
+    return format == .jsonl || (format == .auto && InputKind.isJSONLinesName(path))
+  }
 }
 
 /// Counts for the summary line.
@@ -279,9 +282,7 @@ final class CorpusRun {
     let textDocuments =
       flags.outputFormat == .jsonl
       ? 0
-      : files.filter {
-        !$0.writesRecords && !($0.kind == nil && (flags.format == .jsonl || InputKind.isJSONLinesName($0.path)))
-      }.count
+      : files.filter { !$0.writesRecords(format: flags.format) }.count
     if outputsDocuments && flags.outputDir == nil && (textDocuments > 1 || (textDocuments == 1 && files.count > 1)) {
       Diagnostics.error(
         "\(textDocuments) text document\(textDocuments == 1 ? "" : "s") among \(files.count) inputs: "
@@ -1042,6 +1043,9 @@ final class Pipeline: @unchecked Sendable {
         var size = 0
         var first = 1
         var malformed: String?
+        func notWARC(_ error: WARCError) -> String {
+          "\(name): not a valid WARC file at byte \(error.offset): \(error.description)"
+        }
         func sendRecords() {
           guard !records.isEmpty else { return }
           let batch = Batch(sequence: sequence, file: index, kind: .records(firstRecord: first))
@@ -1061,7 +1065,7 @@ final class Pipeline: @unchecked Sendable {
               if size >= CorpusRun.batchBytes { sendRecords() }
             }
           } catch {
-            malformed = "\(name): not a valid WARC file at byte \(error.offset): \(error.description)"
+            malformed = notWARC(error)
             break pieces
           }
         }
@@ -1069,7 +1073,7 @@ final class Pipeline: @unchecked Sendable {
           do throws(WARCError) {
             try parser.finish()
           } catch {
-            malformed = "\(name): not a valid WARC file at byte \(error.offset): \(error.description)"
+            malformed = notWARC(error)
           }
         }
         sendRecords()

@@ -90,21 +90,16 @@ import Winnow
     #expect(normalizer.normalized("a\r\n\r\n \n") == "a\n")
     #expect(normalizer.normalized("\n\n") == "")
     #expect(TextNormalizer().normalized("a  b  ") == "a b\n")
-    // Still a fixed point, edits reproduce the output.
-    for text in ["x\u{00A0} ", "\u{201C}q\u{201D}\n\n", "a\u{0085}", "line\rnext\r"] {
-      let once = normalizer.normalize(text, recordingEdits: true)
-      #expect(
-        normalizer.normalized(String(decoding: once.utf8, as: UTF8.self)) == String(decoding: once.utf8, as: UTF8.self))
-      var rebuilt: [UInt8] = []
-      var copied = 0
-      let input = Array(text.utf8)
-      for edit in once.edits ?? [] {
-        rebuilt += input[copied..<edit.input.lowerBound]
-        rebuilt += once.utf8[edit.output]
-        copied = edit.input.upperBound
+    // Every invariant of the profiles holds (fixed point, exact edits), on random input.
+    var random = SeededRandom(seed: 2029)
+    var failures = 0
+    for _ in 0..<4000 {
+      let bytes = RandomText.make(using: &random)
+      if let failure = NormalizerInvariantTests.check(bytes, options: options) {
+        failures += 1
+        if failures <= 5 { Issue.record("\(failure) for input \(bytes.map { String($0, radix: 16) })") }
       }
-      rebuilt += input[copied...]
-      #expect(rebuilt == once.utf8, "\(text.debugDescription)")
     }
+    #expect(failures == 0)
   }
 }

@@ -8,7 +8,12 @@ import Winnow
 
   /// Checks the invariants for one input and returns a failure message, if any.
   static func check(_ bytes: [UInt8], _ profile: NormalizationOptions.Profile) -> String? {
-    let normalizer = TextNormalizer(profile: profile)
+    check(bytes, options: profile.options)
+  }
+
+  /// ``check(_:_:)`` with any options.
+  static func check(_ bytes: [UInt8], options: NormalizationOptions) -> String? {
+    let normalizer = TextNormalizer(options)
     let result = normalizer.normalize(utf8: bytes, recordingEdits: true)
     let plain = normalizer.normalize(utf8: bytes)
     if plain.utf8 != result.utf8 { return "recording edits changed the output" }
