@@ -14,91 +14,11 @@ import CWinnowKernels
 /// ``TextNormalizer`` runs this repair first when
 /// ``NormalizationOptions/repairsMojibake`` is set (the default profile).
 ///
-/// ## How a repair is found
-///
-/// A *broken sequence* is a run of characters that a legacy encoding maps to the bytes
-/// of one well-formed multi-byte UTF-8 character: `Ã` and `©` are the windows-1252
-/// bytes C3 A9, which are UTF-8 for `é`. Adjacent broken sequences of one encoding
-/// form a *chain* ("РџСЂРёРІРµС‚" is six). The encodings tried are windows-1252 (with
-/// ISO-8859-1: its C1 controls), windows-1251, windows-1250, ISO-8859-2,
-/// windows-1253, windows-1254, windows-1257, macintosh (MacRoman) and IBM437;
-/// ICU's converters give their characters. Characters decoded by the repair must be
-/// assigned, not private use and not controls. A repaired chain that is itself
-/// mojibake (text encoded twice over) is repaired again; the encodings it went
-/// through are reported in order.
-///
-/// Only places with two non-ASCII characters in a row can hold a chain, so the search
-/// skips everything else 16 bytes at a time: on clean text the repair costs little.
-///
-/// ## The score
-///
-/// A chain is repaired when its *score* reaches ``minimumScore``. Of two readings of
-/// a chain that score the same, the one with more accented letters that European
-/// languages use widely wins (`á` over `å`); then the encoding that the text's other
-/// chains show; then the order above. The score is how
-/// much stranger the text is with the chain than with its repair, counted on the chain
-/// and its two neighbours, where the *strangeness* of text is the sum of:
-///
-/// - 3 for each C1 control (U+0080–U+009F), 2 for each letter rare in real text next
-///   to its script's common letters (Serbian and Macedonian Cyrillic letters, `ƒ`, `Ÿ`,
-///   `Ĺ`, `ĺ`);
-/// - 2 for a letter directly followed by a symbol (`Ã©`, `â€`), 1 for a symbol
-///   directly followed by a letter, 1 for two symbols in a row. Symbols are non-ASCII
-///   symbols and punctuation other than closing quotes, dashes and the ellipsis;
-/// - 2 for a letter followed by a non-ASCII opening quotation mark or bracket (`Ã«`,
-///   `â“`); 1 for one that follows non-ASCII punctuation directly (`…„`), and 1 for
-///   one followed by a space or punctuation;
-/// - 2 for `Â` or `Ã` followed by a space or a non-ASCII symbol or punctuation mark
-///   (`Â®`, `Â’`, `Ã»`): they are the windows-1252 readings of the UTF-8 lead bytes of
-///   Latin-1 symbols and letters (`¬` and `Ā` in MacRoman and windows-1257);
-/// - 1 for a lowercase letter followed by a non-ASCII capital (`CafÃ`), and 1 for a
-///   non-ASCII capital followed by a non-ASCII lowercase letter (`Ðµ`, `Ĺž`);
-/// - 2 for a Latin, Greek or Cyrillic letter followed by a combining mark of another
-///   script (a Hebrew point, an Indic sign);
-/// - 2 for letters of two of the Latin, Greek and Cyrillic scripts side by side;
-/// - 3 for a character of a writing system without case (Han, Hangul, kana, from
-///   U+3000 on) between two non-ASCII Latin, Greek or Cyrillic letters (`адма븢ніку`,
-///   what a reading of correct Belarusian as windows-1251 bytes makes); next to ASCII
-///   letters it is ordinary (`y年M月`);
-/// - 2 for a box-drawing or block character next to a letter, digit, symbol or
-///   opening mark;
-/// - 1 for `‚` (MacRoman's reading of the lead byte of general punctuation) before a
-///   non-ASCII letter;
-/// - 1 for U+FFFD next to a non-ASCII letter;
-/// - 1 for a non-ASCII Latin capital standing alone between spaces and punctuation
-///   ("Ã ", "Ð»").
-///
-/// Symbols include the ordinal indicators `ª` `º`, the spacing modifier letters (`ˆ`)
-/// and the soft hyphen, which sit between letters only in mojibake. When a curly
-/// quotation mark is a neighbour of the chain, it counts as ASCII punctuation, as the
-/// normalizer may fold it.
-///
-/// A C1 control in a repair (text that was decoded as ISO-8859-1 before it was
-/// encoded again) becomes the windows-1252 character of its byte.
-///
-/// "CafÃ©" scores 3 (f then capital Ã: 1; letter Ã then symbol ©: 2) against 0 for
-/// "Café". Correct text scores 0 or less against any reading of it as mojibake:
-/// "«СССР»" holds the windows-1251 bytes D0 BB (`Р»`, UTF-8 for `л`), but neither
-/// "Р»" nor "Сл" is strange, so nothing is repaired.
-///
-/// ## Damaged mojibake
-///
-/// Once a text holds a repaired chain of an encoding, chains of that encoding whose
-/// score is at least `max(1, minimumScore - 1)` are repaired too, or at least 0 when
-/// they lie between two repaired chains of the encoding on one line ("Рё" in
-/// "Р’РѕР№РЅР° Рё РјРёСЂ"), or between one and the start or end of the line, with only
-/// ASCII in between; and these damaged forms are accepted:
-///
-/// - **A lost 0xA0.** A space where the byte 0xA0 (U+00A0 NO-BREAK SPACE in the
-///   encoding) was: "Ã " for `à`, "Â " for U+00A0, "Ð " for `Р`, "Î " for `Π`,
-///   "Ä " for `Ġ`, and
-///   0xA0 as the third or fourth byte of a longer sequence ("â€ " for `†`).
-/// - **A lost byte.** U+FFFD, or `?` inside a three- or four-byte sequence, where a
-///   byte the encoding leaves undefined was (windows-1252: 0x81, 0x8D, 0x8F, 0x90,
-///   0x9D). When exactly one of the possible bytes gives a letter, a digit, a quotation
-///   mark or a bracket, that character is the repair (`â€\u{FFFD}` is `”`: the other
-///   candidates are spaces and format characters); otherwise the sequence becomes one
-///   U+FFFD, which says that the character is lost.
+/// A line is repaired when all of its non-ASCII text reads as UTF-8 through one
+/// legacy encoding (or twice over) and the repair makes it less strange; on a line
+/// that also holds correct non-ASCII text, each word is judged that way, with a
+/// higher score needed. The segments, the damaged forms that are accepted and the
+/// score are in <doc:MojibakeRepairRules>.
 public struct MojibakeRepair: Sendable {
   /// One repaired chain.
   public struct Fix: Sendable, Hashable {
@@ -116,7 +36,9 @@ public struct MojibakeRepair: Sendable {
     /// ISO-8859-1 when the chain holds C1 controls and no character that only
     /// windows-1252 has.
     public var encodings: [String]
-    /// How much stranger the original is than the repair (see ``MojibakeRepair``).
+    /// How much stranger the segment (line or word) that holds the chain was than its
+    /// repair (see <doc:MojibakeRepairRules>); every chain of one segment has its
+    /// segment's score.
     public var score: Int
 
     /// Creates a fix.
@@ -143,13 +65,14 @@ public struct MojibakeRepair: Sendable {
     public var text: String { String(decoding: utf8, as: UTF8.self) }
   }
 
-  /// The least score a chain needs to be repaired; higher is more cautious. Chains in
-  /// a text that already holds a repair of their encoding need
-  /// `max(1, minimumScore - 1)`. Default 2.
+  /// The least score a line needs to be repaired whole; higher is more cautious. A line
+  /// whose only broken sequence is one two-byte character needs `minimumScore + 1`, a
+  /// word on a line that also holds correct non-ASCII text `minimumScore + 2`.
+  /// Default 1.
   public var minimumScore: Int
 
   /// Creates a repair with the given caution.
-  public init(minimumScore: Int = 2) {
+  public init(minimumScore: Int = 1) {
     self.minimumScore = minimumScore
   }
 
@@ -187,39 +110,23 @@ struct MojibakeScanner {
   private let end: Int
   private let minimumScore: Int
 
-  /// An accepted chain.
+  /// A repaired run of broken sequences.
   private struct Chain {
     var start: Int
     var end: Int
     var replacement: [UInt8]
-    /// The encoding of the outer level, whose chains are evidence for others.
-    var encodings: [Int]
     /// The encodings' names, outermost (repaired first) first.
-    var names: [String] = []
+    var names: [String]
     var score: Int
-    var last: UInt32
-    /// The encodings that read the chain this way without lenient bytes.
-    var readers: UInt16 = 0
-    /// Whether another reading of the chain scored the same.
-    var tie = false
-    /// The encodings whose reading scored as well, this one's and ties.
-    var contenders: UInt16 = 0
   }
 
+  /// The repairs made, in order.
   private var accepted: [Chain] = []
-  /// The encodings in the order they are preferred when chains of several score the
-  /// same: the order of ``MojibakeTables/encodingNames``, then the encodings with the
-  /// most clear wins in this text first.
-  private var priority = Self.defaultPriority
+  /// For each encoding, the lines and words repaired through it so far: the first
+  /// ones tried on the next.
   private var support = Self.zeros
-  /// For each encoding, the accepted chains it reads as well as any other encoding.
-  private var coverage = Self.zeros
-  // Shared until written, so that a text without mojibake costs no allocation.
-  private static let defaultPriority = Array(MojibakeTables.encodingNames.indices)
+  private static let defaultOrder = Array(MojibakeTables.encodingNames.indices)
   private static let zeros = [Int](repeating: 0, count: MojibakeTables.encodingNames.count)
-  private var tied = false
-  private var scalars: [UInt32] = []
-  private var originals: [UInt32] = []
 
   init(input: UnsafePointer<UInt8>, end: Int, minimumScore: Int) {
     self.input = input
@@ -236,211 +143,243 @@ struct MojibakeScanner {
   }
 
   mutating func run() -> MojibakeRepair.Result? {
-    strictPass()
-    guard !accepted.isEmpty else { return nil }
-    // Chains that read equally well in two encodings (windows-1250 and ISO-8859-2
-    // differ in a few letters) take the encoding that the text's other chains show:
-    // the strict pass runs again if it met such a tie.
-    if prefer(), tied {
-      accepted.removeAll()
-      support = support.map { _ in 0 }
-      coverage = coverage.map { _ in 0 }
-      strictPass()
-    }
-    var evidence: UInt16 = 0
-    for chain in accepted { evidence |= 1 << chain.encodings[0] | chain.readers }
-    lenientPass(evidence: evidence)
-    prefer()
-    // A chain that several encodings read the same way is reported under the
-    // preferred one of them.
-    for index in accepted.indices {
-      let chain = accepted[index]
-      guard let encoding = priority.first(where: { chain.readers & (1 << $0) != 0 }),
-        encoding != chain.encodings[0]
-      else { continue }
-      accepted[index].encodings[0] = encoding
-      accepted[index].names[0] = name(of: encoding, from: chain.start, to: chain.end)
-    }
-    return write()
-  }
-
-  /// Orders ``priority`` by support, then coverage, then the default order; returns
-  /// whether the order changed.
-  @discardableResult
-  private mutating func prefer() -> Bool {
-    let preferred = priority.sorted { a, b in
-      if support[a] != support[b] { return support[a] > support[b] }
-      if coverage[a] != coverage[b] { return coverage[a] > coverage[b] }
-      return a < b
-    }
-    defer { priority = preferred }
-    return preferred != priority
-  }
-
-  // MARK: - Passes
-
-  /// Finds chains of undamaged sequences with a score of at least `minimumScore`.
-  private mutating func strictPass() {
     var position = 0
     while position < end {
       // A character that stands for a lead byte followed by one that stands for a
-      // continuation byte, in one encoding, may start a chain.
+      // continuation byte, in one encoding, may start mojibake: the line around it is
+      // tried whole, then word by word.
       var leads: UInt32 = 0
       let start = Int(winnow_find_mojibake_pair(input, Int64(end), Int64(position), tables.searchMasks, &leads))
-      if start >= end { return }
-      if let chain = bestChain(at: start, limit: end, mask: UInt16(leads), lenient: false, previous: accepted.last),
-        chain.score >= minimumScore
-      {
-        record(chain)
-        accepted.append(chain)
-        position = chain.end
-      } else {
-        position = start + character(at: start).1
+      if start >= end { break }
+      // Lines end at every break the normalizer keeps or makes (so that a second
+      // round after normalizing decides the same).
+      var lineStart = position
+      var index = position
+      while index < start {
+        let length = lineBreak(at: index)
+        index += max(length, 1)
+        if length > 0 { lineStart = index }
       }
+      var lineEnd = start
+      while lineEnd < end && lineBreak(at: lineEnd) == 0 { lineEnd += 1 }
+      if !repair(lineStart..<lineEnd, threshold: minimumScore, single: minimumScore + 1) {
+        repairWords(lineStart..<lineEnd)
+      }
+      position = lineEnd < end ? lineEnd + lineBreak(at: lineEnd) : end
+    }
+    return accepted.isEmpty ? nil : write()
+  }
+
+  /// The least score of a word repaired on a line that also holds correct non-ASCII
+  /// text.
+  private var wordThreshold: Int { minimumScore + 2 }
+
+  /// Repairs the words of a line that holds correct non-ASCII text: each word (between
+  /// ASCII spaces) whose non-ASCII text all reads as UTF-8 through one encoding, with a
+  /// score of at least ``wordThreshold``; or, with two broken sequences at least, the
+  /// word without the non-ASCII punctuation at its ends («…», “…”).
+  private mutating func repairWords(_ range: Range<Int>) {
+    var index = range.lowerBound
+    while index < range.upperBound {
+      while index < range.upperBound, case let length = space(at: index), length > 0 { index += length }
+      var stop = index
+      var high = false
+      while stop < range.upperBound && space(at: stop) == 0 {
+        high = high || input[stop] >= 0x80
+        stop += 1
+      }
+      if high && !repair(index..<stop, threshold: wordThreshold, single: wordThreshold) {
+        // Without the punctuation at its start, and without one, two, ... marks at its
+        // end (the last of them may be mojibake: "С‚" is "т").
+        var start = index
+        while start < stop, let length = punctuation(at: start) { start += length }
+        var finish = stop
+        var repaired = start > index && repair(start..<stop, threshold: wordThreshold, single: Int.max)
+        while !repaired && finish > start {
+          var back = finish - 1
+          while back > start && input[back] & 0xC0 == 0x80 { back -= 1 }
+          guard punctuation(at: back) != nil else { break }
+          finish = back
+          repaired = repair(start..<finish, threshold: wordThreshold, single: Int.max)
+        }
+      }
+      index = stop
     }
   }
 
-  /// With evidence of the encodings in `evidence`, finds further chains, damaged ones
-  /// included, with a score of at least `max(1, minimumScore - 1)`, between the
-  /// accepted ones.
-  private mutating func lenientPass(evidence: UInt16) {
-    let threshold = max(1, minimumScore - 1)
-    var found: [Chain] = []
-    var next = 0  // the next accepted chain
-    var index = 0
-    while index < end {
-      if next < accepted.count && index >= accepted[next].start {
-        index = accepted[next].end
-        next += 1
-        continue
+  /// The length of the non-ASCII punctuation or opening mark at `index`.
+  private func punctuation(at index: Int) -> Int? {
+    guard input[index] >= 0x80 else { return nil }
+    let (scalar, length) = character(at: index)
+    guard scalar < 0x11_0000 else { return nil }
+    let kind = tables.classes[scalar] & 0x0F
+    return kind == MojibakeTables.Kind.punctuation || kind == MojibakeTables.Kind.opening ? length : nil
+  }
+
+  // MARK: - Segments
+
+  /// Repairs the segment `range` (a line or a word) when one path of encodings reads
+  /// all its non-ASCII text as broken sequences and makes it less strange by at least
+  /// `threshold`, or `single` when the repair is one two-byte character (weak
+  /// evidence: correct text holds such pairs by chance); returns whether it did.
+  private mutating func repair(_ range: Range<Int>, threshold: Int, single: Int) -> Bool {
+    var best: (score: Int, common: Int, pieces: [Piece], encoding: Int)?
+    let originalStrangeness = strangeness(segmentScalars(range, []), asOriginal: true)
+    for encoding in order() {
+      guard var pieces = transcode(range, encoding: encoding) else { continue }
+      // Text encoded twice over reads as UTF-8 again: a further level is taken when
+      // all of the repair reads so and is then no stranger.
+      for _ in 0..<2 {
+        let asOriginal = strangeness(segmentScalars(range, pieces), asOriginal: true)
+        var next: (strangeness: Int, pieces: [Piece])?
+        encodings: for inner in Self.defaultOrder {
+          var transcoded: [Piece] = []
+          for piece in pieces {
+            guard let (bytes, name) = Self.transcode(piece.bytes, encoding: inner, minimumScore: minimumScore) else {
+              continue encodings
+            }
+            transcoded.append(Piece(range: piece.range, bytes: bytes, names: piece.names + [name]))
+          }
+          let value = strangeness(segmentScalars(range, transcoded), asOriginal: false)
+          if value <= asOriginal, next == nil || value < next!.strangeness { next = (value, transcoded) }
+        }
+        guard let next else { break }
+        pieces = next.pieces
       }
-      let limit = next < accepted.count ? accepted[next].start : end
-      let byte = input[index]
-      if byte < 0x80 {
+      // A C1 control in the repair stands for the windows-1252 character of its byte
+      // (text decoded as ISO-8859-1 before it was encoded again).
+      var mapped: [Piece] = []
+      for piece in pieces {
+        guard let bytes = mappingC1Controls(piece.bytes) else { break }
+        mapped.append(Piece(range: piece.range, bytes: bytes, names: piece.names))
+      }
+      guard mapped.count == pieces.count else { continue }
+      let score = originalStrangeness - strangeness(segmentScalars(range, mapped), asOriginal: false)
+      // Of two readings that score the same, the one with more letters that
+      // European languages use widely wins ("página" over "pågina").
+      let common = mapped.reduce(0) { $0 + Self.commonLetters($1.bytes) }
+      if let best, score < best.score || (score == best.score && common <= best.common) { continue }
+      best = (score, common, mapped, encoding)
+    }
+    guard let best else { return false }
+    let isSingle = best.pieces.count == 1 && best.pieces[0].bytes.count == 2
+    guard best.score >= (isSingle ? single : threshold) else { return false }
+    for piece in best.pieces {
+      accepted.append(
+        Chain(
+          start: piece.range.lowerBound, end: piece.range.upperBound, replacement: piece.bytes,
+          names: [name(of: best.encoding, from: piece.range.lowerBound, to: piece.range.upperBound)] + piece.names,
+          score: best.score))
+    }
+    support[best.encoding] += 1
+    return true
+  }
+
+  /// The encodings in the order a segment tries them: the ones earlier segments were
+  /// repaired through first (of two readings that score the same, the first tried
+  /// wins), then the order of ``MojibakeTables/encodingNames``.
+  private func order() -> [Int] {
+    guard support.contains(where: { $0 > 0 }) else { return Self.defaultOrder }
+    return Self.defaultOrder.sorted { support[$0] != support[$1] ? support[$0] > support[$1] : $0 < $1 }
+  }
+
+  /// A run of broken sequences and its repair.
+  struct Piece {
+    var range: Range<Int>
+    var bytes: [UInt8]
+    /// The encodings it was read through, outermost first.
+    var names: [String] = []
+  }
+
+  /// Reads every non-ASCII character in `range` as part of a broken sequence of
+  /// `encoding` (damaged forms included); nil when one is not.
+  private func transcode(_ range: Range<Int>, encoding: Int) -> [Piece]? {
+    var pieces: [Piece] = []
+    var evidence = false
+    var index = range.lowerBound
+    while index < range.upperBound {
+      if input[index] < 0x80 {
         index += 1
         continue
       }
-      let (scalar, length) = character(at: index)
-      if scalar < 0x11_0000 {
-        let mask = tables.leads(scalar) & evidence
-        if mask != 0 {
-          let earlier = next > 0 ? accepted[next - 1] : nil
-          let previous = (found.last?.end ?? -1) > (earlier?.end ?? -1) ? found.last : earlier
-          let following = next < accepted.count ? accepted[next] : nil
-          if let chain = bestChain(
-            at: index, limit: limit, mask: mask, lenient: true, previous: previous, following: following),
-            chain.score >= (isBetween(chain, previous, following) ? 0 : threshold)
-          {
-            record(chain)
-            found.append(chain)
-            index = chain.end
-            continue
-          }
-        }
+      guard let (sequenceEnd, scalar, damaged) = sequence(at: index, limit: range.upperBound, encoding: encoding)
+      else { return nil }
+      if !damaged { evidence = true }
+      if let last = pieces.last, last.range.upperBound == index {
+        pieces[pieces.count - 1].range = last.range.lowerBound..<sequenceEnd
+        UTF8Decoding.encode(scalar, into: &pieces[pieces.count - 1].bytes)
+      } else {
+        var bytes: [UInt8] = []
+        UTF8Decoding.encode(scalar, into: &bytes)
+        pieces.append(Piece(range: index..<sequenceEnd, bytes: bytes))
       }
-      index += length
+      index = sequenceEnd
     }
-    if !found.isEmpty {
-      accepted = (accepted + found).sorted { $0.start < $1.start }
+    return evidence ? pieces : nil
+  }
+
+  /// `bytes` read whole as broken sequences of `encoding`, and the encoding's name
+  /// for them; nil when they are not.
+  private static func transcode(_ bytes: [UInt8], encoding: Int, minimumScore: Int) -> ([UInt8], String)? {
+    bytes.withUnsafeBufferPointer { buffer in
+      let scanner = MojibakeScanner(input: buffer.baseAddress!, end: buffer.count, minimumScore: minimumScore)
+      guard let pieces = scanner.transcode(0..<buffer.count, encoding: encoding), pieces.count == 1,
+        pieces[0].range == 0..<buffer.count
+      else { return nil }
+      return (pieces[0].bytes, scanner.name(of: encoding, from: 0, to: buffer.count))
     }
   }
 
-  /// Whether `chain` lies between two repaired chains of its encoding on one line, or
-  /// between one and the line's start or end, with only ASCII in between.
-  private func isBetween(_ chain: Chain, _ previous: Chain?, _ following: Chain?) -> Bool {
-    func reads(_ other: Chain?) -> Bool {
-      guard let other else { return false }
-      return (other.readers | 1 << other.encodings[0]) & (1 << chain.encodings[0]) != 0
+  /// The characters of `range` with `pieces` replaced, between two spaces.
+  private func segmentScalars(_ range: Range<Int>, _ pieces: [Piece]) -> [UInt32] {
+    var result: [UInt32] = [0x20]
+    result.reserveCapacity(range.count + 2)
+    var index = range.lowerBound
+    var next = 0
+    while index < range.upperBound {
+      if next < pieces.count && pieces[next].range.lowerBound == index {
+        for scalar in String(decoding: pieces[next].bytes, as: UTF8.self).unicodeScalars { result.append(scalar.value) }
+        index = pieces[next].range.upperBound
+        next += 1
+        continue
+      }
+      let (scalar, length) = character(at: index)
+      result.append(scalar)
+      index += length
     }
-    // Whether the bytes are ASCII other than a line break.
-    func clear(_ range: Range<Int>) -> Bool {
-      range.allSatisfy { input[$0] != 0x0A && input[$0] < 0x80 }
-    }
-    func lineStart() -> Int {
-      var index = chain.start
-      while index > 0 && input[index - 1] != 0x0A { index -= 1 }
-      return index
-    }
-    func lineEnd() -> Int {
-      var index = chain.end
-      while index < end && input[index] != 0x0A { index += 1 }
-      return index
-    }
-    let before =
-      reads(previous) && previous!.end <= chain.start ? clear(previous!.end..<chain.start) : nil
-    let after =
-      reads(following) && following!.start >= chain.end ? clear(chain.end..<following!.start) : nil
-    switch (before, after) {
-    case (true?, true?): return true
-    case (true?, nil): return clear(chain.end..<lineEnd())
-    case (nil, true?): return clear(lineStart()..<chain.start)
-    default: return false
+    result.append(0x20)
+    return result
+  }
+
+
+  /// The length of the line break at `index` (LF, CR, VT, FF, U+2028, U+2029), or 0.
+  @inline(__always)
+  private func lineBreak(at index: Int) -> Int {
+    let byte = input[index]
+    if byte < 0x80 { return (0x0A...0x0D).contains(byte) ? 1 : 0 }
+    guard byte == 0xE2, index + 2 < end, input[index + 1] == 0x80, input[index + 2] & 0xFE == 0xA8 else { return 0 }
+    return 3
+  }
+
+  /// The length of the space or line break at `index` (ASCII white space, and the
+  /// separators other than U+00A0, which stands for a byte in mojibake), or 0.
+  private func space(at index: Int) -> Int {
+    let byte = input[index]
+    if byte < 0x80 { return byte == 0x20 || (0x09...0x0D).contains(byte) ? 1 : 0 }
+    guard byte == 0xE1 || byte == 0xE2 || byte == 0xE3 else { return 0 }
+    let (scalar, length) = character(at: index)
+    switch scalar {
+    case 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: return length
+    default: return 0
     }
   }
+
+
+
+
 
   // MARK: - Chains
 
-  /// The best-scoring chain at `start` among the encodings in `mask`, ending by
-  /// `limit`. Of chains with the same score, the one whose encoding comes first in
-  /// ``priority`` wins. An accepted chain adds to the ``support`` of every encoding
-  /// that reads it that way without lenient bytes (its ``Chain/readers``), and
-  /// ``tied`` notes that another reading scored the same.
-  private mutating func bestChain(
-    at start: Int, limit: Int, mask: UInt16, lenient: Bool, previous: Chain?, following: Chain? = nil
-  ) -> Chain? {
-    var best: Chain?
-    var tie = false
-    var contenders: UInt16 = 0
-    var bestRaw: [UInt8] = []
-    var tried: [[UInt8]] = []
-    for encoding in priority where mask & (1 << encoding) != 0 {
-      guard let (chainEnd, repaired, weak) = chain(at: start, limit: limit, encoding: encoding, lenient: lenient)
-      else { continue }
-      if tried.contains(repaired) {
-        // Another encoding reads the chain the same way.
-        if repaired == bestRaw {
-          if !weak { best?.readers |= 1 << encoding }
-          contenders |= 1 << encoding
-        }
-        continue
-      }
-      tried.append(repaired)
-      var candidate = Chain(
-        start: start, end: chainEnd, replacement: repaired, encodings: [encoding],
-        names: [name(of: encoding, from: start, to: chainEnd)], score: 0, last: 0,
-        readers: weak ? 0 : 1 << encoding)
-      repairAgain(&candidate)
-      // A C1 control in the repair stands for the windows-1252 character of its byte
-      // (text decoded as ISO-8859-1 before it was encoded again), else the chain is no
-      // repair.
-      guard let mapped = mappingC1Controls(candidate.replacement) else { continue }
-      candidate.replacement = mapped
-      candidate.last = String(decoding: candidate.replacement, as: UTF8.self).unicodeScalars.last?.value ?? 0x20
-      candidate.score = score(candidate, previous: previous, following: following)
-      if let current = best, candidate.score <= current.score {
-        if candidate.score == current.score {
-          // Of two readings that score the same, the one with more letters that
-          // European languages use widely wins ("página" over "pågina").
-          let difference = Self.commonLetters(candidate.replacement) - Self.commonLetters(current.replacement)
-          if difference < 0 { continue }
-          if difference == 0 {
-            tie = true
-            contenders |= 1 << encoding
-            continue
-          }
-        } else {
-          continue
-        }
-      }
-      tie = false
-      contenders = 1 << encoding
-      bestRaw = repaired
-      best = candidate
-    }
-    best?.tie = tie
-    best?.contenders = contenders
-    return best
-  }
 
   /// Accented letters that many European languages use.
   private static let common: Set<UInt32> = Set(
@@ -452,24 +391,6 @@ struct MojibakeScanner {
     String(decoding: bytes, as: UTF8.self).unicodeScalars.reduce(0) { $0 + (common.contains($1.value) ? 1 : 0) }
   }
 
-  /// Counts an accepted chain as evidence: clear wins add to ``support``; a tie is
-  /// no evidence for either reading.
-  private mutating func record(_ chain: Chain) {
-    if chain.tie {
-      tied = true
-    } else {
-      var readers = chain.readers
-      while readers != 0 {
-        support[readers.trailingZeroBitCount] += 1
-        readers &= readers - 1
-      }
-    }
-    var contenders = chain.contenders
-    while contenders != 0 {
-      coverage[contenders.trailingZeroBitCount] += 1
-      contenders &= contenders - 1
-    }
-  }
 
   /// The name of `encoding` for the chain from `start` to `end`: windows-1252 is
   /// ISO-8859-1 when the chain holds C1 controls and none of the characters that only
@@ -489,25 +410,11 @@ struct MojibakeScanner {
     return controls ? "ISO-8859-1" : "windows-1252"
   }
 
-  /// The chain of encoding `encoding` at `start`: its end, the repaired bytes, and
-  /// whether it reads a byte that the encoding leaves undefined.
-  private func chain(at start: Int, limit: Int, encoding: Int, lenient: Bool) -> (Int, [UInt8], Bool)? {
-    var index = start
-    var repaired: [UInt8] = []
-    var weak = false
-    while index < limit,
-      let (sequenceEnd, scalar, undefined) = sequence(at: index, limit: limit, encoding: encoding, lenient: lenient)
-    {
-      UTF8Decoding.encode(scalar, into: &repaired)
-      index = sequenceEnd
-      weak = weak || undefined
-    }
-    return index > start ? (index, repaired, weak) : nil
-  }
 
-  /// The broken sequence of encoding `encoding` at `start`: its end, the character it
-  /// stands for, and whether it reads a byte the encoding leaves undefined.
-  private func sequence(at start: Int, limit: Int, encoding: Int, lenient: Bool) -> (Int, UInt32, Bool)? {
+  /// The broken sequence of encoding `encoding` at `start`, damaged forms included:
+  /// its end, the character it stands for, and whether it is damaged (a lost byte or
+  /// 0xA0).
+  private func sequence(at start: Int, limit: Int, encoding: Int) -> (Int, UInt32, Bool)? {
     let (first, firstLength) = character(at: start)
     guard first >= 0x80, first < 0x11_0000 else { return nil }
     let lead = tables.byte(encoding, first)
@@ -516,7 +423,6 @@ struct MojibakeScanner {
     // The bytes, packed first byte lowest, and the positions of lost bytes as bits:
     // no allocation for a sequence that fails.
     var packed = UInt32(lead)
-    var undefined = tables.encodings[encoding].lenient[Int(lead) - 0x80]
     var lost: UInt8 = 0
     var lostA0 = false
     var index = start + firstLength
@@ -527,26 +433,33 @@ struct MojibakeScanner {
       var byte: UInt8 = scalar >= 0x80 && scalar < 0x11_0000 ? tables.byte(encoding, scalar) : 0
       if byte > 0xBF { byte = 0 }
       if byte == 0 {
-        guard lenient else { return nil }
         // A lost 0xA0 is taken for the second byte of a two-byte sequence (the
         // characters listed below) or for a later byte of a longer one: after a
         // three-byte lead (à-ï in windows-1252), a space is far likelier a word's end.
         if scalar == 0x20 && info.a0IsNoBreakSpace && (count == 2 || position >= 2) {
           byte = 0xA0
           lostA0 = true
-        } else if (scalar == 0xFFFD || (scalar == 0x3F && count >= 3)) && !info.undefinedContinuations.isEmpty {
+        } else if (scalar == 0xFFFD || scalar == 0x3F) && !info.undefinedContinuations.isEmpty {
           lost |= 1 << position
           byte = 0x80
         } else {
           return nil
         }
       }
-      if info.lenient[Int(byte) - 0x80] && lost & (1 << position) == 0 { undefined = true }
       packed |= UInt32(byte) << (8 * position)
       index += length
     }
     var scalar: UInt32
-    if lost == 0 {
+    if lost == 0 && !lostA0 && lead == 0xED && (0xA0...0xAF).contains(packed >> 8 & 0xFF) {
+      // CESU-8 and Java's modified UTF-8: a character above U+FFFF as two encoded
+      // surrogates, high then low.
+      guard let (lowEnd, low) = surrogate(at: index, limit: limit, encoding: encoding), low >= 0xDC00 else {
+        return nil
+      }
+      let high = 0xD800 | (packed >> 8 & 0x0F) << 6 | (packed >> 16 & 0x3F)
+      scalar = 0x1_0000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+      index = lowEnd
+    } else if lost == 0 {
       guard let decoded = Self.decodeOne(packed, count) else { return nil }
       scalar = decoded
     } else {
@@ -558,7 +471,23 @@ struct MojibakeScanner {
       return nil
     }
     if lostA0 && count == 2 && ![0xA0, 0xE0, 0x120, 0x420, 0x3A0].contains(scalar) { return nil }
-    return (index, scalar, undefined || lost != 0)
+    return (index, scalar, lost != 0 || lostA0)
+  }
+
+  /// The encoded surrogate (ED A0-BF xx) that three characters of `encoding` at
+  /// `start` stand for: its end and value.
+  private func surrogate(at start: Int, limit: Int, encoding: Int) -> (Int, UInt32)? {
+    var index = start
+    var bytes: [UInt32] = []
+    for _ in 0..<3 {
+      guard index < limit else { return nil }
+      let (scalar, length) = character(at: index)
+      guard scalar >= 0x80, scalar < 0x11_0000 else { return nil }
+      bytes.append(UInt32(tables.byte(encoding, scalar)))
+      index += length
+    }
+    guard bytes[0] == 0xED, (0xA0...0xBF).contains(bytes[1]), (0x80...0xBF).contains(bytes[2]) else { return nil }
+    return (index, 0xD000 | (bytes[1] & 0x3F) << 6 | (bytes[2] & 0x3F))
   }
 
   /// UTF-8 `bytes` with each C1 control (C2 80 to C2 9F) replaced by the
@@ -599,9 +528,7 @@ struct MojibakeScanner {
     func fill(_ slot: Int) {
       if slot == lost.count {
         if let scalar = Self.decodeOne(combination, count), tables.classes[scalar] & MojibakeTables.implausible == 0 {
-          // Letters (1-5), decimal digits (9), brackets and quotation marks (20, 21, 28, 29).
-          let category = ICU.generalCategory(of: scalar)
-          if (1...5).contains(category) || [9, 20, 21, 28, 29].contains(category) { found.insert(scalar) }
+          found.insert(scalar)
         }
         return
       }
@@ -615,65 +542,13 @@ struct MojibakeScanner {
     return found.count == 1 ? found.first! : 0xFFFD
   }
 
-  /// Repairs a repaired chain again while it is mojibake itself (text encoded twice
-  /// over), adding the encodings to the chain's path.
-  private func repairAgain(_ chain: inout Chain) {
-    for _ in 0..<3 {
-      let bytes = chain.replacement
-      guard bytes.count >= 4 else { return }
-      let inner: MojibakeRepair.Result? = bytes.withUnsafeBufferPointer { buffer in
-        guard Int(winnow_find_high_run(buffer.baseAddress!, Int64(buffer.count), 0)) < buffer.count else {
-          return nil
-        }
-        var scanner = MojibakeScanner(input: buffer.baseAddress!, end: buffer.count, minimumScore: minimumScore)
-        return scanner.run()
-      }
-      guard let inner, let first = inner.fixes.first else { return }
-      chain.replacement = inner.utf8
-      chain.names += first.encodings.reversed()
-    }
-  }
 
   // MARK: - Score
 
-  /// How much stranger the chain is than its repair, with its neighbours.
-  private mutating func score(_ chain: Chain, previous: Chain?, following: Chain?) -> Int {
-    let before: UInt32
-    if let previous, previous.end == chain.start {
-      before = previous.last
-    } else if chain.start == 0 {
-      before = 0x20
-    } else {
-      // The character that ends where the chain starts; U+FFFD for an ill-formed one.
-      var start = chain.start - 1
-      while start > 0 && chain.start - start < 4 && input[start] & 0xC0 == 0x80 { start -= 1 }
-      let (scalar, length) = character(at: start)
-      before = start + length == chain.start && scalar < 0x11_0000 ? scalar : 0xFFFD
-    }
-    let after = chain.end < end ? character(at: chain.end).0 : 0x20
-    let fixedAfter =
-      following.flatMap {
-        $0.start == chain.end ? String(decoding: $0.replacement, as: UTF8.self).unicodeScalars.first?.value : nil
-      }
-      ?? after
-    originals.removeAll(keepingCapacity: true)
-    originals.append(before)
-    var index = chain.start
-    while index < chain.end {
-      let (scalar, length) = character(at: index)
-      originals.append(scalar)
-      index += length
-    }
-    originals.append(after)
-    scalars.removeAll(keepingCapacity: true)
-    scalars.append(before)
-    for scalar in String(decoding: chain.replacement, as: UTF8.self).unicodeScalars { scalars.append(scalar.value) }
-    scalars.append(fixedAfter)
-    return strangeness(originals) - strangeness(scalars)
-  }
 
-  /// The strangeness of a run of characters (see ``MojibakeRepair``).
-  private func strangeness(_ text: [UInt32]) -> Int {
+  /// The strangeness of a run of characters (see <doc:MojibakeRepairRules>); the rare
+  /// letters count only in text taken as the original.
+  private func strangeness(_ text: [UInt32], asOriginal: Bool) -> Int {
     typealias Kind = MojibakeTables.Kind
     typealias Script = MojibakeTables.Script
     let classes = tables.classes
@@ -702,10 +577,28 @@ struct MojibakeScanner {
       let previousNonASCII = previousScalar >= 0x80
       // Characters by themselves.
       if kind == Kind.c1 { total += 3 }
-      if value & MojibakeTables.rare != 0 { total += 2 }
+      if value & MojibakeTables.rare != 0 && asOriginal { total += 2 }
       // A letter, then a symbol or an opening mark.
-      if previousLetter && kind == Kind.symbol { total += scalar == 0x20AC ? 3 : 2 }
+      // ® and ™ follow names in real text: after a letter, they count only when a
+      // letter or digit follows (ę is "Ä™" in windows-1252).
+      if previousLetter && kind == Kind.symbol && scalar != 0xAE && scalar != 0x2122 {
+        total += scalar == 0x20AC ? 3 : 2
+      }
+      if isLetter(beforePreviousKind) && (previousScalar == 0xAE || previousScalar == 0x2122)
+        && (letter || kind == Kind.digit)
+      {
+        total += 2
+      }
       if previousLetter && kind == Kind.opening && nonASCII { total += 2 }
+      // Closing punctuation inside a word ("MÉ”n", "jÄ…c" for "Mɔn", "jąc"); a dash
+      // inside a word only beside a non-ASCII letter ("Ã–s" for "Ös").
+      if isLetter(beforePreviousKind) && letter {
+        switch previousScalar {
+        case 0x2026, 0xBB, 0x203A, 0x201D: total += 2
+        case 0x2013, 0x2014: if nonASCII || beforePreviousScalar >= 0x80 { total += 1 }
+        default: break
+        }
+      }
       // A symbol, then a letter or another symbol.
       if previousKind == Kind.symbol && letter { total += nonASCII ? 2 : 1 }
       if previousKind == Kind.symbol && kind == Kind.symbol { total += 1 }
@@ -728,7 +621,7 @@ struct MojibakeScanner {
         total += 1
       }
       if beforePreviousKind == Kind.upper && previousKind == Kind.upper && kind == Kind.lower
-        && beforePreviousScalar >= 0x80 && previousNonASCII
+        && (nonASCII || (beforePreviousScalar >= 0x80 && previousNonASCII))
       {
         total += 1
       }
@@ -738,7 +631,14 @@ struct MojibakeScanner {
       if previousLetter && letter {
         let script = value & Script.mask
         let previousScript = previous & Script.mask
-        if script != 0 && previousScript != 0 && script != previousScript { total += 2 }
+        if script != previousScript && (script != 0 || previousScript != 0) && (nonASCII || previousNonASCII) {
+          total += 2
+        }
+      }
+      if (previousLetter && previous & Script.mask != 0 && kind == Kind.foreignLetter)
+        || (previousKind == Kind.foreignLetter && letter && value & Script.mask != 0)
+      {
+        total += 2
       }
       if previousLetter && kind == Kind.foreignMark && previous & Script.mask != 0 { total += 2 }
       // A character of a writing system without letter case (Han, Hangul, kana, ...)

@@ -52,7 +52,7 @@ public struct NormalizationOptions: Sendable, Hashable {
   /// with ``MojibakeRepair``; the fixes are in ``NormalizedText/repairs``.
   public var repairsMojibake: Bool
   /// The least score a mojibake repair needs (``MojibakeRepair/minimumScore``);
-  /// higher is more cautious. Default 2.
+  /// higher is more cautious. Default 1.
   public var mojibakeMinimumScore: Int
   /// Map C1 controls that stand for Windows-1252 characters (U+0091 to `'`, U+0080 to
   /// `€`, ...) to those characters and remove the other C1 controls.
@@ -90,7 +90,7 @@ public struct NormalizationOptions: Sendable, Hashable {
   public init(
     unicodeForm: UnicodeForm = .nfc,
     repairsMojibake: Bool = true,
-    mojibakeMinimumScore: Int = 2,
+    mojibakeMinimumScore: Int = 1,
     mapsC1Controls: Bool = true,
     removesControls: Bool = true,
     removesInvisibles: Bool = true,

@@ -21,8 +21,8 @@ legacy encodings (`path`, ICU names, in the order applied: outermost last), with
     lostA0  windows-1252, each U+00A0 of the misread text then replaced by a space;
             the text also holds other mojibake, the evidence the repair needs;
     lossy   windows-1252, the undefined bytes (0x81 0x8D 0x8F 0x90 0x9D) lost as
-            U+FFFD (or "?" in a three- or four-byte sequence); `expected` follows the
-            rule of `lossy_repair`; the text also holds other mojibake.
+            U+FFFD or "?"; `expected` follows the rule of `lossy_repair`; the text
+            also holds other mojibake.
 
 A case is kept only when no encoding earlier in Winnow's order of preference (and,
 for ISO-8859-1, windows-1252 reading the C1 bytes as controls, as ICU does) gives
@@ -67,8 +67,6 @@ ORDER = list(CODECS)
 
 # The bytes windows-1252 leaves undefined.
 UNDEFINED_1252 = (0x81, 0x8D, 0x8F, 0x90, 0x9D)
-# General categories a lost byte may be repaired to.
-REPAIRABLE_CATEGORIES = ("Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Pi", "Pf", "Ps", "Pe")
 
 
 def c1_controls(error: UnicodeDecodeError) -> tuple[str, int]:
@@ -687,8 +685,9 @@ NEGATIVES = [
 
 def lossy_repair(sequence: bytes, lost: list[int]) -> str:
     """The repair of one UTF-8 sequence whose bytes at `lost` were lost: the one candidate
-    (each lost byte any of UNDEFINED_1252) that decodes to a letter, a digit or an
-    initial/final quotation mark or bracket; U+FFFD when there is not exactly one."""
+    (each lost byte any of UNDEFINED_1252) that decodes to an assigned character other
+    than a control or private use; U+FFFD when there is not exactly one (a lost byte
+    of `â€\ufffd` could be `”`, a zero-width joiner or three other characters)."""
     found = set()
     for choice in itertools.product(UNDEFINED_1252, repeat=len(lost)):
         candidate = bytearray(sequence)
@@ -698,7 +697,7 @@ def lossy_repair(sequence: bytes, lost: list[int]) -> str:
             character = bytes(candidate).decode("utf-8")
         except UnicodeDecodeError:
             continue
-        if unicodedata.category(character) in REPAIRABLE_CATEGORIES:
+        if unicodedata.category(character) not in ("Cn", "Cc", "Co", "Cs"):
             found.add(character)
     return found.pop() if len(found) == 1 else "\ufffd"
 
@@ -714,7 +713,7 @@ def lossy_case(correct: str, question_marks: bool) -> tuple[str, str, bool, bool
             expected.append(character)
             evidence = evidence or len(sequence) > 1
             continue
-        mark = "?" if question_marks and len(sequence) >= 3 else "\ufffd"
+        mark = "?" if question_marks else "\ufffd"
         broken.append("".join(mark if b in UNDEFINED_1252 else bytes([b]).decode("cp1252") for b in sequence))
         repair = lossy_repair(sequence, lost)
         faithful = faithful and repair in (character, "\ufffd")

@@ -584,16 +584,16 @@ let mojibakeCases: [MojibakeCase] = [
   MojibakeCase(
     broken: "100Â km â€” trop loin", expected: "100\u{00A0}km — trop loin", path: ["windows-1252"], kind: "lostA0"
   ),
-  MojibakeCase(broken: "â€œQuoteâ€\u{FFFD}", expected: "“Quote”", path: ["windows-1252"], kind: "lossy"),
-  MojibakeCase(broken: "â€œQuoteâ€?", expected: "“Quote”", path: ["windows-1252"], kind: "lossy"),
+  MojibakeCase(broken: "â€œQuoteâ€\u{FFFD}", expected: "“Quote\u{FFFD}", path: ["windows-1252"], kind: "lossy"),
+  MojibakeCase(broken: "â€œQuoteâ€?", expected: "“Quote\u{FFFD}", path: ["windows-1252"], kind: "lossy"),
   MojibakeCase(
     broken: "He said â€œhelloâ€\u{FFFD} â€“ loudly",
-    expected: "He said “hello” – loudly",
+    expected: "He said “hello\u{FFFD} – loudly",
     path: ["windows-1252"], kind: "lossy"
   ),
   MojibakeCase(
     broken: "He said â€œhelloâ€? â€“ loudly",
-    expected: "He said “hello” – loudly",
+    expected: "He said “hello\u{FFFD} – loudly",
     path: ["windows-1252"], kind: "lossy"
   ),
   MojibakeCase(
@@ -620,14 +620,14 @@ let mojibakeCases: [MojibakeCase] = [
   ),
   MojibakeCase(
     broken: "â€œYes,â€\u{FFFD} she said, â€œweâ€™re done.â€\u{FFFD}",
-    expected: "“Yes,” she said, “we’re done.”",
+    expected: "“Yes,\u{FFFD} she said, “we’re done.\u{FFFD}",
     path: ["windows-1252"], kind: "lossy"
   ),
   MojibakeCase(
     broken: "Ã\u{FFFD}mir and ÃžÃ³r", expected: "\u{FFFD}mir and Þór", path: ["windows-1252"], kind: "lossy"
   ),
   MojibakeCase(
-    broken: "Ã\u{FFFD}rvore, â€œaÃ§Ã£oâ€?", expected: "\u{FFFD}rvore, “ação”", path: ["windows-1252"], kind: "lossy"
+    broken: "Ã?rvore, â€œaÃ§Ã£oâ€?", expected: "\u{FFFD}rvore, “ação\u{FFFD}", path: ["windows-1252"], kind: "lossy"
   ),
   MojibakeCase(
     broken: "æ—¥æœ¬èªžã\u{FFFD}®ãƒ†ã‚\u{00AD}ã‚¹ãƒˆ", expected: "日本語\u{FFFD}テキスト", path: ["windows-1252"], kind: "lossy"
@@ -638,7 +638,9 @@ let mojibakeCases: [MojibakeCase] = [
     path: ["windows-1252"], kind: "lossy"
   ),
   MojibakeCase(
-    broken: "Ã‡a coÃ»te 5 â‚¬ â€“ â€œcherâ€?", expected: "Ça coûte 5 € – “cher”", path: ["windows-1252"], kind: "lossy"
+    broken: "Ã‡a coÃ»te 5 â‚¬ â€“ â€œcherâ€?",
+    expected: "Ça coûte 5 € – “cher\u{FFFD}",
+    path: ["windows-1252"], kind: "lossy"
   ),
 ]
 

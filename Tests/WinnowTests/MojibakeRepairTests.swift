@@ -86,10 +86,55 @@ import Winnow
     // A lost 0xA0 or a lost byte alone is not enough; beside real mojibake it is.
     #expect(repair.repaired("voilÃ  tout") == "voilÃ  tout")
     #expect(repair.repaired("voilÃ  tout, cafÃ©") == "voilà tout, café")
-    #expect(repair.repaired("â€œQuoteâ€\u{FFFD}") == "“Quote”")
+    // The lost byte of "â€\u{FFFD}" could be ”, a zero-width joiner or three other
+    // characters: it is marked lost, not guessed.
+    #expect(repair.repaired("â€œQuoteâ€\u{FFFD}") == "“Quote\u{FFFD}")
     #expect(repair.repaired("Quoteâ€\u{FFFD}") == "Quoteâ€\u{FFFD}")
     // Ã followed by a lost byte could be Á, Í, Ï, Ð or Ý: the character is lost.
     #expect(repair.repaired("Ã\u{FFFD}rbol, cafÃ©") == "\u{FFFD}rbol, café")
+  }
+
+  /// The causes of false and missed repairs found on the shared real material (issue
+  /// 16), each in hand-written text; every case here failed on the repair before it
+  /// judged whole lines and words.
+  @Test func correctTextThatReadsAsMojibakeInPartsStays() {
+    for text in [
+      "Сјеверна Америка",  // "Сј" is windows-1251 for U+047C, "еверна" is not mojibake
+      "слово „Л“ и „О“",  // "Л“" is windows-1251 for U+02D3
+      "(ノ°Д°）ノ︵┻━┻",  // "Д°" is windows-1254 for U+0130
+      "если ≤ √π",  // "√π" is MacRoman for ù, "≤" beside it is not
+      "CENOVÝ® a FRIABILITÉ™",  // ® and ™ after a name; the "repairs" mix scripts and case
+    ] {
+      #expect(repair.repaired(text) == text, "\(text)")
+    }
+  }
+
+  @Test func mojibakeThatLooksOrdinaryInPartsIsRepaired() {
+    let cases = [
+      ("MÉ”n Algeria", "Mɔn Algeria"),  // a closing quote inside a word
+      ("niedansujÄ…cemu", "niedansującemu"),  // an ellipsis inside a word
+      ("AthtÉ›ria", "Athtɛria"),
+      ("Lovo ya kelÄ©", "Lovo ya kelĩ"),  // ĩ is a letter of Kikuyu and Vietnamese
+      ("mitoci a daÃ†â„¢iÃ†â„¢a", "mitoci a daƙiƙa"),  // twice over, ƙ from Æ™
+      ("obraÄ?unska, Å¡tevilk", "obra\u{FFFD}unska, številk"),  // "?" for a lost byte
+      // A lost byte between emoji is as likely a zero-width joiner as a quote.
+      ("ðŸ‘¨â€\u{FFFD}ðŸ‘§ famille", "👨\u{FFFD}👧 famille"),
+      // CESU-8: U+1F600 as two encoded surrogates, read as windows-1252.
+      ("Smile í\u{A0}½í¸€ and cafÃ©", "Smile 😀 and café"),
+    ]
+    for (broken, expected) in cases {
+      #expect(repair.repaired(broken) == expected, "\(broken)")
+    }
+  }
+
+  /// A word of mojibake on a line that also holds correct accented text is repaired
+  /// when all of the word reads as UTF-8, its punctuation aside.
+  @Test func wordsOfMojibakeBesideCorrectText() {
+    #expect(repair.repaired("Café «РџСЂРёРІРµС‚»") == "Café «Привет»")
+    #expect(repair.repaired("Η Ελλάδα: Ξ‘ΞΈΞ®Ξ½Ξ±…") == "Η Ελλάδα: Αθήνα…")
+    #expect(repair.repaired("Kraków — ZaĹĽĂłĹ‚Ä‡ gÄ™Ĺ›lÄ…") == "Kraków — Zażółć gęślą")
+    // One two-byte sequence beside punctuation is no evidence.
+    #expect(repair.repaired("Ћирилично „Л“") == "Ћирилично „Л“")
   }
 
   @Test func defaultProfileRepairsMinimalDoesNot() {

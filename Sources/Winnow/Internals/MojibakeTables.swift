@@ -20,10 +20,6 @@ final class MojibakeTables: @unchecked Sendable {
     let undefinedContinuations: [UInt8]
     /// Whether byte 0xA0 is U+00A0 NO-BREAK SPACE, which scrapers turn into a space.
     let a0IsNoBreakSpace: Bool
-    /// For each byte 0x80-0xFF, whether the encoding leaves it undefined and only
-    /// lenient decoders give it a character (not so for the C1 controls of the
-    /// ISO-8859 encodings, which map them): weaker evidence for the encoding.
-    let lenient: [Bool]
   }
 
   /// The encodings tried, in order of preference when several give the same repair.
@@ -146,10 +142,8 @@ final class MojibakeTables: @unchecked Sendable {
       }
       // Undefined bytes decode to the code point of the same value, unless the
       // encoding already uses that character for another byte.
-      var lenient = [Bool](repeating: false, count: 128)
       for byte in 0x80...0xFF where decoded[byte - 0x80] == 0 && !decoded.contains(UInt32(byte)) {
         decoded[byte - 0x80] = UInt32(byte)
-        lenient[byte - 0x80] = index != 0 && !name.hasPrefix("ISO-8859")
       }
       func map(_ scalar: UInt32, _ byte: Int) {
         guard let slot = Self.slot(scalar) else { preconditionFailure("U+\(String(scalar, radix: 16)) has no slot") }
@@ -173,7 +167,7 @@ final class MojibakeTables: @unchecked Sendable {
       encodings.append(
         Encoding(
           name: name, decoded: decoded, undefinedContinuations: undefined,
-          a0IsNoBreakSpace: decoded[0x20] == 0xA0, lenient: lenient))
+          a0IsNoBreakSpace: decoded[0x20] == 0xA0))
     }
     continuation[Self.slot(0xFFFD)!] = UInt16((1 << encodings.count) - 1)
     self.encodings = encodings
