@@ -220,13 +220,15 @@ struct MojibakeScanner {
 
   /// Repairs the segment `range` (a line or a word) when one path of encodings reads
   /// all its non-ASCII text as broken sequences and makes it less strange by at least
-  /// `threshold`, or `single` when the repair is one two-byte character (weak
-  /// evidence: correct text holds such pairs by chance); returns whether it did.
+  /// `threshold`, or `single` when the evidence is weak: the repair is one two-byte
+  /// character (correct text holds such pairs by chance), or its every sequence lost
+  /// a byte as U+FFFD; returns whether it did.
   private mutating func repair(_ range: Range<Int>, threshold: Int, single: Int) -> Bool {
-    var best: (score: Int, common: Int, pieces: [Piece], encoding: Int)?
+    var best: (score: Int, common: Int, pieces: [Piece], encoding: Int, weak: Bool)?
     let originalStrangeness = strangeness(segmentScalars(range, []), asOriginal: true)
     for encoding in order() {
-      guard var pieces = transcode(range, encoding: encoding) else { continue }
+      guard let (read, evidence) = transcode(range, encoding: encoding) else { continue }
+      var pieces = read
       // Text encoded twice over reads as UTF-8 again: a further level is taken when
       // all of the repair reads so and is then no stranger.
       for _ in 0..<2 {
@@ -259,11 +261,11 @@ struct MojibakeScanner {
       // European languages use widely wins ("página" over "pågina").
       let common = mapped.reduce(0) { $0 + Self.commonLetters($1.bytes) }
       if let best, score < best.score || (score == best.score && common <= best.common) { continue }
-      best = (score, common, mapped, encoding)
+      best = (score, common, mapped, encoding, evidence != .whole)
     }
     guard let best else { return false }
-    let isSingle = best.pieces.count == 1 && best.pieces[0].bytes.count == 2
-    guard best.score >= (isSingle ? single : threshold) else { return false }
+    let weak = best.weak || (best.pieces.count == 1 && best.pieces[0].bytes.count == 2)
+    guard best.score >= (weak ? single : threshold) else { return false }
     for piece in best.pieces {
       accepted.append(
         Chain(
@@ -292,10 +294,11 @@ struct MojibakeScanner {
   }
 
   /// Reads every non-ASCII character in `range` as part of a broken sequence of
-  /// `encoding` (damaged forms included); nil when one is not.
-  private func transcode(_ range: Range<Int>, encoding: Int) -> [Piece]? {
+  /// `encoding` (damaged forms included); nil when one is not, or when every sequence
+  /// is damaged worse than a byte lost as U+FFFD. `evidence` is the least damage.
+  private func transcode(_ range: Range<Int>, encoding: Int) -> (pieces: [Piece], evidence: Damage)? {
     var pieces: [Piece] = []
-    var evidence = false
+    var evidence = Damage.damaged
     var index = range.lowerBound
     while index < range.upperBound {
       if input[index] < 0x80 {
@@ -304,7 +307,7 @@ struct MojibakeScanner {
       }
       guard let (sequenceEnd, scalar, damaged) = sequence(at: index, limit: range.upperBound, encoding: encoding)
       else { return nil }
-      if !damaged { evidence = true }
+      evidence = min(evidence, damaged)
       if let last = pieces.last, last.range.upperBound == index {
         pieces[pieces.count - 1].range = last.range.lowerBound..<sequenceEnd
         UTF8Decoding.encode(scalar, into: &pieces[pieces.count - 1].bytes)
@@ -315,7 +318,7 @@ struct MojibakeScanner {
       }
       index = sequenceEnd
     }
-    return evidence ? pieces : nil
+    return evidence == .damaged ? nil : (pieces, evidence)
   }
 
   /// `bytes` read whole as broken sequences of `encoding`, and the encoding's name
@@ -323,7 +326,7 @@ struct MojibakeScanner {
   private static func transcode(_ bytes: [UInt8], encoding: Int, minimumScore: Int) -> ([UInt8], String)? {
     bytes.withUnsafeBufferPointer { buffer in
       let scanner = MojibakeScanner(input: buffer.baseAddress!, end: buffer.count, minimumScore: minimumScore)
-      guard let pieces = scanner.transcode(0..<buffer.count, encoding: encoding), pieces.count == 1,
+      guard let (pieces, _) = scanner.transcode(0..<buffer.count, encoding: encoding), pieces.count == 1,
         pieces[0].range == 0..<buffer.count
       else { return nil }
       return (pieces[0].bytes, scanner.name(of: encoding, from: 0, to: buffer.count))
@@ -411,10 +414,18 @@ struct MojibakeScanner {
   }
 
 
+  /// How whole a broken sequence is.
+  enum Damage: Comparable {
+    case whole
+    /// A byte lost as U+FFFD, itself a sign of a failed decoding.
+    case lostAsReplacement
+    /// A byte lost as `?` or 0xA0 as a space.
+    case damaged
+  }
+
   /// The broken sequence of encoding `encoding` at `start`, damaged forms included:
-  /// its end, the character it stands for, and whether it is damaged (a lost byte or
-  /// 0xA0).
-  private func sequence(at start: Int, limit: Int, encoding: Int) -> (Int, UInt32, Bool)? {
+  /// its end, the character it stands for, and how it is damaged.
+  private func sequence(at start: Int, limit: Int, encoding: Int) -> (Int, UInt32, Damage)? {
     let (first, firstLength) = character(at: start)
     guard first >= 0x80, first < 0x11_0000 else { return nil }
     let lead = tables.byte(encoding, first)
@@ -425,6 +436,7 @@ struct MojibakeScanner {
     var packed = UInt32(lead)
     var lost: UInt8 = 0
     var lostA0 = false
+    var questionMark = false
     var index = start + firstLength
     let info = tables.encodings[encoding]
     for position in 1..<count {
@@ -441,6 +453,7 @@ struct MojibakeScanner {
           lostA0 = true
         } else if (scalar == 0xFFFD || scalar == 0x3F) && !info.undefinedContinuations.isEmpty {
           lost |= 1 << position
+          questionMark = questionMark || scalar == 0x3F
           byte = 0x80
         } else {
           return nil
@@ -471,7 +484,7 @@ struct MojibakeScanner {
       return nil
     }
     if lostA0 && count == 2 && ![0xA0, 0xE0, 0x120, 0x420, 0x3A0].contains(scalar) { return nil }
-    return (index, scalar, lost != 0 || lostA0)
+    return (index, scalar, lostA0 || questionMark ? .damaged : lost != 0 ? .lostAsReplacement : .whole)
   }
 
   /// The encoded surrogate (ED A0-BF xx) that three characters of `encoding` at

@@ -110,7 +110,8 @@ public struct TextNormalizer: Sendable {
 
   /// Whether changes of these kinds can bring characters together into mojibake that
   /// was not there before (removing a character between two others, composing,
-  /// mapping to non-ASCII characters); spaces, line breaks and ASCII mappings cannot.
+  /// mapping to non-ASCII characters, replacing ill-formed UTF-8 by U+FFFD, which
+  /// stands for a lost byte); spaces, line breaks and ASCII mappings cannot.
   private func mayFormMojibake(_ counts: EditCounts) -> Bool {
     guard options.repairsMojibake else { return false }
     // Curly quotes count as ASCII quotes in a repair's score; guillemets and CJK
@@ -120,7 +121,7 @@ public struct TextNormalizer: Sendable {
   }
 
   private static let formingReasons: [TextEdit.Reason] = [
-    .control, .invisible, .c1Mapping, .unicodeNormalization, .caseFolding, .punctuation, .mojibake,
+    .control, .invisible, .c1Mapping, .unicodeNormalization, .invalidUTF8, .caseFolding, .punctuation, .mojibake,
   ]
 
   /// Normalizes `text`, optionally recording every edit.

@@ -89,7 +89,9 @@ import Winnow
     // The lost byte of "â€\u{FFFD}" could be ”, a zero-width joiner or three other
     // characters: it is marked lost, not guessed.
     #expect(repair.repaired("â€œQuoteâ€\u{FFFD}") == "“Quote\u{FFFD}")
-    #expect(repair.repaired("Quoteâ€\u{FFFD}") == "Quoteâ€\u{FFFD}")
+    // A sequence that lost a byte as U+FFFD (itself the mark of a failed decoding) is
+    // evidence, with a higher score needed; the character is marked lost.
+    #expect(repair.repaired("Quoteâ€\u{FFFD}") == "Quote\u{FFFD}")
     // Ã followed by a lost byte could be Á, Í, Ï, Ð or Ý: the character is lost.
     #expect(repair.repaired("Ã\u{FFFD}rbol, cafÃ©") == "\u{FFFD}rbol, café")
   }

@@ -185,11 +185,12 @@ final class MojibakeTables: @unchecked Sendable {
     search.initialize(
       to: winnow_mojibake_masks(twoByte: masks(0..<0x800), e2: masks(0x2000..<0x3000), ef: masks(0xF000..<0x1_0000)))
     self.searchMasks = UnsafePointer(search)
-    self.classes = CodePointTable(Self.buildClasses())
+    self.classes = CodePointTable(Self.buildClasses(encoded: Set(encodings.flatMap(\.decoded))))
   }
 
-  /// Kind, script and flags for every code point, from ICU's general categories.
-  private static func buildClasses() -> [UInt8] {
+  /// Kind, script and flags for every code point, from ICU's general categories;
+  /// `encoded` are the characters of the encodings.
+  private static func buildClasses(encoded: Set<UInt32>) -> [UInt8] {
     var flat = [UInt8](repeating: Kind.other, count: 0x11_0000)
     // Punctuation that text uses around words: closing quotes, dashes, the ellipsis.
     // (Opening quotes are of their own kind; the score reads the curly ones as ASCII
@@ -247,7 +248,11 @@ final class MojibakeTables: @unchecked Sendable {
       }
       // Ordinal indicators, the micro sign, spacing modifier letters (ˆ) and the soft
       // hyphen sit between letters only in mojibake ("PÃºblica", "âˆ’", "Ã\u{AD}").
-      if scalar == 0xAA || scalar == 0xBA || scalar == 0xAD || scalar == 0xB5 || (0x2B0...0x2FF).contains(scalar) {
+      // The modifier letters that no encoding has (ʻ ʼ ː, letters of Uzbek, Hawaiian,
+      // Tongan) are no misread bytes.
+      if scalar == 0xAA || scalar == 0xBA || scalar == 0xAD || scalar == 0xB5
+        || ((0x2B0...0x2FF).contains(scalar) && encoded.contains(scalar))
+      {
         value = Kind.symbol
       }
       // Full-width forms belong with the CJK text around them.
