@@ -153,13 +153,8 @@ struct MojibakeScanner {
       if start >= end { break }
       // Lines end at every break the normalizer keeps or makes (so that a second
       // round after normalizing decides the same).
-      var lineStart = position
-      var index = position
-      while index < start {
-        let length = lineBreak(at: index)
-        index += max(length, 1)
-        if length > 0 { lineStart = index }
-      }
+      var lineStart = start
+      while lineStart > position && !endsLineBreak(at: lineStart, after: position) { lineStart -= 1 }
       var lineEnd = start
       while lineEnd < end && lineBreak(at: lineEnd) == 0 { lineEnd += 1 }
       if !repair(lineStart..<lineEnd, threshold: minimumScore, single: minimumScore + 1) {
@@ -179,16 +174,20 @@ struct MojibakeScanner {
   /// score of at least ``wordThreshold``; or, with two broken sequences at least, the
   /// word without the non-ASCII punctuation at its ends («…», “…”).
   private mutating func repairWords(_ range: Range<Int>) {
-    var index = range.lowerBound
-    while index < range.upperBound {
-      while index < range.upperBound, case let length = space(at: index), length > 0 { index += length }
-      var stop = index
-      var high = false
-      while stop < range.upperBound && space(at: stop) == 0 {
-        high = high || input[stop] >= 0x80
-        stop += 1
-      }
-      if high && !repair(index..<stop, threshold: wordThreshold, single: wordThreshold) {
+    var position = range.lowerBound
+    while position < range.upperBound {
+      // Only a word with a lead byte's character before a continuation byte's can hold
+      // mojibake: the search skips to the next.
+      var leads: UInt32 = 0
+      let pair = Int(
+        winnow_find_mojibake_pair(input, Int64(range.upperBound), Int64(position), tables.searchMasks, &leads))
+      if pair >= range.upperBound { return }
+      var index = pair
+      while index > position && !endsSpace(at: index, after: position) { index -= 1 }
+      var stop = pair
+      while stop < range.upperBound && space(at: stop) == 0 { stop += 1 }
+      position = stop
+      if !repair(index..<stop, threshold: wordThreshold, single: wordThreshold) {
         // Without the punctuation at its start, and without one, two, ... marks at its
         // end (the last of them may be mojibake: "С‚" is "т").
         var start = index
@@ -203,7 +202,6 @@ struct MojibakeScanner {
           repaired = repair(start..<finish, threshold: wordThreshold, single: Int.max)
         }
       }
-      index = stop
     }
   }
 
@@ -225,13 +223,16 @@ struct MojibakeScanner {
   /// a byte as U+FFFD; returns whether it did.
   private mutating func repair(_ range: Range<Int>, threshold: Int, single: Int) -> Bool {
     var best: (score: Int, common: Int, pieces: [Piece], encoding: Int, weak: Bool)?
-    let originalStrangeness = strangeness(segmentScalars(range, []), asOriginal: true)
+    var originalStrangeness: Int?
     for encoding in order() {
       guard let (read, evidence) = transcode(range, encoding: encoding) else { continue }
+      if originalStrangeness == nil { originalStrangeness = strangeness(segmentScalars(range, []), asOriginal: true) }
       var pieces = read
       // Text encoded twice over reads as UTF-8 again: a further level is taken when
       // all of the repair reads so and is then no stranger.
       for _ in 0..<2 {
+        // Each piece must read again: the first one needs a candidate pair at least.
+        guard Self.mayHoldMojibake(pieces[0].bytes) else { break }
         let asOriginal = strangeness(segmentScalars(range, pieces), asOriginal: true)
         var next: (strangeness: Int, pieces: [Piece])?
         encodings: for inner in Self.defaultOrder {
@@ -256,7 +257,7 @@ struct MojibakeScanner {
         mapped.append(Piece(range: piece.range, bytes: bytes, names: piece.names))
       }
       guard mapped.count == pieces.count else { continue }
-      let score = originalStrangeness - strangeness(segmentScalars(range, mapped), asOriginal: false)
+      let score = originalStrangeness! - strangeness(segmentScalars(range, mapped), asOriginal: false)
       // Of two readings that score the same, the one with more letters that
       // European languages use widely wins ("página" over "pågina").
       let common = mapped.reduce(0) { $0 + Self.commonLetters($1.bytes) }
@@ -321,6 +322,16 @@ struct MojibakeScanner {
     return evidence == .damaged ? nil : (pieces, evidence)
   }
 
+  /// Whether `bytes` hold a character that stands for a lead byte before one that
+  /// stands for a continuation byte.
+  private static func mayHoldMojibake(_ bytes: [UInt8]) -> Bool {
+    bytes.withUnsafeBufferPointer { buffer in
+      var leads: UInt32 = 0
+      return winnow_find_mojibake_pair(
+        buffer.baseAddress!, Int64(buffer.count), 0, MojibakeTables.shared.searchMasks, &leads) < buffer.count
+    }
+  }
+
   /// `bytes` read whole as broken sequences of `encoding`, and the encoding's name
   /// for them; nil when they are not.
   private static func transcode(_ bytes: [UInt8], encoding: Int, minimumScore: Int) -> ([UInt8], String)? {
@@ -362,6 +373,22 @@ struct MojibakeScanner {
     if byte < 0x80 { return (0x0A...0x0D).contains(byte) ? 1 : 0 }
     guard byte == 0xE2, index + 2 < end, input[index + 1] == 0x80, input[index + 2] & 0xFE == 0xA8 else { return 0 }
     return 3
+  }
+
+  /// Whether a line break ends just before `index` (and after `lower`).
+  @inline(__always)
+  private func endsLineBreak(at index: Int, after lower: Int) -> Bool {
+    if (0x0A...0x0D).contains(input[index - 1]) { return true }
+    return index - 3 >= lower && input[index - 1] & 0xFE == 0xA8 && lineBreak(at: index - 3) == 3
+  }
+
+  /// Whether a space or line break (see ``space(at:)``) ends just before `index` (and
+  /// after `lower`).
+  @inline(__always)
+  private func endsSpace(at index: Int, after lower: Int) -> Bool {
+    let byte = input[index - 1]
+    if byte < 0x80 { return byte == 0x20 || (0x09...0x0D).contains(byte) }
+    return index - 3 >= lower && space(at: index - 3) == 3
   }
 
   /// The length of the space or line break at `index` (ASCII white space, and the
