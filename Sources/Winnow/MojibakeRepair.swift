@@ -103,28 +103,22 @@ public struct MojibakeRepair: Sendable {
   }
 }
 
-/// One repair over one input: finds chains, decides, writes the output.
+/// One repair over one input: finds the segments that read as mojibake, decides,
+/// writes the output.
 struct MojibakeScanner {
   private let tables = MojibakeTables.shared
   private let input: UnsafePointer<UInt8>
   private let end: Int
   private let minimumScore: Int
 
-  /// A repaired run of broken sequences.
-  private struct Chain {
-    var start: Int
-    var end: Int
-    var replacement: [UInt8]
-    /// The encodings' names, outermost (repaired first) first.
-    var names: [String]
-    var score: Int
-  }
-
   /// The repairs made, in order.
-  private var accepted: [Chain] = []
-  /// For each encoding, the lines and words repaired through it so far: the first
-  /// ones tried on the next.
+  private var accepted: [Piece] = []
+  /// For each encoding, the lines and words repaired through it so far.
   private var support = Self.zeros
+  /// The encodings in the order a segment tries them: the ones earlier segments were
+  /// repaired through first (of two readings that score the same, the first tried
+  /// wins), then the order of ``MojibakeTables/encodingNames``.
+  private var order = Self.defaultOrder
   private static let defaultOrder = Array(MojibakeTables.encodingNames.indices)
   private static let zeros = [Int](repeating: 0, count: MojibakeTables.encodingNames.count)
 
@@ -222,11 +216,10 @@ struct MojibakeScanner {
   /// character (correct text holds such pairs by chance), or its every sequence lost
   /// a byte as U+FFFD; returns whether it did.
   private mutating func repair(_ range: Range<Int>, threshold: Int, single: Int) -> Bool {
-    var best: (score: Int, common: Int, pieces: [Piece], encoding: Int, weak: Bool)?
-    var originalStrangeness: Int?
-    for encoding in order() {
-      guard let (read, evidence) = transcode(range, encoding: encoding) else { continue }
-      if originalStrangeness == nil { originalStrangeness = strangeness(segmentScalars(range, []), asOriginal: true) }
+    var best: (rank: (Int, Int, Int), score: Int, pieces: [Piece], encoding: Int, weak: Bool)?
+    for encoding in order {
+      guard let (read, evidence, passedOver) = transcode(range, encoding: encoding) else { continue }
+      let originalStrangeness = strangeness(segmentScalars(range, read, repaired: false), asOriginal: true)
       var pieces = read
       // Text encoded twice over reads as UTF-8 again: a further level is taken when
       // all of the repair reads so and is then no stranger.
@@ -257,49 +250,49 @@ struct MojibakeScanner {
         mapped.append(Piece(range: piece.range, bytes: bytes, names: piece.names))
       }
       guard mapped.count == pieces.count else { continue }
-      let score = originalStrangeness! - strangeness(segmentScalars(range, mapped), asOriginal: false)
-      // Of two readings that score the same, the one with more letters that
-      // European languages use widely wins ("página" over "pågina").
-      let common = mapped.reduce(0) { $0 + Self.commonLetters($1.bytes) }
-      if let best, score < best.score || (score == best.score && common <= best.common) { continue }
-      best = (score, common, mapped, encoding, evidence != .whole)
+      let score = originalStrangeness - strangeness(segmentScalars(range, mapped), asOriginal: false)
+      // A reading of every non-ASCII character beats one that passes over quotes; then
+      // the better score; then, of two readings that score the same, the one with more
+      // letters that European languages use widely ("página" over "pågina").
+      let rank = (passedOver ? 0 : 1, score, mapped.reduce(0) { $0 + Self.commonLetters($1.bytes) })
+      if let best, rank <= best.rank { continue }
+      best = (rank, score, mapped, encoding, evidence != .whole)
     }
     guard let best else { return false }
-    let weak = best.weak || (best.pieces.count == 1 && best.pieces[0].bytes.count == 2)
-    guard best.score >= (weak ? single : threshold) else { return false }
-    for piece in best.pieces {
-      accepted.append(
-        Chain(
-          start: piece.range.lowerBound, end: piece.range.upperBound, replacement: piece.bytes,
-          names: [name(of: best.encoding, from: piece.range.lowerBound, to: piece.range.upperBound)] + piece.names,
-          score: best.score))
+    let isSingle = best.pieces.count == 1 && best.pieces[0].bytes.count == 2
+    // One two-byte sequence of a letter and a quote that closes an earlier one is no
+    // evidence ("„Л“": `Л“` is windows-1251 for U+02D3).
+    if isSingle && closesQuote(best.pieces[0].range, in: range) { return false }
+    guard best.score >= (best.weak || isSingle ? single : threshold) else { return false }
+    for var piece in best.pieces {
+      piece.names.insert(name(of: best.encoding, from: piece.range.lowerBound, to: piece.range.upperBound), at: 0)
+      piece.score = best.score
+      accepted.append(piece)
     }
     support[best.encoding] += 1
+    order = Self.defaultOrder.sorted { support[$0] != support[$1] ? support[$0] > support[$1] : $0 < $1 }
     return true
-  }
-
-  /// The encodings in the order a segment tries them: the ones earlier segments were
-  /// repaired through first (of two readings that score the same, the first tried
-  /// wins), then the order of ``MojibakeTables/encodingNames``.
-  private func order() -> [Int] {
-    guard support.contains(where: { $0 > 0 }) else { return Self.defaultOrder }
-    return Self.defaultOrder.sorted { support[$0] != support[$1] ? support[$0] > support[$1] : $0 < $1 }
   }
 
   /// A run of broken sequences and its repair.
   struct Piece {
     var range: Range<Int>
     var bytes: [UInt8]
-    /// The encodings it was read through, outermost first.
+    /// The encodings it was read through, outermost first (the outermost only once
+    /// the segment is repaired).
     var names: [String] = []
+    /// The score of its segment, once repaired.
+    var score = 0
   }
 
   /// Reads every non-ASCII character in `range` as part of a broken sequence of
   /// `encoding` (damaged forms included); nil when one is not, or when every sequence
-  /// is damaged worse than a byte lost as U+FFFD. `evidence` is the least damage.
-  private func transcode(_ range: Range<Int>, encoding: Int) -> (pieces: [Piece], evidence: Damage)? {
+  /// is damaged worse than a byte lost as U+FFFD. `evidence` is the least damage;
+  /// `passedOver`, whether a curly quote was read as ASCII.
+  private func transcode(_ range: Range<Int>, encoding: Int) -> (pieces: [Piece], evidence: Damage, passedOver: Bool)? {
     var pieces: [Piece] = []
     var evidence = Damage.damaged
+    var passedOver = false
     var index = range.lowerBound
     while index < range.upperBound {
       if input[index] < 0x80 {
@@ -307,7 +300,18 @@ struct MojibakeScanner {
         continue
       }
       guard let (sequenceEnd, scalar, damaged) = sequence(at: index, limit: range.upperBound, encoding: encoding)
-      else { return nil }
+      else {
+        // A curly quote at the edge of a word, outside the sequences, is read as the
+        // ASCII quote the normalizer may fold it to, so that a decision does not depend
+        // on whether it has.
+        guard let length = curlyQuote(at: index),
+          Self.isEdge(index == range.lowerBound ? nil : input[index - 1])
+            || Self.isEdge(index + length == range.upperBound ? nil : input[index + length])
+        else { return nil }
+        index += length
+        passedOver = true
+        continue
+      }
       evidence = min(evidence, damaged)
       if let last = pieces.last, last.range.upperBound == index {
         pieces[pieces.count - 1].range = last.range.lowerBound..<sequenceEnd
@@ -319,7 +323,21 @@ struct MojibakeScanner {
       }
       index = sequenceEnd
     }
-    return evidence == .damaged ? nil : (pieces, evidence)
+    return evidence == .damaged ? nil : (pieces, evidence, passedOver)
+  }
+
+  /// Whether `piece` ends in a curly quotation mark that closes one opened before it
+  /// in `segment` (`„Л“`).
+  private func closesQuote(_ piece: Range<Int>, in segment: Range<Int>) -> Bool {
+    var last = piece.upperBound - 1
+    while last > piece.lowerBound && input[last] & 0xC0 == 0x80 { last -= 1 }
+    guard Self.isCurlyQuote(character(at: last).0) else { return false }
+    var index = segment.lowerBound
+    while index < piece.lowerBound {
+      if curlyQuote(at: index) != nil { return true }
+      index += 1
+    }
+    return false
   }
 
   /// Whether `bytes` hold a character that stands for a lead byte before one that
@@ -337,34 +355,57 @@ struct MojibakeScanner {
   private static func transcode(_ bytes: [UInt8], encoding: Int, minimumScore: Int) -> ([UInt8], String)? {
     bytes.withUnsafeBufferPointer { buffer in
       let scanner = MojibakeScanner(input: buffer.baseAddress!, end: buffer.count, minimumScore: minimumScore)
-      guard let (pieces, _) = scanner.transcode(0..<buffer.count, encoding: encoding), pieces.count == 1,
+      guard let (pieces, _, _) = scanner.transcode(0..<buffer.count, encoding: encoding), pieces.count == 1,
         pieces[0].range == 0..<buffer.count
       else { return nil }
       return (pieces[0].bytes, scanner.name(of: encoding, from: 0, to: buffer.count))
     }
   }
 
-  /// The characters of `range` with `pieces` replaced, between two spaces.
-  private func segmentScalars(_ range: Range<Int>, _ pieces: [Piece]) -> [UInt32] {
+  /// The characters of `range`, between two spaces, with `pieces` replaced by their
+  /// repairs (or, `repaired` false, as they are); curly quotes outside the pieces as
+  /// the ASCII `"` the normalizer may fold them to.
+  private func segmentScalars(_ range: Range<Int>, _ pieces: [Piece], repaired: Bool = true) -> [UInt32] {
     var result: [UInt32] = [0x20]
     result.reserveCapacity(range.count + 2)
     var index = range.lowerBound
     var next = 0
     while index < range.upperBound {
-      if next < pieces.count && pieces[next].range.lowerBound == index {
+      let inPiece = next < pieces.count && pieces[next].range.contains(index)
+      if inPiece && repaired {
         for scalar in String(decoding: pieces[next].bytes, as: UTF8.self).unicodeScalars { result.append(scalar.value) }
         index = pieces[next].range.upperBound
         next += 1
         continue
       }
       let (scalar, length) = character(at: index)
-      result.append(scalar)
+      result.append(!inPiece && Self.isCurlyQuote(scalar) ? 0x22 : scalar)
       index += length
+      if inPiece && index >= pieces[next].range.upperBound { next += 1 }
     }
     result.append(0x20)
     return result
   }
 
+  /// Whether `scalar` is a curly quotation mark (U+2018–U+201F, U+2E42), which the
+  /// default profile folds to ASCII.
+  @inline(__always)
+  private static func isCurlyQuote(_ scalar: UInt32) -> Bool { (0x2018...0x201F).contains(scalar) || scalar == 0x2E42 }
+
+  /// Whether a byte beside a character puts it at the edge of a word: none, or ASCII
+  /// other than a letter or digit.
+  @inline(__always)
+  private static func isEdge(_ byte: UInt8?) -> Bool {
+    guard let byte else { return true }
+    return byte < 0x80 && !(0x30...0x39).contains(byte) && !(0x41...0x5A).contains(byte)
+      && !(0x61...0x7A).contains(byte)
+  }
+
+  /// The length of the curly quotation mark at `index`, or nil.
+  private func curlyQuote(at index: Int) -> Int? {
+    let (scalar, length) = character(at: index)
+    return Self.isCurlyQuote(scalar) ? length : nil
+  }
 
   /// The length of the line break at `index` (LF, CR, VT, FF, U+2028, U+2029), or 0.
   @inline(__always)
@@ -378,17 +419,14 @@ struct MojibakeScanner {
   /// Whether a line break ends just before `index` (and after `lower`).
   @inline(__always)
   private func endsLineBreak(at index: Int, after lower: Int) -> Bool {
-    if (0x0A...0x0D).contains(input[index - 1]) { return true }
-    return index - 3 >= lower && input[index - 1] & 0xFE == 0xA8 && lineBreak(at: index - 3) == 3
+    lineBreak(at: index - 1) == 1 || (index - 3 >= lower && lineBreak(at: index - 3) == 3)
   }
 
   /// Whether a space or line break (see ``space(at:)``) ends just before `index` (and
   /// after `lower`).
   @inline(__always)
   private func endsSpace(at index: Int, after lower: Int) -> Bool {
-    let byte = input[index - 1]
-    if byte < 0x80 { return byte == 0x20 || (0x09...0x0D).contains(byte) }
-    return index - 3 >= lower && space(at: index - 3) == 3
+    space(at: index - 1) == 1 || (index - 3 >= lower && space(at: index - 3) == 3)
   }
 
   /// The length of the space or line break at `index` (ASCII white space, and the
@@ -404,12 +442,7 @@ struct MojibakeScanner {
     }
   }
 
-
-
-
-
-  // MARK: - Chains
-
+  // MARK: - Sequences
 
   /// Accented letters that many European languages use.
   private static let common: Set<UInt32> = Set(
@@ -600,14 +633,9 @@ struct MojibakeScanner {
     var beforePreviousScalar: UInt32 = 0x20
     @inline(__always) func isLetter(_ kind: UInt8) -> Bool { kind == Kind.lower || kind == Kind.upper }
     @inline(__always) func isApart(_ kind: UInt8) -> Bool { kind == Kind.boundary || kind == Kind.punctuation }
-    for (position, scalar) in text.enumerated() {
+    for scalar in text {
       // An ill-formed sequence counts as the U+FFFD the normalizer makes of it.
-      var value: UInt8 = scalar < 0x11_0000 ? classes[scalar] : Kind.replacement
-      // The neighbours of a chain count as what the normalizer may fold them to, so
-      // that normalizing never changes a decision: curly quotes as ASCII quotes.
-      if (position == 0 || position == text.count - 1) && (0x2018...0x201F).contains(scalar) {
-        value = Kind.punctuation
-      }
+      let value: UInt8 = scalar < 0x11_0000 ? classes[scalar] : Kind.replacement
       let kind = value & 0x0F
       let previousKind = previous & 0x0F
       let beforePreviousKind = beforePrevious & 0x0F
@@ -736,18 +764,18 @@ struct MojibakeScanner {
     var fixes: [MojibakeRepair.Fix] = []
     fixes.reserveCapacity(accepted.count)
     var position = 0
-    for chain in accepted {
-      output.append(contentsOf: UnsafeBufferPointer(start: input + position, count: chain.start - position))
+    for piece in accepted {
+      output.append(contentsOf: UnsafeBufferPointer(start: input + position, count: piece.range.lowerBound - position))
       let outputStart = output.count
-      output.append(contentsOf: chain.replacement)
+      output.append(contentsOf: piece.bytes)
       fixes.append(
         MojibakeRepair.Fix(
-          input: chain.start..<chain.end, output: outputStart..<output.count,
+          input: piece.range, output: outputStart..<output.count,
           original: String(
-            decoding: UnsafeBufferPointer(start: input + chain.start, count: chain.end - chain.start), as: UTF8.self),
-          replacement: String(decoding: chain.replacement, as: UTF8.self),
-          encodings: chain.names.reversed(), score: chain.score))
-      position = chain.end
+            decoding: UnsafeBufferPointer(start: input + piece.range.lowerBound, count: piece.range.count), as: UTF8.self),
+          replacement: String(decoding: piece.bytes, as: UTF8.self),
+          encodings: piece.names.reversed(), score: piece.score))
+      position = piece.range.upperBound
     }
     output.append(contentsOf: UnsafeBufferPointer(start: input + position, count: end - position))
     return MojibakeRepair.Result(utf8: output, fixes: fixes)

@@ -139,6 +139,20 @@ import Winnow
     #expect(repair.repaired("Ћирилично „Л“") == "Ћирилично „Л“")
   }
 
+  /// Correct curly quotes around mojibake: the repair reads them as the ASCII quotes
+  /// the default profile folds them to, so that it decides the same before and after
+  /// folding (the output is a fixed point), and a closing quote that ends a two-byte
+  /// sequence is still no evidence.
+  @Test func curlyQuotesDecideAsTheirFoldedForm() {
+    for text in ["“CafÃ©” ok", "\"CafÃ©\" ok"] {
+      #expect(TextNormalizer().normalized(text) == "\"Café\" ok\n", "\(text)")
+      #expect(NormalizerInvariantTests.check(Array(text.utf8), .default) == nil)
+    }
+    #expect(repair.repaired("„Л“") == "„Л“")
+    // MacRoman reads all of "‚É£" (U+20E3); windows-1252 only by passing over "‚".
+    #expect(repair.repaired("#‚É£ tecla") == "#\u{20E3} tecla")
+  }
+
   @Test func defaultProfileRepairsMinimalDoesNot() {
     let text = "The cafÃ© isnâ€™t open â€” yet\n"
     #expect(TextNormalizer().normalized(text) == "The café isn't open — yet\n")
