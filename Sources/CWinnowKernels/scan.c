@@ -254,15 +254,79 @@ static inline __attribute__((always_inline)) int32_t mojibake_character(const ui
   return 1;
 }
 
+/// The first index from `start` of a byte that may lead a character of a legacy
+/// encoding's table: C2-D3 (U+0080-U+04FF), E2 (U+2000-U+2FFF) or EF (U+F000-U+FFFF).
+/// Every character of the tables starts so; CJK, Thai, Arabic, Hebrew and Indic text do
+/// not, and are skipped 16 bytes at a time.
+static inline __attribute__((always_inline)) int64_t find_table_lead(const uint8_t *bytes, int64_t length,
+                                                                     int64_t start) {
+  int64_t position = start;
+#if defined(__SSE2__)
+  const __m128i offset = _mm_set1_epi8((char)(uint8_t)(0x100 - 0xC2));
+  const __m128i span = _mm_set1_epi8(0xD3 - 0xC2);
+  const __m128i e2 = _mm_set1_epi8((char)0xE2), ef = _mm_set1_epi8((char)0xEF);
+  while (position + 16 <= length) {
+    __m128i chunk = _mm_loadu_si128((const __m128i *)(bytes + position));
+    __m128i shifted = _mm_add_epi8(chunk, offset);
+    __m128i inRange = _mm_cmpeq_epi8(_mm_min_epu8(shifted, span), shifted);
+    __m128i hits = _mm_or_si128(inRange, _mm_or_si128(_mm_cmpeq_epi8(chunk, e2), _mm_cmpeq_epi8(chunk, ef)));
+    uint32_t mask = (uint32_t)_mm_movemask_epi8(hits);
+    if (mask != 0) return position + __builtin_ctz(mask);
+    position += 16;
+  }
+#endif
+  for (; position < length; position++) {
+    uint8_t byte = bytes[position];
+    if ((byte >= 0xC2 && byte <= 0xD3) || byte == 0xE2 || byte == 0xEF) return position;
+  }
+  return length;
+}
+
+int64_t winnow_find_line_break(const uint8_t *bytes, int64_t length, int64_t start) {
+  int64_t position = start;
+  for (;;) {
+#if defined(__SSE2__)
+    const __m128i offset = _mm_set1_epi8((char)(uint8_t)(0x100 - 0x0A));
+    const __m128i span = _mm_set1_epi8(0x0D - 0x0A);
+    const __m128i e2 = _mm_set1_epi8((char)0xE2);
+    while (position + 16 <= length) {
+      __m128i chunk = _mm_loadu_si128((const __m128i *)(bytes + position));
+      __m128i shifted = _mm_add_epi8(chunk, offset);
+      __m128i hits = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(shifted, span), shifted), _mm_cmpeq_epi8(chunk, e2));
+      uint32_t mask = (uint32_t)_mm_movemask_epi8(hits);
+      if (mask != 0) {
+        position += __builtin_ctz(mask);
+        break;
+      }
+      position += 16;
+    }
+#endif
+    while (position < length && !(bytes[position] >= 0x0A && bytes[position] <= 0x0D) && bytes[position] != 0xE2) {
+      position++;
+    }
+    if (position >= length) return length;
+    if (bytes[position] != 0xE2) return position;
+    if (position + 2 < length && bytes[position + 1] == 0x80 && (bytes[position + 2] & 0xFE) == 0xA8) return position;
+    position++;
+  }
+}
+
 int64_t winnow_find_mojibake_pair(const uint8_t *bytes, int64_t length, int64_t start,
                                   const winnow_mojibake_masks *masks, uint32_t *leads) {
   int64_t position = start;
   while (position < length) {
-    // Two non-ASCII characters in a row take at least four bytes of 0x80 or above.
+    // Two non-ASCII characters in a row take at least four bytes of 0x80 or above, and
+    // the first of a pair is a character of the tables.
     int64_t index = winnow_find_high_run(bytes, length, position);
+    if (index >= length) return length;
+    index = find_table_lead(bytes, length, index);
     if (index >= length) return length;
     uint32_t first;
     int32_t firstLength = mojibake_character(bytes, index, length, masks, &first);
+    if ((first & 0xFFFF) == 0) {
+      position = index + firstLength;
+      continue;
+    }
     for (;;) {
       int64_t next = index + firstLength;
       if (next >= length) return length;
@@ -275,6 +339,11 @@ int64_t winnow_find_mojibake_pair(const uint8_t *bytes, int64_t length, int64_t 
       if ((first & (second >> 16) & 0xFFFF) != 0) {
         *leads = first & 0xFFFF;
         return index;
+      }
+      if ((second & 0xFFFF) == 0) {
+        // The second cannot start a pair either: on to the next character that can.
+        position = next + secondLength;
+        break;
       }
       index = next;
       first = second;

@@ -149,10 +149,9 @@ struct MojibakeScanner {
       // round after normalizing decides the same).
       var lineStart = start
       while lineStart > position && !endsLineBreak(at: lineStart, after: position) { lineStart -= 1 }
-      var lineEnd = start
-      while lineEnd < end && lineBreak(at: lineEnd) == 0 { lineEnd += 1 }
+      let lineEnd = Int(winnow_find_line_break(input, Int64(end), Int64(start)))
       if !repair(lineStart..<lineEnd, threshold: minimumScore, single: minimumScore + 1) {
-        repairWords(lineStart..<lineEnd)
+        repairWords(lineStart..<lineEnd, from: start)
       }
       position = lineEnd < end ? lineEnd + lineBreak(at: lineEnd) : end
     }
@@ -167,14 +166,18 @@ struct MojibakeScanner {
   /// ASCII spaces) whose non-ASCII text all reads as UTF-8 through one encoding, with a
   /// score of at least ``wordThreshold``; or, with two broken sequences at least, the
   /// word without the non-ASCII punctuation at its ends («…», “…”).
-  private mutating func repairWords(_ range: Range<Int>) {
+  /// `first` is the line's first candidate pair.
+  private mutating func repairWords(_ range: Range<Int>, from first: Int) {
     var position = range.lowerBound
+    var pair = first
     while position < range.upperBound {
       // Only a word with a lead byte's character before a continuation byte's can hold
       // mojibake: the search skips to the next.
-      var leads: UInt32 = 0
-      let pair = Int(
-        winnow_find_mojibake_pair(input, Int64(range.upperBound), Int64(position), tables.searchMasks, &leads))
+      if pair < position {
+        var leads: UInt32 = 0
+        pair = Int(
+          winnow_find_mojibake_pair(input, Int64(range.upperBound), Int64(position), tables.searchMasks, &leads))
+      }
       if pair >= range.upperBound { return }
       var index = pair
       while index > position && !endsSpace(at: index, after: position) { index -= 1 }
@@ -362,28 +365,65 @@ struct MojibakeScanner {
     }
   }
 
-  /// The characters of `range`, between two spaces, with `pieces` replaced by their
-  /// repairs (or, `repaired` false, as they are); curly quotes outside the pieces as
-  /// the ASCII `"` the normalizer may fold them to.
+  /// The characters of `range` that its score reads, with `pieces` replaced by their
+  /// repairs (or, `repaired` false, as they are); curly quotes outside the pieces as the
+  /// ASCII `"` the normalizer may fold them to; a space after the segment's end (the
+  /// score starts as after a space).
+  ///
+  /// Each rule of the score reads three characters in a row, and outside the pieces a
+  /// segment and its repair are the same: so only the pieces and two characters on each
+  /// side of them are read (a gap of up to four characters whole), window after window.
+  /// A rule across two windows reads unchanged characters only and counts the same on
+  /// both sides, so differences of strangeness are those of the whole segment.
   private func segmentScalars(_ range: Range<Int>, _ pieces: [Piece], repaired: Bool = true) -> [UInt32] {
-    var result: [UInt32] = [0x20]
-    result.reserveCapacity(range.count + 2)
-    var index = range.lowerBound
-    var next = 0
-    while index < range.upperBound {
-      let inPiece = next < pieces.count && pieces[next].range.contains(index)
-      if inPiece && repaired {
-        for scalar in String(decoding: pieces[next].bytes, as: UTF8.self).unicodeScalars { result.append(scalar.value) }
-        index = pieces[next].range.upperBound
-        next += 1
-        continue
+    var result: [UInt32] = []
+    result.reserveCapacity(pieces.reduce(8) { $0 + $1.range.count + 4 })
+    func appendPlain(_ start: Int, _ stop: Int, quotesAsASCII: Bool = true) {
+      var index = start
+      while index < stop {
+        let (scalar, length) = character(at: index)
+        result.append(quotesAsASCII && Self.isCurlyQuote(scalar) ? 0x22 : scalar)
+        index += length
       }
-      let (scalar, length) = character(at: index)
-      result.append(!inPiece && Self.isCurlyQuote(scalar) ? 0x22 : scalar)
-      index += length
-      if inPiece && index >= pieces[next].range.upperBound { next += 1 }
     }
-    result.append(0x20)
+    /// The start of the character `count` characters before `index`, not before `lower`.
+    func back(_ index: Int, _ count: Int, _ lower: Int) -> Int {
+      var index = index
+      for _ in 0..<count where index > lower {
+        index -= 1
+        while index > lower && input[index] & 0xC0 == 0x80 { index -= 1 }
+      }
+      return index
+    }
+    /// The end of the character `count` characters after `index`, not after `upper`.
+    func forward(_ index: Int, _ count: Int, _ upper: Int) -> Int {
+      var index = index
+      for _ in 0..<count where index < upper { index += character(at: index).1 }
+      return index
+    }
+    for (number, piece) in pieces.enumerated() {
+      let gapStart = number == 0 ? range.lowerBound : pieces[number - 1].range.upperBound
+      let before = back(piece.range.lowerBound, 2, gapStart)
+      if number > 0 {
+        // Two characters after the previous piece, then two before this one, or the
+        // whole gap when those meet.
+        let after = forward(gapStart, 2, piece.range.lowerBound)
+        appendPlain(gapStart, after)
+        appendPlain(max(after, before), piece.range.lowerBound)
+      } else {
+        appendPlain(before, piece.range.lowerBound)
+      }
+      if repaired {
+        for scalar in String(decoding: piece.bytes, as: UTF8.self).unicodeScalars { result.append(scalar.value) }
+      } else {
+        appendPlain(piece.range.lowerBound, piece.range.upperBound, quotesAsASCII: false)
+      }
+    }
+    if let last = pieces.last {
+      let after = forward(last.range.upperBound, 2, range.upperBound)
+      appendPlain(last.range.upperBound, after)
+      if after == range.upperBound { result.append(0x20) }
+    }
     return result
   }
 

@@ -153,6 +153,17 @@ import Winnow
     #expect(repair.repaired("#‚É£ tecla") == "#\u{20E3} tecla")
   }
 
+  /// Every line break the normalizer keeps or makes ends a line: a line of mojibake
+  /// after one of correct Serbian is judged alone (as a word it would need more).
+  @Test func everyLineBreakEndsALine() {
+    let correct = "Сјеверна Америка и Јужна Америка, две Америке"
+    for separator in ["\n", "\r", "\u{0B}", "\u{0C}", "\r\n", "\u{2028}", "\u{2029}"] {
+      #expect(repair.repaired(correct + separator + "MÉ”n Algeria") == correct + separator + "Mɔn Algeria")
+    }
+    // Within a line, the same word beside correct Cyrillic is not enough.
+    #expect(repair.repaired(correct + " MÉ”n Algeria") == correct + " MÉ”n Algeria")
+  }
+
   @Test func defaultProfileRepairsMinimalDoesNot() {
     let text = "The cafÃ© isnâ€™t open â€” yet\n"
     #expect(TextNormalizer().normalized(text) == "The café isn't open — yet\n")

@@ -70,6 +70,10 @@ typedef struct {
 int64_t winnow_find_mojibake_pair(const uint8_t *bytes, int64_t length, int64_t start,
                                   const winnow_mojibake_masks *masks, uint32_t *leads);
 
+/// The first line break at or after `start`: LF, VT, FF, CR, or U+2028 / U+2029
+/// (E2 80 A8 / A9). Returns its position, or `length`.
+int64_t winnow_find_line_break(const uint8_t *bytes, int64_t length, int64_t start);
+
 /// The number of line feeds in `bytes[0..<length]`.
 int64_t winnow_count_line_feeds(const uint8_t *bytes, int64_t length);
 

@@ -146,7 +146,10 @@ final class MojibakeTables: @unchecked Sendable {
         decoded[byte - 0x80] = UInt32(byte)
       }
       func map(_ scalar: UInt32, _ byte: Int) {
-        guard let slot = Self.slot(scalar) else { preconditionFailure("U+\(String(scalar, radix: 16)) has no slot") }
+        // The C search looks for characters led by C2-D3, E2 or EF only.
+        guard let slot = Self.slot(scalar), scalar < 0x500 || scalar >= 0x2000 else {
+          preconditionFailure("U+\(String(scalar, radix: 16)) is outside the searched ranges")
+        }
         guard scalar != 0, bytes[index * Self.slots + slot] == 0 else { return }
         bytes[index * Self.slots + slot] = UInt8(byte)
         if byte >= 0xC2 && byte <= 0xF4 { lead[slot] |= 1 << index }
