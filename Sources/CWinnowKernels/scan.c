@@ -254,30 +254,49 @@ static inline __attribute__((always_inline)) int32_t mojibake_character(const ui
   return 1;
 }
 
-/// The first index from `start` of a byte that may lead a character of a legacy
-/// encoding's table: C2-D3 (U+0080-U+04FF), E2 (U+2000-U+2FFF) or EF (U+F000-U+FFFF).
-/// Every character of the tables starts so; CJK, Thai, Arabic, Hebrew and Indic text do
-/// not, and are skipped 16 bytes at a time.
-static inline __attribute__((always_inline)) int64_t find_table_lead(const uint8_t *bytes, int64_t length,
+/// The first index from `start` where four bytes of 0x80 or above begin (two non-ASCII
+/// characters in a row take at least four) with a byte that may lead a character of a
+/// legacy encoding's table: C2-D3 (U+0080-U+04FF), E2 (U+2000-U+2FFF) or EF
+/// (U+F000-U+FFFF). Every character of the tables starts so (the Swift tables check
+/// it); CJK, Thai, Arabic, Hebrew and Indic text do not, and are skipped 16 bytes at a
+/// time.
+static inline __attribute__((always_inline)) int64_t find_pair_start(const uint8_t *bytes, int64_t length,
                                                                      int64_t start) {
   int64_t position = start;
 #if defined(__SSE2__)
   const __m128i offset = _mm_set1_epi8((char)(uint8_t)(0x100 - 0xC2));
   const __m128i span = _mm_set1_epi8(0xD3 - 0xC2);
   const __m128i e2 = _mm_set1_epi8((char)0xE2), ef = _mm_set1_epi8((char)0xEF);
-  while (position + 16 <= length) {
+  while (position + 32 <= length) {
     __m128i chunk = _mm_loadu_si128((const __m128i *)(bytes + position));
-    __m128i shifted = _mm_add_epi8(chunk, offset);
-    __m128i inRange = _mm_cmpeq_epi8(_mm_min_epu8(shifted, span), shifted);
-    __m128i hits = _mm_or_si128(inRange, _mm_or_si128(_mm_cmpeq_epi8(chunk, e2), _mm_cmpeq_epi8(chunk, ef)));
-    uint32_t mask = (uint32_t)_mm_movemask_epi8(hits);
-    if (mask != 0) return position + __builtin_ctz(mask);
+    uint32_t low = (uint32_t)_mm_movemask_epi8(chunk);
+    if (low == 0) {
+      position += 16;
+      continue;
+    }
+    uint32_t high = (uint32_t)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(bytes + position + 16)));
+    uint32_t mask = low | high << 16;
+    uint32_t runs = mask & mask >> 1 & mask >> 2 & mask >> 3 & 0xFFFF;
+    if (runs != 0) {
+      __m128i shifted = _mm_add_epi8(chunk, offset);
+      __m128i leads = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(shifted, span), shifted),
+                                   _mm_or_si128(_mm_cmpeq_epi8(chunk, e2), _mm_cmpeq_epi8(chunk, ef)));
+      runs &= (uint32_t)_mm_movemask_epi8(leads);
+      if (runs != 0) return position + __builtin_ctz(runs);
+    }
     position += 16;
   }
 #endif
-  for (; position < length; position++) {
-    uint8_t byte = bytes[position];
-    if ((byte >= 0xC2 && byte <= 0xD3) || byte == 0xE2 || byte == 0xEF) return position;
+  int32_t run = 0;
+  for (int64_t index = position; index < length; index++) {
+    if (bytes[index] < 0x80) {
+      run = 0;
+      continue;
+    }
+    if (++run >= 4) {
+      uint8_t byte = bytes[index - 3];
+      if ((byte >= 0xC2 && byte <= 0xD3) || byte == 0xE2 || byte == 0xEF) return index - 3;
+    }
   }
   return length;
 }
@@ -311,15 +330,39 @@ int64_t winnow_find_line_break(const uint8_t *bytes, int64_t length, int64_t sta
   }
 }
 
+/// Whether a line break ends just before `index` (not reaching before `lower`).
+static inline int ends_line_break(const uint8_t *bytes, int64_t lower, int64_t index) {
+  uint8_t byte = bytes[index - 1];
+  if (byte >= 0x0A && byte <= 0x0D) return 1;
+  return (byte & 0xFE) == 0xA8 && index - 3 >= lower && bytes[index - 3] == 0xE2 && bytes[index - 2] == 0x80;
+}
+
+int64_t winnow_line_start(const uint8_t *bytes, int64_t lower, int64_t end) {
+  int64_t position = end;
+#if defined(__SSE2__)
+  // 16 bytes at a time, backwards: a chunk with no byte 0x0A-0x0D and none 0xA8/0xA9
+  // (the last byte of U+2028 / U+2029) holds no line's end.
+  const __m128i offset = _mm_set1_epi8((char)(uint8_t)(0x100 - 0x0A));
+  const __m128i span = _mm_set1_epi8(0x0D - 0x0A);
+  const __m128i a8 = _mm_set1_epi8((char)0xA8), fe = _mm_set1_epi8((char)0xFE);
+  while (position - 16 >= lower) {
+    __m128i chunk = _mm_loadu_si128((const __m128i *)(bytes + position - 16));
+    __m128i shifted = _mm_add_epi8(chunk, offset);
+    __m128i hits = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(shifted, span), shifted),
+                                _mm_cmpeq_epi8(_mm_and_si128(chunk, fe), a8));
+    if (_mm_movemask_epi8(hits) != 0) break;
+    position -= 16;
+  }
+#endif
+  while (position > lower && !ends_line_break(bytes, lower, position)) position--;
+  return position;
+}
+
 int64_t winnow_find_mojibake_pair(const uint8_t *bytes, int64_t length, int64_t start,
                                   const winnow_mojibake_masks *masks, uint32_t *leads) {
   int64_t position = start;
   while (position < length) {
-    // Two non-ASCII characters in a row take at least four bytes of 0x80 or above, and
-    // the first of a pair is a character of the tables.
-    int64_t index = winnow_find_high_run(bytes, length, position);
-    if (index >= length) return length;
-    index = find_table_lead(bytes, length, index);
+    int64_t index = find_pair_start(bytes, length, position);
     if (index >= length) return length;
     uint32_t first;
     int32_t firstLength = mojibake_character(bytes, index, length, masks, &first);

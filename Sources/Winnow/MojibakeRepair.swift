@@ -147,8 +147,7 @@ struct MojibakeScanner {
       if start >= end { break }
       // Lines end at every break the normalizer keeps or makes (so that a second
       // round after normalizing decides the same).
-      var lineStart = start
-      while lineStart > position && !endsLineBreak(at: lineStart, after: position) { lineStart -= 1 }
+      let lineStart = Int(winnow_line_start(input, Int64(position), Int64(start)))
       let lineEnd = Int(winnow_find_line_break(input, Int64(end), Int64(start)))
       if !repair(lineStart..<lineEnd, threshold: minimumScore, single: minimumScore + 1) {
         repairWords(lineStart..<lineEnd, from: start)
@@ -454,12 +453,6 @@ struct MojibakeScanner {
     if byte < 0x80 { return (0x0A...0x0D).contains(byte) ? 1 : 0 }
     guard byte == 0xE2, index + 2 < end, input[index + 1] == 0x80, input[index + 2] & 0xFE == 0xA8 else { return 0 }
     return 3
-  }
-
-  /// Whether a line break ends just before `index` (and after `lower`).
-  @inline(__always)
-  private func endsLineBreak(at index: Int, after lower: Int) -> Bool {
-    lineBreak(at: index - 1) == 1 || (index - 3 >= lower && lineBreak(at: index - 3) == 3)
   }
 
   /// Whether a space or line break (see ``space(at:)``) ends just before `index` (and

@@ -74,6 +74,11 @@ int64_t winnow_find_mojibake_pair(const uint8_t *bytes, int64_t length, int64_t 
 /// (E2 80 A8 / A9). Returns its position, or `length`.
 int64_t winnow_find_line_break(const uint8_t *bytes, int64_t length, int64_t start);
 
+/// Where the line that holds `bytes[end]` starts, not before `lower`: the position
+/// after the last line break (as `winnow_find_line_break` finds them) that ends at or
+/// before `end`, or `lower`.
+int64_t winnow_line_start(const uint8_t *bytes, int64_t lower, int64_t end);
+
 /// The number of line feeds in `bytes[0..<length]`.
 int64_t winnow_count_line_feeds(const uint8_t *bytes, int64_t length);
 
