@@ -267,6 +267,10 @@ static inline __attribute__((always_inline)) int64_t find_pair_start(const uint8
   const __m128i offset = _mm_set1_epi8((char)(uint8_t)(0x100 - 0xC2));
   const __m128i span = _mm_set1_epi8(0xD3 - 0xC2);
   const __m128i e2 = _mm_set1_epi8((char)0xE2), ef = _mm_set1_epi8((char)0xEF);
+  const __m128i d0 = _mm_set1_epi8((char)0xD0), d1 = _mm_set1_epi8((char)0xD1);
+  const __m128i minus90 = _mm_set1_epi8((char)(uint8_t)(0x100 - 0x90)), span2f = _mm_set1_epi8(0x2F);
+  const __m128i minus80 = _mm_set1_epi8((char)(uint8_t)(0x100 - 0x80)), span0f = _mm_set1_epi8(0x0F);
+  const __m128i minusC2 = offset, span1d = _mm_set1_epi8(0xDF - 0xC2);
   while (position + 32 <= length) {
     __m128i chunk = _mm_loadu_si128((const __m128i *)(bytes + position));
     uint32_t low = (uint32_t)_mm_movemask_epi8(chunk);
@@ -281,7 +285,18 @@ static inline __attribute__((always_inline)) int64_t find_pair_start(const uint8
       __m128i shifted = _mm_add_epi8(chunk, offset);
       __m128i leads = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(shifted, span), shifted),
                                    _mm_or_si128(_mm_cmpeq_epi8(chunk, e2), _mm_cmpeq_epi8(chunk, ef)));
-      runs &= (uint32_t)_mm_movemask_epi8(leads);
+      // A two-byte character followed by a basic Cyrillic letter (U+0410-U+044F, which
+      // no encoding has as a continuation byte) starts no pair: runs of Russian text
+      // are skipped too.
+      __m128i third = _mm_loadu_si128((const __m128i *)(bytes + position + 2));
+      __m128i fourth = _mm_loadu_si128((const __m128i *)(bytes + position + 3));
+      __m128i upper = _mm_and_si128(_mm_cmpeq_epi8(third, d0),
+                                    _mm_cmpeq_epi8(_mm_min_epu8(_mm_add_epi8(fourth, minus90), span2f), _mm_add_epi8(fourth, minus90)));
+      __m128i lower = _mm_and_si128(_mm_cmpeq_epi8(third, d1),
+                                    _mm_cmpeq_epi8(_mm_min_epu8(_mm_add_epi8(fourth, minus80), span0f), _mm_add_epi8(fourth, minus80)));
+      __m128i twoByte = _mm_cmpeq_epi8(_mm_min_epu8(_mm_add_epi8(chunk, minusC2), span1d), _mm_add_epi8(chunk, minusC2));
+      __m128i quiet = _mm_and_si128(twoByte, _mm_or_si128(upper, lower));
+      runs &= (uint32_t)_mm_movemask_epi8(_mm_andnot_si128(quiet, leads));
       if (runs != 0) return position + __builtin_ctz(runs);
     }
     position += 16;
@@ -370,28 +385,20 @@ int64_t winnow_find_mojibake_pair(const uint8_t *bytes, int64_t length, int64_t 
       position = index + firstLength;
       continue;
     }
-    for (;;) {
-      int64_t next = index + firstLength;
-      if (next >= length) return length;
-      if (bytes[next] < 0x80) {
-        position = next + 1;
-        break;
-      }
-      uint32_t second;
-      int32_t secondLength = mojibake_character(bytes, next, length, masks, &second);
-      if ((first & (second >> 16) & 0xFFFF) != 0) {
-        *leads = first & 0xFFFF;
-        return index;
-      }
-      if ((second & 0xFFFF) == 0) {
-        // The second cannot start a pair either: on to the next character that can.
-        position = next + secondLength;
-        break;
-      }
-      index = next;
-      first = second;
-      firstLength = secondLength;
+    int64_t next = index + firstLength;
+    if (next >= length) return length;
+    if (bytes[next] < 0x80) {
+      position = next + 1;
+      continue;
     }
+    uint32_t second;
+    mojibake_character(bytes, next, length, masks, &second);
+    if ((first & (second >> 16) & 0xFFFF) != 0) {
+      *leads = first & 0xFFFF;
+      return index;
+    }
+    // The second may start a pair: the search goes on from it.
+    position = next;
   }
   return length;
 }

@@ -164,6 +164,17 @@ import Winnow
     #expect(repair.repaired(correct + " MÉ”n Algeria") == correct + " MÉ”n Algeria")
   }
 
+  /// The search skips runs of Cyrillic letters 16 bytes at a time: mojibake at every
+  /// offset inside correct Russian text is still found.
+  @Test func mojibakeAtEveryOffsetInCyrillic() throws {
+    let broken = try Self.misread("Привет", as: "windows-1251")
+    for offset in 0..<40 {
+      let before = String(repeating: "ж", count: offset)
+      let text = "Сегодня \(before) \(broken) и завтра тоже"
+      #expect(repair.repaired(text) == "Сегодня \(before) Привет и завтра тоже", "offset \(offset)")
+    }
+  }
+
   @Test func defaultProfileRepairsMinimalDoesNot() {
     let text = "The cafÃ© isnâ€™t open â€” yet\n"
     #expect(TextNormalizer().normalized(text) == "The café isn't open — yet\n")

@@ -173,6 +173,9 @@ final class MojibakeTables: @unchecked Sendable {
           a0IsNoBreakSpace: decoded[0x20] == 0xA0))
     }
     continuation[Self.slot(0xFFFD)!] = UInt16((1 << encodings.count) - 1)
+    // The C search skips basic Cyrillic letters after a two-byte character: none stands
+    // for a continuation byte.
+    precondition((0x410...0x44F).allSatisfy { continuation[Self.slot($0)!] == 0 })
     self.encodings = encodings
     self.byteTable = bytes
     self.leadTable = lead
