@@ -190,35 +190,6 @@ int64_t winnow_count_line_feeds(const uint8_t *bytes, int64_t length) {
   return count;
 }
 
-int64_t winnow_find_high_run(const uint8_t *bytes, int64_t length, int64_t start) {
-  int64_t position = start;
-#if defined(__SSE2__)
-  // 16 positions at a time: a position starts a run when its byte and the next three
-  // have the high bit set; the masks of two chunks give the bytes that follow.
-  while (position + 32 <= length) {
-    uint32_t low = (uint32_t)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(bytes + position)));
-    if (low == 0) {
-      position += 16;
-      continue;
-    }
-    uint32_t high = (uint32_t)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(bytes + position + 16)));
-    uint32_t mask = low | high << 16;
-    uint32_t runs = mask & mask >> 1 & mask >> 2 & mask >> 3 & 0xFFFF;
-    if (runs != 0) return position + __builtin_ctz(runs);
-    position += 16;
-  }
-#endif
-  int32_t run = 0;
-  for (int64_t index = position; index < length; index++) {
-    if (bytes[index] >= 0x80) {
-      if (++run == 4) return index - 3;
-    } else {
-      run = 0;
-    }
-  }
-  return length;
-}
-
 /// Decodes one character as Winnow's Swift decoder does: its length (the maximal
 /// subpart for an ill-formed sequence) and, for a well-formed one, its mask.
 static inline __attribute__((always_inline)) int32_t mojibake_character(const uint8_t *bytes, int64_t index, int64_t length,
@@ -254,6 +225,18 @@ static inline __attribute__((always_inline)) int32_t mojibake_character(const ui
   return 1;
 }
 
+#if defined(__SSE2__)
+/// Each byte of `chunk` in `low...high`, as 0xFF, else 0.
+static inline __attribute__((always_inline)) __m128i bytes_in_range(__m128i chunk, uint8_t low, uint8_t high) {
+  __m128i shifted = _mm_sub_epi8(chunk, _mm_set1_epi8((char)low));
+  return _mm_cmpeq_epi8(_mm_min_epu8(shifted, _mm_set1_epi8((char)(uint8_t)(high - low))), shifted);
+}
+
+static inline __attribute__((always_inline)) __m128i bytes_equal(__m128i chunk, uint8_t byte) {
+  return _mm_cmpeq_epi8(chunk, _mm_set1_epi8((char)byte));
+}
+#endif
+
 /// The first index from `start` where four bytes of 0x80 or above begin (two non-ASCII
 /// characters in a row take at least four) with a byte that may lead a character of a
 /// legacy encoding's table: C2-D3 (U+0080-U+04FF), E2 (U+2000-U+2FFF) or EF
@@ -264,13 +247,8 @@ static inline __attribute__((always_inline)) int64_t find_pair_start(const uint8
                                                                      int64_t start) {
   int64_t position = start;
 #if defined(__SSE2__)
-  const __m128i offset = _mm_set1_epi8((char)(uint8_t)(0x100 - 0xC2));
-  const __m128i span = _mm_set1_epi8(0xD3 - 0xC2);
-  const __m128i e2 = _mm_set1_epi8((char)0xE2), ef = _mm_set1_epi8((char)0xEF);
-  const __m128i d0 = _mm_set1_epi8((char)0xD0), d1 = _mm_set1_epi8((char)0xD1);
-  const __m128i minus90 = _mm_set1_epi8((char)(uint8_t)(0x100 - 0x90)), span2f = _mm_set1_epi8(0x2F);
-  const __m128i minus80 = _mm_set1_epi8((char)(uint8_t)(0x100 - 0x80)), span0f = _mm_set1_epi8(0x0F);
-  const __m128i minusC2 = offset, span1d = _mm_set1_epi8(0xDF - 0xC2);
+  // 16 positions at a time: a position starts a run when its byte and the next three
+  // have the high bit set (the masks of two chunks give the bytes that follow).
   while (position + 32 <= length) {
     __m128i chunk = _mm_loadu_si128((const __m128i *)(bytes + position));
     uint32_t low = (uint32_t)_mm_movemask_epi8(chunk);
@@ -282,20 +260,16 @@ static inline __attribute__((always_inline)) int64_t find_pair_start(const uint8
     uint32_t mask = low | high << 16;
     uint32_t runs = mask & mask >> 1 & mask >> 2 & mask >> 3 & 0xFFFF;
     if (runs != 0) {
-      __m128i shifted = _mm_add_epi8(chunk, offset);
-      __m128i leads = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(shifted, span), shifted),
-                                   _mm_or_si128(_mm_cmpeq_epi8(chunk, e2), _mm_cmpeq_epi8(chunk, ef)));
+      __m128i leads = _mm_or_si128(bytes_in_range(chunk, 0xC2, 0xD3),
+                                   _mm_or_si128(bytes_equal(chunk, 0xE2), bytes_equal(chunk, 0xEF)));
       // A two-byte character followed by a basic Cyrillic letter (U+0410-U+044F, which
       // no encoding has as a continuation byte) starts no pair: runs of Russian text
       // are skipped too.
       __m128i third = _mm_loadu_si128((const __m128i *)(bytes + position + 2));
       __m128i fourth = _mm_loadu_si128((const __m128i *)(bytes + position + 3));
-      __m128i upper = _mm_and_si128(_mm_cmpeq_epi8(third, d0),
-                                    _mm_cmpeq_epi8(_mm_min_epu8(_mm_add_epi8(fourth, minus90), span2f), _mm_add_epi8(fourth, minus90)));
-      __m128i lower = _mm_and_si128(_mm_cmpeq_epi8(third, d1),
-                                    _mm_cmpeq_epi8(_mm_min_epu8(_mm_add_epi8(fourth, minus80), span0f), _mm_add_epi8(fourth, minus80)));
-      __m128i twoByte = _mm_cmpeq_epi8(_mm_min_epu8(_mm_add_epi8(chunk, minusC2), span1d), _mm_add_epi8(chunk, minusC2));
-      __m128i quiet = _mm_and_si128(twoByte, _mm_or_si128(upper, lower));
+      __m128i cyrillic = _mm_or_si128(_mm_and_si128(bytes_equal(third, 0xD0), bytes_in_range(fourth, 0x90, 0xBF)),
+                                      _mm_and_si128(bytes_equal(third, 0xD1), bytes_in_range(fourth, 0x80, 0x8F)));
+      __m128i quiet = _mm_and_si128(bytes_in_range(chunk, 0xC2, 0xDF), cyrillic);
       runs &= (uint32_t)_mm_movemask_epi8(_mm_andnot_si128(quiet, leads));
       if (runs != 0) return position + __builtin_ctz(runs);
     }
@@ -320,14 +294,9 @@ int64_t winnow_find_line_break(const uint8_t *bytes, int64_t length, int64_t sta
   int64_t position = start;
   for (;;) {
 #if defined(__SSE2__)
-    const __m128i offset = _mm_set1_epi8((char)(uint8_t)(0x100 - 0x0A));
-    const __m128i span = _mm_set1_epi8(0x0D - 0x0A);
-    const __m128i e2 = _mm_set1_epi8((char)0xE2);
     while (position + 16 <= length) {
       __m128i chunk = _mm_loadu_si128((const __m128i *)(bytes + position));
-      __m128i shifted = _mm_add_epi8(chunk, offset);
-      __m128i hits = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(shifted, span), shifted), _mm_cmpeq_epi8(chunk, e2));
-      uint32_t mask = (uint32_t)_mm_movemask_epi8(hits);
+      uint32_t mask = (uint32_t)_mm_movemask_epi8(_mm_or_si128(bytes_in_range(chunk, 0x0A, 0x0D), bytes_equal(chunk, 0xE2)));
       if (mask != 0) {
         position += __builtin_ctz(mask);
         break;
@@ -357,14 +326,9 @@ int64_t winnow_line_start(const uint8_t *bytes, int64_t lower, int64_t end) {
 #if defined(__SSE2__)
   // 16 bytes at a time, backwards: a chunk with no byte 0x0A-0x0D and none 0xA8/0xA9
   // (the last byte of U+2028 / U+2029) holds no line's end.
-  const __m128i offset = _mm_set1_epi8((char)(uint8_t)(0x100 - 0x0A));
-  const __m128i span = _mm_set1_epi8(0x0D - 0x0A);
-  const __m128i a8 = _mm_set1_epi8((char)0xA8), fe = _mm_set1_epi8((char)0xFE);
   while (position - 16 >= lower) {
     __m128i chunk = _mm_loadu_si128((const __m128i *)(bytes + position - 16));
-    __m128i shifted = _mm_add_epi8(chunk, offset);
-    __m128i hits = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(shifted, span), shifted),
-                                _mm_cmpeq_epi8(_mm_and_si128(chunk, fe), a8));
+    __m128i hits = _mm_or_si128(bytes_in_range(chunk, 0x0A, 0x0D), bytes_in_range(chunk, 0xA8, 0xA9));
     if (_mm_movemask_epi8(hits) != 0) break;
     position -= 16;
   }

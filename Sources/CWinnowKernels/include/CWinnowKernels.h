@@ -47,11 +47,6 @@ uint64_t winnow_key_hash(const uint8_t *bytes, int64_t count, uint8_t setting);
 /// U+0000-U+001F. Used both to read string literals and to write them.
 int64_t winnow_json_plain_prefix(const uint8_t *bytes, int64_t length);
 
-/// The first position at or after `start` where four bytes in a row are 0x80 or above
-/// (the least that two non-ASCII characters in a row take in UTF-8), or `length`.
-/// The mojibake repair looks only there: text without such runs has nothing to repair.
-int64_t winnow_find_high_run(const uint8_t *bytes, int64_t length, int64_t start);
-
 /// The masks of the mojibake search, by code point: for U+0000-U+07FF (`twoByte`,
 /// 2048 entries), U+2000-U+2FFF (`e2`, 4096 entries) and U+F000-U+FFFF (`ef`, 4096
 /// entries); every other code point has none. Low 16 bits: the encodings in which the
