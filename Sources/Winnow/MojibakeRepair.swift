@@ -487,7 +487,6 @@ struct MojibakeScanner {
     String(decoding: bytes, as: UTF8.self).unicodeScalars.reduce(0) { $0 + (common.contains($1.value) ? 1 : 0) }
   }
 
-
   /// The name of `encoding` for the chain from `start` to `end`: windows-1252 is
   /// ISO-8859-1 when the chain holds C1 controls and none of the characters that only
   /// windows-1252 has at 0x80-0x9F.
@@ -505,7 +504,6 @@ struct MojibakeScanner {
     }
     return controls ? "ISO-8859-1" : "windows-1252"
   }
-
 
   /// How whole a broken sequence is.
   enum Damage: Comparable {
@@ -648,9 +646,7 @@ struct MojibakeScanner {
     return found.count == 1 ? found.first! : 0xFFFD
   }
 
-
   // MARK: - Score
-
 
   /// The strangeness of a run of characters (see <doc:MojibakeRepairRules>); the rare
   /// letters count only in text taken as the original.
@@ -805,7 +801,8 @@ struct MojibakeScanner {
         MojibakeRepair.Fix(
           input: piece.range, output: outputStart..<output.count,
           original: String(
-            decoding: UnsafeBufferPointer(start: input + piece.range.lowerBound, count: piece.range.count), as: UTF8.self),
+            decoding: UnsafeBufferPointer(start: input + piece.range.lowerBound, count: piece.range.count),
+            as: UTF8.self),
           replacement: String(decoding: piece.bytes, as: UTF8.self),
           encodings: piece.names.reversed(), score: piece.score))
       position = piece.range.upperBound
