@@ -25,8 +25,19 @@ article A it emits, ids `<file stem>/<label>`:
                               (at least 3) followed by a longer run of
                               another, unrelated article, so that A's
                               part is under a third of the document     must be kept
+    mixed-P                   A whole, with a contiguous run of lines of
+                              another, unrelated article before or after
+                              it (equal chances) that makes up the share
+                              P of the document's words                must be kept
 
-with R in 0.01, 0.03, 0.05 (the target) and 0.10 (reported, not in the target). An
+with R in 0.01, 0.03, 0.05 (the target: up to 5%) and 0.10 (a target of its own),
+and P in 0.10, 0.20, 0.30, 0.40, 0.50. A mixed document is most of A with text of
+its own: its similarity to A is about 1 - P, as high as a near copy's, and a tool
+that drops it as a copy of A loses the other article's text (the paragraphs that
+an earlier document holds are still removed from it, as from any kept document).
+Two articles are put together in at most one partial or mixed document, so that
+no such document is, by chance, held whole by another one (which a tool could
+then rightly drop). An
 edit picks round(R x words) distinct word positions and, with equal chances,
 replaces the word by a different one from another article, deletes it, or inserts
 a word from another article after it; it works on the whitespace tokens of each
@@ -39,9 +50,19 @@ given seed and article set.
 
 Systems measured, on the ids that survive:
 
-  winnow      `winnow dedup CORPUS.jsonl -o OUT.jsonl --quiet [--winnow-args]`
-              (default executable .build/release/winnow); skipped with a note when
-              the executable is missing or has no `dedup` command, or --skip-winnow.
+  winnow      `winnow dedup CORPUS.jsonl -o OUT.jsonl --quiet --explain EXPLAIN
+              [--winnow-args]` (default executable .build/release/winnow); skipped
+              with a note when the executable is missing or has no `dedup`
+              command, or --skip-winnow. Its explanations give, per label, the
+              longest run of a document's tokens that the kept document it was
+              checked against lacks (dropped documents and kept ones that had a
+              similar candidate).
+  winnow --boilerplate 50
+              the same with `--boilerplate 50`: lines held by 50 or more documents
+              (the six boilerplate lines, each in about 180 documents; no article
+              line is in more than 14) are removed first, as a pipeline that
+              removes site boilerplate does, so that a copy with a boilerplate line
+              added is a copy again.
   datasketch  MinHashLSH as commonly used: tokens = text.lower().split(),
               shingles = the set of 5-token runs joined by spaces (the whole text
               when it has fewer than 5 tokens), MinHash(num_perm=128) of the
@@ -137,9 +158,14 @@ TARGET_LABELS = (
     + [rate_label(r, b) for r in TARGET_RATES for b in (False, True)]
     + ["syndicated"]
 )
+# Copies with words changed and nothing added: what a content check must drop.
+EDITED_LABELS = [rate_label(r) for r in TARGET_RATES]
 EXTRA_LABELS = [rate_label(r, b) for r in EXTRA_RATES for b in (False, True)]
-KEEP_LABELS = ("original", "partial")
-ALL_LABELS = ["original"] + TARGET_LABELS + EXTRA_LABELS + ["partial"]
+MIXED_SHARES = (0.10, 0.20, 0.30, 0.40, 0.50)
+MIXED_LABELS = [f"mixed-{p:.2f}" for p in MIXED_SHARES]
+KEEP_LABELS = ("original", "partial", *MIXED_LABELS)
+ALL_LABELS = ["original"] + TARGET_LABELS + EXTRA_LABELS + ["partial"] + MIXED_LABELS
+BOILERPLATE_DOCUMENTS = 50  # --boilerplate of the second winnow run
 COPY_LABELS = frozenset(TARGET_LABELS + EXTRA_LABELS)
 
 
@@ -209,6 +235,8 @@ class CorpusNotes:
     partial_skipped: list[str] = field(default_factory=list)  # too few lines
     partial_shortened: int = 0  # fewer lines than the 25% aimed at
     partial_shared_fraction: list[float] = field(default_factory=list)
+    mixed_skipped: int = 0  # no unrelated article long enough
+    mixed_share: dict[str, list[float]] = field(default_factory=dict)  # actual shares per label
 
 
 class CorpusBuilder:
@@ -219,6 +247,7 @@ class CorpusBuilder:
         self.rng = random.Random(seed)
         self.notes = CorpusNotes()
         self.shingles = [shingle_set(a.text, DS_SHINGLE) for a in articles]
+        self.paired: set[frozenset[int]] = set()  # articles already put together
 
     # -- word edits ---------------------------------------------------------
 
@@ -310,10 +339,17 @@ class CorpusBuilder:
             first, last = paragraphs[start], paragraphs[start + size - 1]
             shared = "\n".join(lines[first : last + 1])
             need = PARTIAL_FILLER_FACTOR * len(shared.split())
-            hosts = [k for k in unrelated if len(self.articles[k].words) * PARTIAL_MAX_FILLER_SHARE >= need]
-            filler = self.filler(hosts, need) if hosts else None
-            if filler is None:
+            hosts = [
+                k
+                for k in unrelated
+                if len(self.articles[k].words) * PARTIAL_MAX_FILLER_SHARE >= need
+                and frozenset((source, k)) not in self.paired
+            ]
+            found = self.filler(hosts, need, PARTIAL_MAX_FILLER_SHARE) if hosts else None
+            if found is None:
                 continue
+            host, filler = found
+            self.paired.add(frozenset((source, host)))
             if size < wanted:
                 self.notes.partial_shortened += 1
             shared_words, filler_words = len(shared.split()), len(filler.split())
@@ -322,12 +358,13 @@ class CorpusBuilder:
         self.notes.partial_skipped.append(article.stem)
         return None
 
-    def filler(self, hosts: list[int], need: float) -> str | None:
-        """A contiguous run of lines of a random article of `hosts`, from a random
-        non-blank line, of at least `need` words and at most
-        PARTIAL_MAX_FILLER_SHARE of that article's words."""
+    def filler(self, hosts: list[int], need: float, max_share: float) -> tuple[int, str] | None:
+        """A random article of `hosts` and a contiguous run of its lines, from a
+        random non-blank line, of at least `need` words and at most `max_share` of
+        that article's words."""
         for _ in range(10):
-            host = self.articles[self.rng.choice(hosts)]
+            index = self.rng.choice(hosts)
+            host = self.articles[index]
             lines = host.text.split("\n")
             starts = [i for i, line in enumerate(lines) if line.strip()]
             start = self.rng.choice(starts)
@@ -335,9 +372,41 @@ class CorpusBuilder:
             while end < len(lines) and words < need:
                 words += len(lines[end].split())
                 end += 1
-            if need <= words <= PARTIAL_MAX_FILLER_SHARE * len(host.words):
-                return "\n".join(lines[start:end]).strip("\n")
+            if need <= words <= max_share * len(host.words):
+                return index, "\n".join(lines[start:end]).strip("\n")
         return None
+
+    # -- mixed documents ------------------------------------------------------
+
+    def mixed(self, article: Article, source: int, share: float) -> str | None:
+        """The whole article with a run of lines of an unrelated article before or
+        after it, making up about `share` of the words; None when no unrelated
+        article is long enough."""
+        need = share / (1 - share) * len(article.words)
+        hosts = [
+            k
+            for k in range(len(self.articles))
+            if k != source
+            and len(self.articles[k].words) >= need
+            and jaccard(self.shingles[source], self.shingles[k]) < RELATED_JACCARD
+            and frozenset((source, k)) not in self.paired
+        ]
+        # The closest to the share of 20 tries (a run of whole lines overshoots).
+        found = None
+        for _ in range(20 if hosts else 0):
+            attempt = self.filler(hosts, need, 1.0)
+            if attempt and (found is None or len(attempt[1].split()) < len(found[1].split())):
+                found = attempt
+        if found is None:
+            self.notes.mixed_skipped += 1
+            return None
+        host, other = found
+        self.paired.add(frozenset((source, host)))
+        added = len(other.split())
+        self.notes.mixed_share.setdefault(f"mixed-{share:.2f}", []).append(added / (added + len(article.words)))
+        if self.rng.random() < 0.5:
+            return other + article.separator + article.text
+        return article.text + article.separator + other
 
     # -- all documents --------------------------------------------------------
 
@@ -358,6 +427,10 @@ class CorpusBuilder:
             text = self.partial(article, index)
             if text is not None:
                 add("partial", text)
+            for share in MIXED_SHARES:
+                text = self.mixed(article, index, share)
+                if text is not None:
+                    add(f"mixed-{share:.2f}", text)
         self.rng.shuffle(others)
         return originals + others
 
@@ -401,8 +474,11 @@ def winnow_available(executable: Path) -> str | None:
     return None
 
 
-def run_winnow(executable: Path, extra: list[str], corpus: Path, output: Path, ids: list[str]) -> SystemRun:
-    command = [str(executable), "dedup", str(corpus), "-o", str(output), "--quiet", *extra]
+def run_winnow(
+    name: str, executable: Path, extra: list[str], corpus: Path, output: Path, ids: list[str]
+) -> SystemRun:
+    explain = output.with_suffix(".explain.jsonl")
+    command = [str(executable), "dedup", str(corpus), "-o", str(output), "--quiet", "--explain", str(explain), *extra]
     start = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True)
     seconds = time.perf_counter() - start
@@ -425,7 +501,16 @@ def run_winnow(executable: Path, extra: list[str], corpus: Path, output: Path, i
         raise RuntimeError("winnow wrote some ids more than once")
     position = {doc_id: i for i, doc_id in enumerate(ids)}
     in_order = all(position[a] < position[b] for a, b in zip(kept, kept[1:]))
-    return SystemRun("winnow", set(kept), seconds, {"command": shlex.join(command), "output_in_input_order": in_order})
+    # The longest run each checked document lacks from its kept document.
+    new_runs: dict[str, int] = {}
+    with open(explain, encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            checked = record.get("duplicateOf") or record.get("nearCandidate")
+            if checked and "longestNewRun" in checked:
+                new_runs[record["id"]] = checked["longestNewRun"]
+    details = {"command": shlex.join(command), "output_in_input_order": in_order, "new_runs": new_runs}
+    return SystemRun(name, set(kept), seconds, details)
 
 
 def run_datasketch(corpus: Path, verified: bool) -> SystemRun:
@@ -477,15 +562,31 @@ def measure(run: SystemRun, documents: list[Document], corpus_bytes: int) -> dic
             "dropped_fraction": len(dropped) / len(ids) if ids else None,
         }
     target = [d for d in documents if d.label in TARGET_LABELS]
+    edited = [d for d in documents if d.label in EDITED_LABELS]
+    ten = [d for d in documents if d.label == rate_label(0.10)]
+    mixed = [d for d in documents if d.label in MIXED_LABELS]
     all_dropped = [d for d in documents if d.id not in run.kept]
     copies_dropped = [d for d in all_dropped if d.label in COPY_LABELS]
+    new_runs = run.details.pop("new_runs", None)
+    if new_runs is not None:
+        for label in ALL_LABELS:
+            runs = [(new_runs[d.id], d.id not in run.kept) for d in documents if d.label == label and d.id in new_runs]
+            dropped_runs = [r for r, dropped in runs if dropped]
+            kept_runs = [r for r, dropped in runs if not dropped]
+            by_label[label]["checked"] = len(runs)
+            by_label[label]["longest_new_run_dropped_max"] = max(dropped_runs, default=None)
+            by_label[label]["longest_new_run_kept_min"] = min(kept_runs, default=None)
     return {
         "labels": by_label,
         "target_recall": sum(d.id not in run.kept for d in target) / len(target),
+        "edited_recall": sum(d.id not in run.kept for d in edited) / len(edited),
+        "ten_recall": sum(d.id not in run.kept for d in ten) / len(ten) if ten else None,
+        "mixed_kept": sum(d.id in run.kept for d in mixed) / len(mixed) if mixed else None,
         "precision": len(copies_dropped) / len(all_dropped) if all_dropped else None,
         "dropped": len(all_dropped),
         "originals_dropped": [d.id for d in all_dropped if d.label == "original"],
         "partials_dropped": [d.id for d in all_dropped if d.label == "partial"],
+        "mixed_dropped": [d.id for d in all_dropped if d.label in MIXED_LABELS],
         "seconds": run.seconds,
         "mb_per_s": corpus_bytes / 1e6 / run.seconds,
         **run.details,
@@ -523,18 +624,25 @@ def print_report(results: dict[str, dict], documents: list[Document], skipped: d
     counts = {label: sum(d.label == label for d in documents) for label in ALL_LABELS}
     header = ["label", "count"] + names
     print("Fraction of documents dropped per label (recall for copies; should be 0 for"
-          " original and partial):\n")
+          " original, partial and mixed):\n")
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
     for label in ALL_LABELS:
         if counts[label] == 0:
             continue
-        note = "" if label in TARGET_LABELS or label in KEEP_LABELS else " (not in target)"
+        note = ""
         cells = [percent(results[n]["labels"][label]["dropped_fraction"]) for n in names]
         print(f"| {label}{note} | {counts[label]} | " + " | ".join(cells) + " |")
     target_count = sum(counts[label] for label in TARGET_LABELS)
     rows = [
-        ("**recall, copies up to 5%**", target_count, lambda r: percent(r["target_recall"])),
+        ("**recall, copies with up to 5% of words changed**", sum(counts[label] for label in EDITED_LABELS),
+         lambda r: percent(r["edited_recall"])),
+        ("**recall, copies with 10% of words changed**", counts[rate_label(0.10)],
+         lambda r: percent(r["ten_recall"])),
+        ("recall, all copies up to 5% (boilerplate line and syndicated included)", target_count,
+         lambda r: percent(r["target_recall"])),
+        ("**mixed documents kept**", sum(counts[label] for label in MIXED_LABELS),
+         lambda r: percent(r["mixed_kept"])),
         ("**precision**", "", lambda r: percent(r["precision"])),
         ("documents dropped", "", lambda r: str(r["dropped"])),
         ("originals dropped", counts["original"], lambda r: str(len(r["originals_dropped"]))),
@@ -544,8 +652,21 @@ def print_report(results: dict[str, dict], documents: list[Document], skipped: d
     ]
     for title, count, cell in rows:
         print(f"| {title} | {count} | " + " | ".join(cell(results[n]) for n in names) + " |")
+    checked = [n for n in names if "checked" in results[n]["labels"]["original"]]
+    for name in checked:
+        print(f"\n{name}: the longest run of a document's tokens missing from the kept document it was"
+              " checked against (near copies dropped: at most; kept documents: at least):\n")
+        print("| label | checked | dropped, longest run at most | kept, longest run at least |")
+        print("|---|---:|---:|---:|")
+        for label in ALL_LABELS:
+            row = results[name]["labels"][label]
+            if counts[label] == 0 or label in ("original", "exact"):
+                continue
+            cells = [str(row["checked"]), str(row["longest_new_run_dropped_max"] if row["longest_new_run_dropped_max"] is not None else "-"),
+                     str(row["longest_new_run_kept_min"] if row["longest_new_run_kept_min"] is not None else "-")]
+            print(f"| {label} | " + " | ".join(cells) + " |")
     for name in names:
-        for key in ("originals_dropped", "partials_dropped"):
+        for key in ("originals_dropped", "partials_dropped", "mixed_dropped"):
             if results[name][key]:
                 shown = ", ".join(results[name][key][:5])
                 print(f"\n{name}: {key.replace('_', ' ')}: {shown}" + (" ..." if len(results[name][key]) > 5 else ""))
@@ -617,7 +738,10 @@ def main() -> int:
         span = f"shared part {min(shared):.0%}-{max(shared):.0%} of the document, " if shared else ""
         print(f"Partial: {len(shared)} built ({span}{notes.partial_shortened} with fewer lines than 25%"
               f" for lack of a long enough other article),"
-              f" {len(notes.partial_skipped)} skipped (too few lines: {', '.join(notes.partial_skipped) or '-'})\n")
+              f" {len(notes.partial_skipped)} skipped (too few lines: {', '.join(notes.partial_skipped) or '-'})")
+        mixed_span = ", ".join(f"{label} {min(v):.0%}-{max(v):.0%}" for label, v in notes.mixed_share.items())
+        print(f"Mixed: share of the other article's words {mixed_span}; {notes.mixed_skipped} skipped"
+              " (no unrelated article long enough)\n")
 
         comp = composition(documents, articles)
         print("| label | count | mean words | Jaccard to original, 5-word shingles | 3-word shingles |")
@@ -631,8 +755,11 @@ def main() -> int:
         status = 0
         if "winnow" not in skipped:
             try:
-                runs.append(run_winnow(args.winnow, shlex.split(args.winnow_args), corpus,
-                                       folder / "winnow-out.jsonl", ids))
+                extra = shlex.split(args.winnow_args)
+                runs.append(run_winnow("winnow", args.winnow, extra, corpus, folder / "winnow-out.jsonl", ids))
+                runs.append(run_winnow(f"winnow --boilerplate {BOILERPLATE_DOCUMENTS}", args.winnow,
+                                       extra + ["--boilerplate", str(BOILERPLATE_DOCUMENTS)], corpus,
+                                       folder / "winnow-boilerplate-out.jsonl", ids))
             except (RuntimeError, OSError) as error:
                 print(f"error: winnow: {error}", file=sys.stderr)
                 skipped["winnow"] = "failed, see the error above"
@@ -655,8 +782,12 @@ def main() -> int:
                        "partial_skipped": notes.partial_skipped,
                        "partial_shortened": notes.partial_shortened,
                        "partial_shared_fraction": {"min": min(shared), "mean": statistics.fmean(shared),
-                                                   "max": max(shared)} if shared else None},
+                                                   "max": max(shared)} if shared else None,
+                       "mixed_skipped": notes.mixed_skipped,
+                       "mixed_share": {k: {"min": min(v), "max": max(v)} for k, v in notes.mixed_share.items()}},
             "target_labels": TARGET_LABELS,
+            "ten_percent_labels": EXTRA_LABELS,
+            "mixed_labels": MIXED_LABELS,
             "datasketch_settings": {"num_perm": DS_NUM_PERM, "shingle": DS_SHINGLE, "threshold": DS_THRESHOLD},
             "systems": results,
             "skipped": skipped,

@@ -26,6 +26,17 @@ dropped); P1..Pn are its non-blank lines (paragraphs). Variants, ids
                          quotes ' " become curly ones (‘ ’ “ ”) and
                          about half of the single spaces after a
                          period become double spaces
+    glued                the body twice, the copy's first paragraph      A
+                         glued onto the original's last line ("... last
+                         paragraph. First paragraph of the copy ...")
+    copy-ends-mid-line   the body twice, a closing sentence F of its     A, then F
+                         own glued onto the copy's last line            on a line
+    sentence-repeated    a sentence of 12 words or more repeated back    A
+                         to back inside its paragraph
+    block-short-edges    a run of 3 or more consecutive paragraphs      A
+                         whose first and last are under 12 words
+                         (a headline, a dateline, a credit) inserted
+                         again later
     clean                A unchanged                                    A
     legit-repeats        A with one short line (under 12 words, e.g.    the input
                          "Advertisement") inserted at 3 places          itself
@@ -115,9 +126,22 @@ LABELS = (
     "paragraph-repeated",
     "block-repeated",
     "repeat-other-quotes",
+    "glued",
+    "copy-ends-mid-line",
+    "sentence-repeated",
+    "block-short-edges",
     "clean",
     "legit-repeats",
 )
+
+# Closing sentences of a page's own, glued after the copy (copy-ends-mid-line).
+CLOSING_SENTENCES = (
+    "Follow us on Twitter and Facebook for the latest updates on this story.",
+    "This article was amended on the day of publication to correct a date.",
+    "Additional reporting by our correspondents in the region and the capital.",
+    "Our newsroom welcomes tips and corrections from readers at any time of day.",
+)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"\u201c\u2018(])")
 
 # Short lines that legitimately recur in scraped articles (all under 12 words).
 LEGIT_LINES = (
@@ -268,6 +292,50 @@ def build_corpus(articles: list[Article], seed: int) -> tuple[list[Document], Co
             add("repeat-other-quotes", body_twice(rng, a, second))
         else:
             skipped["repeat-other-quotes"] += 1
+
+        # glued: the copy's first paragraph on the original's last line, then the rest.
+        last = article.paragraphs[-1]
+        first = article.paragraphs[0]
+        glued_lines = article.lines[:last] + [article.lines[last] + " " + article.lines[first]]
+        glued_lines += article.lines[first + 1 :]
+        add("glued", "\n".join(glued_lines) + "\n")
+
+        # copy-ends-mid-line: the body twice, a closing sentence glued to the copy's end.
+        closing = rng.choice(CLOSING_SENTENCES)
+        add("copy-ends-mid-line", a + "\n" + a + " " + closing + "\n", expected=a + "\n" + closing)
+
+        # sentence-repeated: a sentence of 12+ words of a paragraph, again right after itself.
+        sentences = []
+        for i in range(n):
+            parts = SENTENCE_END.split(para[i])
+            sentences += [(i, k) for k, part in enumerate(parts) if len(part.split()) >= MIN_PARAGRAPH_WORDS and len(parts) > 1]
+        if sentences:
+            i, k = rng.choice(sentences)
+            parts = SENTENCE_END.split(para[i])
+            doubled = " ".join(parts[: k + 1] + [parts[k]] + parts[k + 1 :])
+            lines = list(article.lines)
+            lines[article.paragraphs[i]] = doubled
+            add("sentence-repeated", "\n".join(lines))
+        else:
+            skipped["sentence-repeated"] += 1
+
+        # block-short-edges: paragraphs i..j (3 or more) with short first and last ones,
+        # 12 words or more together, inserted again after a later paragraph.
+        short_edge_blocks = [
+            (i, j)
+            for i in range(n)
+            for j in range(i + 2, min(n, i + 6))
+            if len(para[i].split()) < MIN_PARAGRAPH_WORDS
+            and len(para[j].split()) < MIN_PARAGRAPH_WORDS
+            and sum(len(p.split()) for p in para[i : j + 1]) >= 2 * MIN_PARAGRAPH_WORDS
+        ]
+        if short_edge_blocks:
+            i, j = rng.choice(short_edge_blocks)
+            block = article.lines[article.paragraphs[i] : article.paragraphs[j] + 1]
+            after = rng.randint(j, n - 1)
+            add("block-short-edges", "\n".join(insert_after(article, article.lines, after, block)))
+        else:
+            skipped["block-short-edges"] += 1
 
         # clean
         add("clean", a)

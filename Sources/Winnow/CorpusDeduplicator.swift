@@ -33,15 +33,20 @@
 ///   ``Options/bands`` bands, and every kept document sharing a whole band is a
 ///   candidate. A candidate whose signature agrees in at least
 ///   ``Options/similarityThreshold`` of the bins (the estimated Jaccard similarity of
-///   the shingle sets) makes the document a near duplicate of it; the most similar
-///   candidate is named, the earliest on ties.
+///   the shingle sets) is then checked on content: the document is a near copy of it
+///   only if no run of more than ``Options/maximumNewTokens`` consecutive tokens of
+///   the document is left uncovered by the shingles the two share. A similarity
+///   cannot tell the same text with scattered edits (every edit leaves a gap of a
+///   token or two) from a text that adds a paragraph of its own to most of another
+///   (one long gap); the check can. Candidates are checked from the most similar, the
+///   earliest on ties, and the first that passes is named.
 /// - **Repeated paragraphs**: each paragraph of at least
 ///   ``Options/minimumParagraphWords`` words that equals a paragraph of an earlier
 ///   kept document is removed from the later one, with the line break before it.
 ///
 /// Memory: 12.5 to 16 bytes per distinct paragraph, and per kept document about
-/// `4 × signatureSize + 20 × bands + 40` bytes plus its id (about 1 KB with the
-/// defaults).
+/// `4 × signatureSize + 20 × bands + 52` bytes plus its id (about 1.4 KB with the
+/// defaults), plus 3 bytes per token for the content check.
 public struct CorpusDeduplicator: Sendable {
   /// What is compared, and how similar is similar enough.
   public struct Options: Sendable, Hashable {
@@ -56,12 +61,20 @@ public struct CorpusDeduplicator: Sendable {
     /// a document: a line like "Photo: Reuters" or "Share this article" recurs in
     /// unrelated documents and says nothing about copying.
     public var minimumParagraphWords: Int
-    /// The smallest estimated Jaccard similarity of shingle sets at which a document
-    /// is a near duplicate. Default 0.6. With 3-token shingles, changing 5% of the
-    /// words of a document changes about 15% of its shingles, which leaves a Jaccard
-    /// similarity near 0.74; a document sharing a third of its text with another
-    /// scores at most about 0.2.
+    /// The smallest estimated Jaccard similarity of shingle sets at which a kept
+    /// document is checked as the original of a near copy. Default 0.4. With 3-token
+    /// shingles, changing 5% of the words of a document leaves a Jaccard similarity
+    /// near 0.77 and changing 10% near 0.6 (0.5 at the least, measured); the estimate
+    /// has a standard deviation of at most 0.045, so 0.4 misses almost none of them.
+    /// Documents that reach it without being copies (most of one article with a
+    /// paragraph of another) fail the content check, ``maximumNewTokens``.
     public var similarityThreshold: Double
+    /// The longest run of consecutive tokens of a document that a kept document may
+    /// lack for the document to be its near copy. Default 12, the repeat finder's
+    /// minimum: scattered edits leave gaps of a token or two (12 at most in copies with
+    /// 10% of their words changed, measured), a sentence of text of its own leaves
+    /// more.
+    public var maximumNewTokens: Int
     /// Tokens per shingle. Default 3: short enough that a few edited words leave most
     /// shingles intact (5-token shingles bring 5% of words changed down to a
     /// similarity near 0.6), long enough that unrelated texts share few.
@@ -70,10 +83,12 @@ public struct CorpusDeduplicator: Sendable {
     /// standard deviation of at most 0.045.
     public var signatureSize: Int
     /// LSH bands, of ``rows`` bins each, taken from the start of the signature.
-    /// Default 24, with 4 rows: a document becomes the candidate of a kept one with
-    /// probability 1 - (1 - J⁴)²⁴ for a similarity J: 0.96 at 0.6, 0.997 at 0.68,
-    /// 0.9999 at 0.74 (5% of words changed), 0.12 at 0.27 and 0.04 at 0.2 (a
-    /// candidate is then checked on the whole signature, and kept).
+    /// Default 32, with 4 rows (the whole signature): a document becomes the candidate
+    /// of a kept one with probability 1 - (1 - J⁴)³² for a similarity J: 0.87 at 0.5,
+    /// 0.96 at 0.56, 0.987 at 0.6 (copies with 10% of their words changed sit at 0.5 to
+    /// 0.65), 0.9995 at 0.7, 0.23 at 0.3 and 0.003 at 0.1 (a candidate is then checked
+    /// on the whole signature). 42 bands of 3 rows find a few more of the 10% copies
+    /// (0.995 at 0.5) for a third more table entries and candidates.
     public var bands: Int
     /// Bins per LSH band. Default 4.
     public var rows: Int
@@ -81,14 +96,15 @@ public struct CorpusDeduplicator: Sendable {
     /// Creates options; the defaults are documented on each property.
     public init(
       exactDocuments: Bool = true, nearDuplicates: Bool = true, repeatedParagraphs: Bool = true,
-      minimumParagraphWords: Int = 12, similarityThreshold: Double = 0.6, shingleSize: Int = 3,
-      signatureSize: Int = 128, bands: Int = 24, rows: Int = 4
+      minimumParagraphWords: Int = 12, similarityThreshold: Double = 0.4, maximumNewTokens: Int = 12,
+      shingleSize: Int = 3, signatureSize: Int = 128, bands: Int = 32, rows: Int = 4
     ) {
       self.exactDocuments = exactDocuments
       self.nearDuplicates = nearDuplicates
       self.repeatedParagraphs = repeatedParagraphs
       self.minimumParagraphWords = max(1, minimumParagraphWords)
       self.similarityThreshold = min(1, max(0, similarityThreshold))
+      self.maximumNewTokens = max(0, maximumNewTokens)
       self.shingleSize = max(1, shingleSize)
       self.signatureSize = max(1, signatureSize)
       self.rows = min(max(1, rows), self.signatureSize)
@@ -118,10 +134,18 @@ public struct CorpusDeduplicator: Sendable {
   /// value (`UInt32.max`: none); `bandIndex` holds the latest.
   var bandChain: [UInt32] = []
   var bandIndex = FingerprintIndex(minimumCapacity: 1 << 16, compact: false)
+  /// The shingles of the kept documents, for the content check of near duplicates
+  /// (empty without near duplicates).
+  var shingleStore = ShingleStore()
 
   /// The most candidates followed per band: bounds the work on degenerate input
   /// (thousands of kept documents sharing a band value).
   static let candidatesPerBand = 64
+
+  /// The most candidates checked on content per document, from the most similar:
+  /// bounds the work when many kept documents resemble one (a templated site) and
+  /// none holds it.
+  static let candidatesChecked = 8
 
   /// How many keys ahead table accesses are prefetched: enough to overlap several
   /// cache misses, few enough for the processor's line-fill buffers.
@@ -142,7 +166,7 @@ public struct CorpusDeduplicator: Sendable {
   public var memoryBytes: Int {
     exactIndex.memoryBytes + bandIndex.memoryBytes + paragraphIndex.memoryBytes
       + signatures.capacity * 4 + bandChain.capacity * 4 + keptInputNumbers.capacity * 8
-      + exactCheck.capacity * 8 + keptIDs.capacity * 16 + identifierBytes
+      + exactCheck.capacity * 8 + keptIDs.capacity * 16 + identifierBytes + shingleStore.memoryBytes
   }
   /// Distinct paragraphs in the paragraph index.
   public var paragraphCount: Int { paragraphIndex.count }
@@ -158,6 +182,32 @@ public struct CorpusDeduplicator: Sendable {
       _ = paragraphIndex.valueOrInsert(key(index), UInt32(truncatingIfNeeded: index))
     }
   }
+
+  /// Keeps `count` random documents of `tokens` tokens each (random hashes,
+  /// signatures and shingles, so none is a duplicate), as `decide(_:id:)` would: for
+  /// measuring the memory and time per kept document.
+  @_spi(Benchmarks)
+  public mutating func _addRandomDocuments(_ count: Int, tokens: Int, seed: UInt64) {
+    var state = seed
+    func next() -> UInt64 {
+      state &+= 0x9E37_79B9_7F4A_7C15
+      return TokenizedText.mix(state)
+    }
+    let shingleCount = max(1, tokens - options.shingleSize + 1)
+    for _ in 0..<count {
+      let signature = (0..<options.signatureSize).map { _ in UInt32(truncatingIfNeeded: next()) & 0x7FFF_FFFF }
+      let shingles = (0..<shingleCount).map { _ in UInt32(truncatingIfNeeded: next()) & 0xFF_FFFF }
+      _ = enter(
+        exact: (next(), next() | 1), signature: signature, bandKeys: (0..<options.bands).map { bandKey(signature, $0) },
+        shingles: shingles, tokenCount: tokens, id: String(documentCount),
+        inputNumber: documentCount)
+      documentCount += 1
+    }
+  }
+
+  /// Bytes held for the content check of near duplicates: the kept documents'
+  /// shingles.
+  public var shingleStoreBytes: Int { shingleStore.memoryBytes }
 
   // MARK: Fingerprints
 
@@ -192,9 +242,11 @@ public struct CorpusDeduplicator: Sendable {
     }
     result.exact = (TokenizedText.mix(first ^ UInt64(hashes.count)), TokenizedText.mix(second) | 1)
     if options.nearDuplicates {
+      var shingles: [UInt32]? = []
       result.signature = hashes.withUnsafeBufferPointer {
-        MinHash.signature($0, shingleSize: options.shingleSize, bins: options.signatureSize)
+        MinHash.signature($0, shingleSize: options.shingleSize, bins: options.signatureSize, shingles: &shingles)
       }
+      result.shingles = shingles ?? []
       result.bandKeys = (0..<options.bands).map { bandKey(result.signature, $0) }
     }
     // Paragraphs: every non-blank line, with its tokens' fingerprint (the text's own
@@ -251,8 +303,9 @@ public struct CorpusDeduplicator: Sendable {
 
     var decision = DeduplicationDecision()
     let ordinal = UInt32(keptIDs.count)
-    decision.duplicate = enter(
-      exact: fingerprint.exact, signature: fingerprint.signature, bandKeys: fingerprint.bandKeys, id: id,
+    (decision.duplicate, decision.nearestCandidate) = enter(
+      exact: fingerprint.exact, signature: fingerprint.signature, bandKeys: fingerprint.bandKeys,
+      shingles: fingerprint.shingles, tokenCount: fingerprint.tokenCount, id: id,
       inputNumber: inputNumber)
     guard decision.duplicate == nil, options.repeatedParagraphs else { return decision }
     // A paragraph held by an earlier kept document goes, every time it occurs here.
@@ -272,10 +325,13 @@ public struct CorpusDeduplicator: Sendable {
   }
 
   /// Decides whether a document is an exact or near duplicate of a kept one, and if it
-  /// is not, keeps it: enters its hashes, signature and band keys (not its paragraphs).
+  /// is not, keeps it: enters its hashes, signature, band keys and shingles (not its
+  /// paragraphs). For a kept document, also the most similar candidate that failed the
+  /// content check, if any.
   mutating func enter(
-    exact: (UInt64, UInt64)?, signature: [UInt32], bandKeys: [UInt64], id: String, inputNumber: Int
-  ) -> DeduplicationDecision.Duplicate? {
+    exact: (UInt64, UInt64)?, signature: [UInt32], bandKeys: [UInt64], shingles: [UInt32], tokenCount: Int,
+    id: String, inputNumber: Int
+  ) -> (DeduplicationDecision.Duplicate?, DeduplicationDecision.NearCandidate?) {
     let bins = options.signatureSize
     // The document is entered as kept (one search per key), and taken out again if it
     // turns out to be a duplicate: most documents are kept. A key entered and taken
@@ -286,7 +342,7 @@ public struct CorpusDeduplicator: Sendable {
       let kept = exactIndex.exchange(exact.0, ordinal) ?? .max
       if kept != .max && exactCheck[Int(kept)] == exact.1 {
         _ = exactIndex.exchange(exact.0, kept)
-        return duplicate(of: Int(kept), kind: .exact, similarity: 1)
+        return (duplicate(of: Int(kept), kind: .exact, similarity: 1, coveredShare: 1, longestNewRun: 0), nil)
       }
       // A different document whose first hash is the same (about one chance in 2⁶⁴)
       // stays the one the key names.
@@ -294,16 +350,34 @@ public struct CorpusDeduplicator: Sendable {
     }
     let hasSignature = signature.count == bins && bandKeys.count == options.bands
     var previous: [UInt32] = []
+    var rejected: DeduplicationDecision.NearCandidate?
     if options.nearDuplicates && hasSignature {
       previous.reserveCapacity(bandKeys.count)
       for (band, key) in bandKeys.enumerated() {
         if band + Self.prefetchDistance < bandKeys.count { bandIndex.prefetch(bandKeys[band + Self.prefetchDistance]) }
         previous.append(bandIndex.exchange(key, ordinal) ?? .max)
       }
-      if let (kept, similarity) = nearestCandidate(signature, latest: previous) {
+      var matcher: ShingleMatcher?
+      for (kept, similarity) in similarCandidates(signature, latest: previous).prefix(Self.candidatesChecked) {
+        if matcher == nil { matcher = ShingleMatcher(shingles) }
+        let coverage = matcher!.coverage(
+          by: kept, of: shingleStore, tokenCount: tokenCount, shingleSize: options.shingleSize)
+        let share = tokenCount > 0 ? Double(coverage.coveredTokens) / Double(tokenCount) : 1
+        guard coverage.longestUncoveredRun <= options.maximumNewTokens else {
+          if rejected == nil {
+            rejected = DeduplicationDecision.NearCandidate(
+              keptID: keptIDs[kept], keptInputNumber: keptInputNumbers[kept], similarity: similarity,
+              coveredShare: share, longestNewRun: coverage.longestUncoveredRun)
+          }
+          continue
+        }
         for (band, key) in bandKeys.enumerated() { _ = bandIndex.exchange(key, previous[band]) }
         if enteredExact, let exact { _ = exactIndex.exchange(exact.0, .max) }
-        return duplicate(of: kept, kind: .near, similarity: similarity)
+        return (
+          duplicate(
+            of: kept, kind: .near, similarity: similarity, coveredShare: share,
+            longestNewRun: coverage.longestUncoveredRun), nil
+        )
       }
     }
     keptIDs.append(id)
@@ -314,12 +388,14 @@ public struct CorpusDeduplicator: Sendable {
       if hasSignature {
         signatures.append(contentsOf: signature)
         bandChain.append(contentsOf: previous)
+        shingleStore.append(shingles, tokenCount: tokenCount)
       } else {
         signatures.append(contentsOf: repeatElement(0, count: bins))
         bandChain.append(contentsOf: repeatElement(.max, count: options.bands))
+        shingleStore.append([], tokenCount: 0)
       }
     }
-    return nil
+    return (nil, rejected)
   }
 
   /// Fingerprints and decides in one step, and returns the document without its
@@ -330,11 +406,12 @@ public struct CorpusDeduplicator: Sendable {
     return (decision, decision.applied(to: bytes))
   }
 
-  private func duplicate(of kept: Int, kind: DeduplicationDecision.Kind, similarity: Double)
-    -> DeduplicationDecision.Duplicate
-  {
+  private func duplicate(
+    of kept: Int, kind: DeduplicationDecision.Kind, similarity: Double, coveredShare: Double, longestNewRun: Int
+  ) -> DeduplicationDecision.Duplicate {
     DeduplicationDecision.Duplicate(
-      keptID: keptIDs[kept], keptInputNumber: keptInputNumbers[kept], kind: kind, similarity: similarity)
+      keptID: keptIDs[kept], keptInputNumber: keptInputNumbers[kept], kind: kind, similarity: similarity,
+      coveredShare: coveredShare, longestNewRun: longestNewRun)
   }
 
   func bandKey(_ signature: [UInt32], _ band: Int) -> UInt64 {
@@ -347,10 +424,10 @@ public struct CorpusDeduplicator: Sendable {
     return key
   }
 
-  /// The most similar kept document sharing a band with `signature`, if its estimated
-  /// similarity reaches the threshold.
+  /// The kept documents sharing a band with `signature` whose estimated similarity
+  /// reaches the threshold, the most similar first, the earliest on ties.
   /// `latest`: for each band, the last kept document with the same band value.
-  private func nearestCandidate(_ signature: [UInt32], latest: [UInt32]) -> (Int, Double)? {
+  private func similarCandidates(_ signature: [UInt32], latest: [UInt32]) -> [(Int, Double)] {
     var candidates: [UInt32] = []
     for band in 0..<options.bands {
       var next = latest[band]
@@ -362,9 +439,9 @@ public struct CorpusDeduplicator: Sendable {
         followed += 1
       }
     }
-    guard !candidates.isEmpty else { return nil }
+    guard !candidates.isEmpty else { return [] }
     candidates.sort()
-    var best: (Int, Double)?
+    var similar: [(Int, Double)] = []
     let bins = options.signatureSize
     var previous: UInt32 = .max
     signature.withUnsafeBufferPointer { mine in
@@ -373,13 +450,12 @@ public struct CorpusDeduplicator: Sendable {
           previous = candidate
           let theirs = UnsafeBufferPointer(rebasing: all[Int(candidate) * bins..<(Int(candidate) + 1) * bins])
           let similarity = MinHash.similarity(mine, theirs)
-          if similarity >= options.similarityThreshold && similarity > (best?.1 ?? -1) {
-            best = (Int(candidate), similarity)
-          }
+          if similarity >= options.similarityThreshold { similar.append((Int(candidate), similarity)) }
         }
       }
     }
-    return best
+    // Stable: candidates are in kept order, so the earliest comes first on ties.
+    return similar.enumerated().sorted { ($0.element.1, $1.offset) > ($1.element.1, $0.offset) }.map(\.element)
   }
 
   /// The bytes to remove for the paragraphs `removed` (indices into the fingerprint's
@@ -429,6 +505,8 @@ public struct DocumentFingerprint: Sendable {
   var signature: [UInt32] = []
   /// The LSH key of each band of the signature.
   var bandKeys: [UInt64] = []
+  /// A 24-bit value of each shingle, in order, for the content check.
+  var shingles: [UInt32] = []
   /// Every non-blank line.
   var paragraphs: [Paragraph] = []
 
@@ -470,6 +548,28 @@ public struct DeduplicationDecision: Sendable {
     public var kind: Kind
     /// The estimated Jaccard similarity of the shingle sets (1 for exact copies).
     public var similarity: Double
+    /// The share of the document's tokens covered by shingles the kept document holds
+    /// (1 for exact copies).
+    public var coveredShare: Double
+    /// The longest run of consecutive tokens of the document that the kept document
+    /// lacks (0 for exact copies): at most ``CorpusDeduplicator/Options/maximumNewTokens``.
+    public var longestNewRun: Int
+  }
+
+  /// A kept document similar enough to be checked as the original of a kept one, which
+  /// lacks a run of its text: why a similar document was not dropped.
+  public struct NearCandidate: Sendable {
+    /// The kept document's identifier.
+    public var keptID: String
+    /// The kept document's input number.
+    public var keptInputNumber: Int
+    /// The estimated Jaccard similarity of the shingle sets.
+    public var similarity: Double
+    /// The share of the document's tokens covered by shingles the kept document holds.
+    public var coveredShare: Double
+    /// The longest run of consecutive tokens of the document that the kept document
+    /// lacks: more than ``CorpusDeduplicator/Options/maximumNewTokens``.
+    public var longestNewRun: Int
   }
 
   /// A paragraph removed from a kept document because an earlier kept document holds it.
@@ -488,6 +588,9 @@ public struct DeduplicationDecision: Sendable {
 
   /// Non-nil when the document is dropped.
   public var duplicate: Duplicate?
+  /// For a kept document, the most similar kept document it was checked against as a
+  /// near copy, and why it is not one; nil when no candidate reached the threshold.
+  public var nearestCandidate: NearCandidate?
   /// The paragraphs removed from a kept document, in order.
   public var removedParagraphs: [RemovedParagraph] = []
 

@@ -2,7 +2,7 @@
 /// tomorrow's crawl is deduplicated against today's, and shards processed apart can be
 /// combined.
 ///
-/// ## File format, version 1
+/// ## File format, version 2
 ///
 /// Little-endian throughout. A header:
 ///
@@ -13,12 +13,14 @@
 /// | 4 | flags: 1 exact documents, 2 near duplicates, 4 repeated paragraphs |
 /// | 4 × 5 | minimum paragraph words, shingle size, signature size, bands, rows |
 /// | 8 | similarity threshold (IEEE 754 double) |
+/// | 4 | maximum new tokens of a near copy |
 /// | 8 × 5 | documents seen, kept documents, exact entries, band entries, paragraph entries |
 ///
 /// then, for each kept document, its input number (8 bytes), its second exact hash (8)
 /// and its identifier (4-byte length, UTF-8 bytes); the signatures (4 bytes × signature
-/// size × kept documents); the band chains (4 bytes × bands × kept documents); the
-/// exact, band and paragraph entries (8-byte key, 4-byte value each, sorted by key);
+/// size × kept documents); the band chains (4 bytes × bands × kept documents); with
+/// near duplicates, for each kept document its token count and shingle count (4 bytes
+/// each) and its shingle values (3 bytes each); the exact, band and paragraph entries (8-byte key, 4-byte value each, sorted by key);
 /// and a trailer: a 64-bit checksum of everything before it and the magic again. A file that does not
 /// start with the magic, has another version, is cut short or fails its checksum is
 /// refused with an ``IndexError``.
@@ -30,7 +32,7 @@ extension CorpusDeduplicator {
   }
 
   static let magic = Array("WINNOWDX".utf8)
-  static let formatVersion: UInt32 = 1
+  static let formatVersion: UInt32 = 2
 
   /// Everything this deduplicator has seen, in the index file format.
   public func serialized() -> [UInt8] {
@@ -45,6 +47,7 @@ extension CorpusDeduplicator {
       writer.u32(UInt32(value))
     }
     writer.u64(options.similarityThreshold.bitPattern)
+    writer.u32(UInt32(options.maximumNewTokens))
     for count in [documentCount, keptIDs.count, exactIndex.count, bandIndex.count, paragraphIndex.count] {
       writer.u64(UInt64(count))
     }
@@ -57,6 +60,13 @@ extension CorpusDeduplicator {
     }
     for value in signatures { writer.u32(value) }
     for value in bandChain { writer.u32(value) }
+    if options.nearDuplicates {
+      for index in 0..<shingleStore.count {
+        writer.u32(UInt32(shingleStore.tokenCount(of: index)))
+        writer.u32(UInt32(shingleStore.shingleCount(of: index)))
+        writer.data += shingleStore.packed(index)
+      }
+    }
     for table in [exactIndex, bandIndex, paragraphIndex] {
       // Sorted by key: the same entries give the same file, whatever order they were
       // inserted in (a loaded index lays its table out anew).
@@ -75,9 +85,12 @@ extension CorpusDeduplicator {
   }
 
   /// A deduplicator that has seen what the index in `bytes` records. `options` are
-  /// those it was made with, except the similarity threshold, which is taken from
-  /// `threshold` when given.
-  public init(serialized bytes: [UInt8], similarityThreshold threshold: Double? = nil) throws(IndexError) {
+  /// those it was made with, except the similarity threshold and the maximum new
+  /// tokens of a near copy, which are taken from `threshold` and `maximumNewTokens`
+  /// when given.
+  public init(
+    serialized bytes: [UInt8], similarityThreshold threshold: Double? = nil, maximumNewTokens: Int? = nil
+  ) throws(IndexError) {
     var reader = IndexReader(bytes: bytes)
     guard bytes.count >= 16, Array(bytes.prefix(8)) == Self.magic else {
       throw IndexError(description: "not a Winnow index (no WINNOWDX header)")
@@ -86,7 +99,9 @@ extension CorpusDeduplicator {
     let version = try reader.u32()
     guard version == Self.formatVersion else {
       throw IndexError(
-        description: "index format version \(version); this Winnow reads version \(Self.formatVersion)")
+        description:
+          "index format version \(version); this Winnow reads version \(Self.formatVersion) (rebuild the index from its inputs)"
+      )
     }
     guard bytes.count >= 24 + 8, Array(bytes.suffix(8)) == Self.magic else {
       throw IndexError(description: "the index is cut short (no trailer)")
@@ -103,10 +118,12 @@ extension CorpusDeduplicator {
       throw IndexError(description: "the index is damaged (options out of range)")
     }
     let savedThreshold = Double(bitPattern: try reader.u64())
+    let savedNewTokens = Int(try reader.u32())
     self.init(
       Options(
         exactDocuments: flags & 1 != 0, nearDuplicates: flags & 2 != 0, repeatedParagraphs: flags & 4 != 0,
-        minimumParagraphWords: numbers[0], similarityThreshold: threshold ?? savedThreshold, shingleSize: numbers[1],
+        minimumParagraphWords: numbers[0], similarityThreshold: threshold ?? savedThreshold,
+        maximumNewTokens: maximumNewTokens ?? savedNewTokens, shingleSize: numbers[1],
         signatureSize: numbers[2], bands: numbers[3], rows: numbers[4]))
     var counts: [Int] = []
     for _ in 0..<5 { counts.append(try reader.count(limit: bytes.count)) }
@@ -128,6 +145,16 @@ extension CorpusDeduplicator {
     }
     signatures = try reader.u32s(kept * options.signatureSize)
     bandChain = try reader.u32s(kept * options.bands)
+    if options.nearDuplicates {
+      for _ in 0..<kept {
+        let tokenCount = Int(try reader.u32())
+        let count = Int(try reader.u32())
+        guard count <= max(tokenCount, 1) else {
+          throw IndexError(description: "the index is damaged (shingle count)")
+        }
+        shingleStore.append(packed: try reader.bytes(3 * count), tokenCount: tokenCount)
+      }
+    }
     exactIndex = FingerprintIndex(minimumCapacity: counts[2], compact: false)
     bandIndex = FingerprintIndex(minimumCapacity: max(counts[3], 1 << 16), compact: false)
     paragraphIndex = FingerprintIndex(minimumCapacity: counts[4])
@@ -184,10 +211,13 @@ extension CorpusDeduplicator {
       let bandKeys = options.nearDuplicates ? (0..<options.bands).map { bandKey(signature, $0) } : []
       let ordinal = UInt32(keptIDs.count)
       let emptyText = options.nearDuplicates && signature.allSatisfy { $0 == 0 }
+      let shingles = options.nearDuplicates ? other.shingleStore.shingles(of: index) : []
+      let tokenCount = options.nearDuplicates ? other.shingleStore.tokenCount(of: index) : 0
       if enter(
         exact: exact, signature: emptyText ? [] : signature, bandKeys: emptyText ? [] : bandKeys,
-        id: other.keptIDs[index], inputNumber: offset + other.keptInputNumbers[index]) == nil
-      {
+        shingles: shingles, tokenCount: tokenCount, id: other.keptIDs[index],
+        inputNumber: offset + other.keptInputNumbers[index]
+      ).0 == nil {
         newOrdinal[index] = ordinal
       }
     }

@@ -12,9 +12,9 @@ struct Clean: ParsableCommand {
 
       Output goes to standard output, --output (one stream) or --output-dir (one file per input), compressed when its name ends in .gz, .zst, .bz2 or .xz. A file is written under a temporary name and renamed when complete; a device, FIFO or /dev/stdout is written to directly. A malformed JSON line is reported as FILE:LINE:COLUMN and skipped (--strict stops instead). Exit status: 0 success, 1 failure, 2 some inputs could not be read or parsed, 64 usage error, 130 and 143 interrupted.
 
-      Across documents (see 'winnow dedup --help'), in input order: a document whose comparison form equals an earlier one's, or whose estimated similarity to an earlier one reaches --near-threshold, is dropped; a paragraph of at least --min-paragraph-words words seen in an earlier document is removed. --no-dedup switches this off.
+      Across documents (see 'winnow dedup --help'), in input order: a document whose comparison form equals an earlier one's, or all of which an earlier one holds except for scattered edits (similarity at least --near-threshold, no run of more than --near-max-new-tokens tokens missing), is dropped; a paragraph of at least --min-paragraph-words words seen in an earlier document is removed. --no-dedup switches this off.
 
-      --explain writes one JSON line per document: its id (the JSON Lines --id-field member, else the line number or the file path), every removed span with UTF-8 byte offsets into the original text and the span it repeats, normalization changes by kind, and what deduplication did: "duplicateOf" (the kept document's id, "exact" or "near", the similarity) or "removedParagraphs" (span, kept document's id, text).
+      --explain writes one JSON line per document: its id (the JSON Lines --id-field member, else the line number or the file path), every removed span with UTF-8 byte offsets into the original text and the span it repeats, normalization changes by kind, and what deduplication did: "duplicateOf" (the kept document's id, "exact" or "near", the similarity, the share it covers, the longest run it lacks) or "removedParagraphs" (span, kept document's id, text), and "nearCandidate" when a similar kept document lacks a run of its text.
 
       Examples (from the repository root):
         winnow clean Examples/duplicated-body.txt

@@ -532,13 +532,19 @@ final class CorpusRun {
       copied = entry.output.upperBound
       let decision = deduplicator.decide(entry.fingerprint, id: entry.id)
       var members = entry.explanation.map { [$0] } ?? []
+      if explainPath != nil, let candidate = decision.nearestCandidate {
+        // Similar enough to be checked, but holding text of its own: why it stays.
+        members.append(
+          "\"nearCandidate\":{\"id\":\(candidate.keptID),\"similarity\":\(candidate.similarity),\"coveredShare\":\(candidate.coveredShare),\"longestNewRun\":\(candidate.longestNewRun)}"
+        )
+      }
       if let duplicate = decision.duplicate {
         if duplicate.kind == .exact { summary.exactDuplicates += 1 } else { summary.nearDuplicates += 1 }
         batch.bytesOut -= entry.output.count
         batch.dropped = true
         if explainPath != nil {
           members.append(
-            "\"duplicateOf\":{\"id\":\(duplicate.keptID),\"kind\":\"\(duplicate.kind.rawValue)\",\"similarity\":\(duplicate.similarity),\"span\":[0,\(entry.originalCount)]}"
+            "\"duplicateOf\":{\"id\":\(duplicate.keptID),\"kind\":\"\(duplicate.kind.rawValue)\",\"similarity\":\(duplicate.similarity),\"coveredShare\":\(duplicate.coveredShare),\"longestNewRun\":\(duplicate.longestNewRun),\"span\":[0,\(entry.originalCount)]}"
           )
         }
       } else if decision.removedParagraphs.isEmpty {

@@ -157,8 +157,19 @@ struct DedupFlags: ParsableArguments {
   @Flag(help: "Keep paragraphs already seen in earlier documents.")
   var noRepeatedParagraphs = false
 
-  @Option(help: "Smallest estimated Jaccard similarity (0-1) of shingle sets for a near duplicate.")
+  @Option(
+    help:
+      "Smallest estimated Jaccard similarity (0-1) of shingle sets for a kept document to be checked as the original of a near copy."
+  )
   var nearThreshold: Double = CorpusDeduplicator.Options().similarityThreshold
+
+  @Option(
+    help: ArgumentHelp(
+      "A near copy lacks no run of more than this many consecutive tokens from its kept document.",
+      discussion:
+        "Scattered edits leave gaps of a token or two; a document that adds a sentence or a paragraph of its own is kept."
+    ))
+  var nearMaxNewTokens: Int = CorpusDeduplicator.Options().maximumNewTokens
 
   @Option(help: "Tokens per shingle for near-duplicate signatures.")
   var nearShingle: Int = CorpusDeduplicator.Options().shingleSize
@@ -209,6 +220,7 @@ struct DedupFlags: ParsableArguments {
   func validate() throws {
     guard (0...1).contains(nearThreshold) else { throw ValidationError("--near-threshold must be between 0 and 1.") }
     if let maxIndexMemory, maxIndexMemory < 1 { throw ValidationError("--max-index-memory must be at least 1 (MB).") }
+    guard nearMaxNewTokens >= 0 else { throw ValidationError("--near-max-new-tokens must be at least 0.") }
     guard nearShingle >= 1 else { throw ValidationError("--near-shingle must be at least 1.") }
     guard signatureSize >= 1, bands >= 1, rows >= 1, bands * rows <= signatureSize else {
       throw ValidationError("--bands times --rows must be at most --signature-size.")
@@ -233,7 +245,9 @@ struct DedupFlags: ParsableArguments {
     }
     let loaded: CorpusDeduplicator
     do {
-      loaded = try CorpusDeduplicator(serialized: [UInt8](data), similarityThreshold: options.similarityThreshold)
+      loaded = try CorpusDeduplicator(
+        serialized: [UInt8](data), similarityThreshold: options.similarityThreshold,
+        maximumNewTokens: options.maximumNewTokens)
     } catch {
       Diagnostics.error("cannot use the index \(index): \(error)")
       throw ExitCode.failure
@@ -301,7 +315,8 @@ struct DedupFlags: ParsableArguments {
   var options: CorpusDeduplicator.Options {
     CorpusDeduplicator.Options(
       exactDocuments: !noExactDocuments, nearDuplicates: !noNearDuplicates, repeatedParagraphs: !noRepeatedParagraphs,
-      minimumParagraphWords: minParagraphWords, similarityThreshold: nearThreshold, shingleSize: nearShingle,
+      minimumParagraphWords: minParagraphWords, similarityThreshold: nearThreshold,
+      maximumNewTokens: nearMaxNewTokens, shingleSize: nearShingle,
       signatureSize: signatureSize, bands: bands, rows: rows)
   }
 }

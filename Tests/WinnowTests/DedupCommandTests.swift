@@ -10,8 +10,9 @@ import Testing
     "{\"id\": \"\(id)\", \"text\": \(CorpusCommandTests.jsonString(lines.joined(separator: "\n")))}"
   }
 
-  /// A corpus of seeded articles with reposts, near copies and a shared notice, spread
-  /// over many batches.
+  /// A corpus of seeded articles with reposts, near copies, mixed documents (an article
+  /// with two paragraphs of text of their own, kept) and a shared notice, spread over
+  /// many batches.
   static func corpus() -> (text: String, dropped: Set<String>) {
     let notice =
       "Cookies help us deliver our services and by using our services you agree to our use of cookies on this site."
@@ -31,6 +32,10 @@ import Testing
         copy[0] = "A new headline \(index)"
         lines.append(line("a\(index)-near", copy))
         dropped.insert("a\(index)-near")
+      }
+      if index % 7 == 0 {
+        let own = DeduplicationTests.article(UInt64(10_000 + index), paragraphs: 2).dropFirst()
+        lines.append(line("a\(index)-mixed", index % 2 == 0 ? article + own : own + article))
       }
     }
     return (lines.joined(separator: "\n") + "\n", dropped)
@@ -64,7 +69,7 @@ import Testing
       try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
     }
     let keptIDs = Set(kept.map { $0["id"] as! String })
-    #expect(keptIDs == Set((0..<600).map { "a\($0)" }))
+    #expect(keptIDs == Set((0..<600).map { "a\($0)" } + stride(from: 0, to: 600, by: 7).map { "a\($0)-mixed" }))
     // The notice stays in the first article only.
     let withNotice = kept.filter { ($0["text"] as! String).contains("Cookies help us") }
     #expect(withNotice.map { $0["id"] as! String } == ["a0"])
@@ -75,6 +80,13 @@ import Testing
     let duplicate = try #require(near["duplicateOf"] as? [String: Any])
     #expect(duplicate["id"] as? String == "a5" && duplicate["kind"] as? String == "near")
     #expect((duplicate["similarity"] as? Double ?? 0) > 0.6)
+    #expect((duplicate["coveredShare"] as? Double ?? 0) > 0.9 && (duplicate["longestNewRun"] as? Int ?? 99) <= 12)
+    // A mixed document is similar to its article, and holds two paragraphs of its own.
+    let mixed = try #require(records.first { $0["id"] as? String == "a14-mixed" })
+    #expect(mixed["duplicateOf"] == nil)
+    let candidate = try #require(mixed["nearCandidate"] as? [String: Any])
+    #expect(candidate["id"] as? String == "a14" && (candidate["similarity"] as? Double ?? 0) > 0.6)
+    #expect((candidate["longestNewRun"] as? Int ?? 0) > 60)
     // The whole document goes: its span is all of its text.
     #expect((duplicate["span"] as? [Int])?.first == 0 && ((duplicate["span"] as? [Int])?.last ?? 0) > 500)
     let second = try #require(records.first { $0["id"] as? String == "a1" })

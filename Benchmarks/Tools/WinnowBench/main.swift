@@ -28,6 +28,8 @@ struct Arguments {
   var keep: String?
   var corpusOnly = false
   var paragraphIndex: Int?
+  var keptDocuments: Int?
+  var tokens = 400
 
   init() {
     var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -46,6 +48,8 @@ struct Arguments {
       case "--keep": keep = iterator.next()
       case "--corpus-only": corpusOnly = true
       case "--paragraph-index": paragraphIndex = Int(iterator.next() ?? "")
+      case "--kept-documents": keptDocuments = Int(iterator.next() ?? "")
+      case "--tokens": tokens = max(1, Int(iterator.next() ?? "") ?? tokens)
       case "-h", "--help":
         print(
           """
@@ -53,6 +57,7 @@ struct Arguments {
                               [--only STAGE-PREFIX] [--corpus NAME-PART] [--scaling]
                  winnow-bench --command [--megabytes N] [--runs N] [--articles DIR] [--keep DIR [--corpus-only]]
                  winnow-bench --paragraph-index N
+                 winnow-bench --kept-documents N [--tokens 400]
           """
         )
         exit(0)
@@ -259,6 +264,25 @@ if let count = arguments.paragraphIndex {
     "paragraph index: \(deduplicator.paragraphCount) distinct paragraphs, \(deduplicator.paragraphIndexBytes) bytes, "
       + "\(format(Double(deduplicator.paragraphIndexBytes) / Double(deduplicator.paragraphCount), 2)) bytes each; "
       + "\(format(elapsed, 2)) s, \(format(elapsed * 1e9 / Double(count), 0)) ns per insertion")
+  exit(0)
+}
+if let count = arguments.keptDocuments {
+  // Memory per kept document of the deduplicator (signature, bands, exact hashes,
+  // identifier, shingles for the content check), and time per document.
+  var deduplicator = CorpusDeduplicator()
+  let clock = ContinuousClock()
+  let start = clock.now
+  deduplicator._addRandomDocuments(count, tokens: arguments.tokens, seed: 1)
+  let elapsed = seconds(clock.now - start)
+  var usage = rusage()
+  getrusage(RUSAGE_SELF.rawValue, &usage)
+  let total = deduplicator.memoryBytes
+  let shingles = deduplicator.shingleStoreBytes
+  print(
+    "kept documents: \(deduplicator.keptIDs.count) of \(arguments.tokens) tokens, \(total) bytes, "
+      + "\(format(Double(total) / Double(count), 1)) bytes each (content check \(format(Double(shingles) / Double(count), 1)), "
+      + "the rest \(format(Double(total - shingles) / Double(count), 1))); peak resident \(usage.ru_maxrss / 1024) MB; "
+      + "\(format(elapsed, 2)) s, \(format(elapsed * 1e9 / Double(count), 0)) ns per document")
   exit(0)
 }
 if arguments.command {

@@ -11,6 +11,15 @@ enum MinHash {
   /// The signature of the `shingleSize`-token shingles of `hashes` (one shingle, the
   /// whole sequence, when there are fewer tokens); empty for no tokens.
   static func signature(_ hashes: UnsafeBufferPointer<UInt64>, shingleSize: Int, bins: Int) -> [UInt32] {
+    var shingles: [UInt32]? = nil
+    return signature(hashes, shingleSize: shingleSize, bins: bins, shingles: &shingles)
+  }
+
+  /// The signature, and in `shingles` (when not nil) a 24-bit value of each shingle, in
+  /// order (``ShingleCoverage``): the top bits of the same mixed value.
+  static func signature(
+    _ hashes: UnsafeBufferPointer<UInt64>, shingleSize: Int, bins: Int, shingles: inout [UInt32]?
+  ) -> [UInt32] {
     guard !hashes.isEmpty, bins > 0 else { return [] }
     let k = min(max(shingleSize, 1), hashes.count)
     let shingleCount = hashes.count - k + 1
@@ -24,6 +33,12 @@ enum MinHash {
       for index in 0..<shingleCount {
         let product = (values[index] ^ (values[index] &>> 32)) &* 0xD6E8_FEB8_6659_FD93
         values[index] = product ^ (product &>> 32)
+      }
+      if shingles != nil {
+        shingles = [UInt32](unsafeUninitializedCapacity: shingleCount) { buffer, count in
+          for index in 0..<shingleCount { buffer[index] = UInt32(truncatingIfNeeded: values[index] &>> 40) }
+          count = shingleCount
+        }
       }
       let count = UInt64(bins)
       signature.withUnsafeMutableBufferPointer { signature in
