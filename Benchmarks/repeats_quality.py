@@ -10,7 +10,14 @@ Python 3.11, standard library only.
 
 The script builds a labeled JSON Lines corpus from the real articles in --articles
 (default ../shared/data/articles/text from the repository root), keeping the
-articles with at least 8 non-blank lines. For each such article, A is its text with
+articles with at least 8 non-blank lines and no repeats of their own. An article
+has repeats of its own, by a check independent of winnow (the one of
+Tests/WinnowTests/RepeatFinderTests.swift), when some run of 12 words occurs twice
+in it or two of its lines of 12 words or more share 80% of their words (words
+lower-cased, letters and digits only): a pull quote printed twice, an interview
+scraped with its questions repeated. For such an article the expected output "the
+article itself" would be wrong, so it is left out and counted (--with-own-repeats
+keeps them, to see what the tools do with them). For each such article, A is its text with
 every line stripped of trailing whitespace (and leading and trailing blank lines
 dropped); P1..Pn are its non-blank lines (paragraphs). Variants, ids
 `<file stem>/<label>`, and what a perfect tool outputs:
@@ -188,11 +195,36 @@ class Document:
     expected: str
 
 
-def load_articles(directory: Path) -> tuple[list[Article], int]:
+WORD = re.compile(r"[^\W_]+")
+
+
+def has_own_repeats(text: str) -> bool:
+    """Some run of 12 words occurs twice, or two lines of 12 words or more share 80%
+    of their words (multiset Dice), words lower-cased, letters and digits only."""
+    words = WORD.findall(text.lower())
+    seen = set()
+    for start in range(len(words) - MIN_PARAGRAPH_WORDS + 1):
+        run = tuple(words[start : start + MIN_PARAGRAPH_WORDS])
+        if run in seen:
+            return True
+        seen.add(run)
+    lines = [WORD.findall(line.lower()) for line in text.split("\n")]
+    lines = [line for line in lines if len(line) >= MIN_PARAGRAPH_WORDS]
+    for i, first in enumerate(lines):
+        for second in lines[i + 1 :]:
+            shared = sum((Counter(first) & Counter(second)).values())
+            if 2 * shared >= 0.8 * (len(first) + len(second)):
+                return True
+    return False
+
+
+def load_articles(directory: Path, with_own_repeats: bool = False) -> tuple[list[Article], int, int]:
     """The articles of `directory` (*.txt, file-name order) with at least MIN_LINES
-    non-blank lines, and the number of files read."""
+    non-blank lines and, unless `with_own_repeats`, no repeats of their own; the
+    number of files read and of articles left out for their own repeats."""
     files = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix == ".txt")
     articles = []
+    own_repeats = 0
     for path in files:
         text = path.read_bytes().decode("utf-8", errors="replace")
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -203,8 +235,11 @@ def load_articles(directory: Path) -> tuple[list[Article], int]:
             lines.pop()
         paragraphs = [i for i, line in enumerate(lines) if line.strip()]
         if len(paragraphs) >= MIN_LINES:
+            if not with_own_repeats and has_own_repeats("\n".join(lines)):
+                own_repeats += 1
+                continue
             articles.append(Article(path.stem, lines, paragraphs))
-    return articles, len(files)
+    return articles, len(files), own_repeats
 
 
 def separator_lines(article: Article) -> list[str]:
@@ -569,12 +604,14 @@ def main() -> int:
     parser.add_argument("--winnow", type=Path, default=DEFAULT_WINNOW)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="write all numbers here")
+    parser.add_argument("--with-own-repeats", action="store_true",
+                        help="keep the articles that have repeats of their own")
     args = parser.parse_args()
 
     if not args.articles.is_dir():
         print(f"error: articles folder not found: {args.articles} (use --articles DIR)", file=sys.stderr)
         return 2
-    articles, files = load_articles(args.articles)
+    articles, files, own_repeats = load_articles(args.articles, args.with_own_repeats)
     if not articles:
         print(f"error: no article in {args.articles} has {MIN_LINES} non-blank lines", file=sys.stderr)
         return 2
@@ -646,7 +683,7 @@ def main() -> int:
     print("# Repeated blocks inside documents: winnow clean vs awk '!seen[$0]++'\n")
     print(
         f"Corpus: {len(docs)} documents from {len(articles)} of {files} articles "
-        f"(>= {MIN_LINES} non-blank lines), seed {args.seed}, "
+        f"(>= {MIN_LINES} non-blank lines; {own_repeats} left out for repeats of their own), seed {args.seed}, "
         f"{corpus_bytes / 1e6:.2f} MB of text ({jsonl_bytes / 1e6:.2f} MB as JSON Lines)."
     )
     composition = ", ".join(f"{label} {by_label[label]}" for label in LABELS)
@@ -713,6 +750,7 @@ def main() -> int:
             "articles": str(args.articles.resolve()),
             "article_files": files,
             "articles_used": len(articles),
+            "articles_with_own_repeats_left_out": own_repeats,
             "seed": args.seed,
             "documents": len(docs),
             "documents_per_label": {label: by_label[label] for label in LABELS},

@@ -268,7 +268,10 @@ public struct RepeatFinder: Sendable {
       // A line holding the whole original plus other text is a repeat glued to
       // something else: the span search removes the repeat and keeps the rest.
       let score = Self.dice(hashes[rootTokens], hashes[tokens])
+      // Nor is a line that the earlier line holds whole plus more: that line has a copy
+      // glued to it, which the run around the block removes.
       if score >= options.similarityThreshold, !Self.contains(hashes[tokens], hashes[rootTokens]),
+        !Self.contains(hashes[rootTokens], hashes[tokens]),
         !Self.hasGluedSentence(tokens, besides: rootTokens, in: text, bytes: bytes)
       {
         origin[paragraph] = root
@@ -313,8 +316,10 @@ public struct RepeatFinder: Sendable {
           score = same && a.isEmpty && b.isEmpty ? 1 : 0
         } else {
           // Shared tokens bound the common subsequence: check the cheap bound first.
+          // A line that holds the other whole plus more is a line with a copy glued
+          // to it, either way: the run around the block decides what repeats.
           guard Self.dice(hashes[a], hashes[b], bigrams: false) >= options.similarityThreshold,
-            !Self.contains(hashes[b], hashes[a]) || a.count == b.count
+            a.count == b.count || (!Self.contains(hashes[b], hashes[a]) && !Self.contains(hashes[a], hashes[b]))
           else { break }
           score = Self.orderedSimilarity(hashes[a], hashes[b])
         }
@@ -323,8 +328,35 @@ public struct RepeatFinder: Sendable {
         similarity[last + 1] = score
         last += 1
       }
-      let copyTokens = paragraphs[index].tokens.lowerBound..<paragraphs[last].tokens.upperBound
-      let originalTokens = paragraphs[origin[index]].tokens.lowerBound..<paragraphs[origin[last]].tokens.upperBound
+      var copyTokens = paragraphs[index].tokens.lowerBound..<paragraphs[last].tokens.upperBound
+      var originalTokens = paragraphs[origin[index]].tokens.lowerBound..<paragraphs[origin[last]].tokens.upperBound
+      // The block is part of a longer repeat when the text around the copy repeats the
+      // text around the original: a copy glued onto the end of a paragraph ("... last
+      // paragraph. First paragraph of the copy"), or running on into a line of text of
+      // its own. The unit is the maximal repeated run, extended token by token both
+      // ways, then back to whole sentences where it starts or ends inside one.
+      let (left, right) = Self.runAround(
+        of: copyTokens, repeating: originalTokens, hashes: hashes, covered: covered, text: text, bytes: bytes)
+      if left > 0 || right > 0 {
+        copyTokens = (copyTokens.lowerBound - left)..<(copyTokens.upperBound + right)
+        originalTokens = (originalTokens.lowerBound - left)..<(originalTokens.upperBound + right)
+        if text.words(copyTokens) >= Double(options.minimumTokens) {
+          var weighted = Double(left + right)
+          for paragraph in index...last {
+            weighted += similarity[paragraph] * Double(paragraphs[paragraph].tokens.count)
+          }
+          matches.append(
+            Match(
+              originalTokens: originalTokens, copyTokens: copyTokens,
+              originalBytes: Int(
+                text.starts[originalTokens.lowerBound])..<Int(text.ends[originalTokens.upperBound - 1]),
+              copyBytes: Int(text.starts[copyTokens.lowerBound])..<Int(text.ends[copyTokens.upperBound - 1]),
+              similarity: weighted / Double(copyTokens.count), isParagraphBlock: true))
+          for token in copyTokens { covered[token] = true }
+        }
+        index = last + 1
+        continue
+      }
       if text.words(copyTokens) >= Double(options.minimumTokens) {
         var weighted = 0.0
         for paragraph in index...last { weighted += similarity[paragraph] * Double(paragraphs[paragraph].tokens.count) }
@@ -370,8 +402,20 @@ public struct RepeatFinder: Sendable {
       // left behind.
       var lower = 0
       var upper = length
-      while lower < upper && !text.startsSentence(copyStart + lower, in: bytes) { lower += 1 }
-      while upper > lower && !text.endsSentence(copyStart + upper - 1, in: bytes) { upper -= 1 }
+      // Over more than one line when a line starts inside the copy.
+      let acrossLines =
+        length > 1 && (copyStart + 1..<copyStart + length).contains { text.startsLine($0, in: bytes) }
+      while lower < upper
+        && !Self.startsRepeat(copyStart + lower, originalStart + lower, acrossLines: acrossLines, in: text, bytes)
+      {
+        lower += 1
+      }
+      while upper > lower
+        && !Self.endsRepeat(
+          copyStart + upper - 1, originalStart + upper - 1, acrossLines: acrossLines, in: text, bytes)
+      {
+        upper -= 1
+      }
       let copy = (copyStart + lower)..<(copyStart + upper)
       let original = (originalStart + lower)..<(originalStart + upper)
       guard !copy.isEmpty, text.words(copy) >= Double(options.minimumTokens) else { continue }
@@ -398,6 +442,77 @@ public struct RepeatFinder: Sendable {
     }
     matches.sort { $0.copyTokens.lowerBound < $1.copyTokens.lowerBound }
     return (text, matches)
+  }
+
+  /// How many tokens the copy of a repeated block extends before and after it, with
+  /// the original: the tokens around the copy that equal those around the original,
+  /// neither copy overlapping the other nor any covered token, back to where a line
+  /// starts (ends) in the copy or in the original.
+  static func runAround(
+    of copy: Range<Int>, repeating original: Range<Int>, hashes: [UInt64], covered: [Bool], text: TokenizedText,
+    bytes: UnsafeBufferPointer<UInt8>
+  ) -> (left: Int, right: Int) {
+    // What lies between two tokens must agree where it breaks a line: a line without
+    // tokens ("***" against "---") is not repeated.
+    func gapsAgree(_ copyToken: Int, _ originalToken: Int) -> Bool {
+      let copyGap = Int(text.ends[copyToken])..<Int(text.starts[copyToken + 1])
+      let originalGap = Int(text.ends[originalToken])..<Int(text.starts[originalToken + 1])
+      let breaks = { (gap: Range<Int>) in bytes[gap].contains { $0 == 0x0A || $0 == 0x0D } }
+      guard breaks(copyGap) || breaks(originalGap) else { return true }
+      let visible = { (gap: Range<Int>) in bytes[gap].filter { $0 > 0x20 } }
+      return visible(copyGap) == visible(originalGap)
+    }
+    var left = 0
+    while copy.lowerBound - left - 1 >= original.upperBound, original.lowerBound - left - 1 >= 0,
+      !covered[copy.lowerBound - left - 1],
+      hashes[copy.lowerBound - left - 1] == hashes[original.lowerBound - left - 1],
+      gapsAgree(copy.lowerBound - left - 1, original.lowerBound - left - 1)
+    {
+      left += 1
+    }
+    var right = 0
+    while copy.upperBound + right < hashes.count, original.upperBound + right < copy.lowerBound - left,
+      !covered[copy.upperBound + right], hashes[copy.upperBound + right] == hashes[original.upperBound + right],
+      gapsAgree(copy.upperBound + right - 1, original.upperBound + right - 1)
+    {
+      right += 1
+    }
+    // A block is whole lines: what it gains must start (end) a line in the copy or in
+    // the original, not only a sentence ("Jan. 27" is not a sentence start), so that no
+    // line is cut in two by chance.
+    while left > 0
+      && !(text.startsLine(copy.lowerBound - left, in: bytes) || text.startsLine(original.lowerBound - left, in: bytes))
+    {
+      left -= 1
+    }
+    while right > 0
+      && !(text.endsLine(copy.upperBound + right - 1, in: bytes)
+        || text.endsLine(original.upperBound + right - 1, in: bytes))
+    {
+      right -= 1
+    }
+    return (left, right)
+  }
+
+  /// Whether a repeat may start at token `copy`, which repeats token `original`: a
+  /// sentence starts there, or, for a repeat that runs over more than one line, a line
+  /// starts at the original (a copy glued onto the end of a line that does not end a
+  /// sentence, "www.example.com First paragraph of the copy", then the rest). A quote
+  /// set apart on a line of its own and repeated inside a paragraph is not a repeat:
+  /// it holds no line break.
+  static func startsRepeat(
+    _ copy: Int, _ original: Int, acrossLines: Bool, in text: TokenizedText, _ bytes: UnsafeBufferPointer<UInt8>
+  ) -> Bool {
+    text.startsSentence(copy, in: bytes) || (acrossLines && text.startsLine(original, in: bytes))
+  }
+
+  /// Whether a repeat may end at token `copy`, which repeats token `original`: a
+  /// sentence ends there, or, for a repeat over more than one line, a line ends at the
+  /// original (a copy with text glued after its last line).
+  static func endsRepeat(
+    _ copy: Int, _ original: Int, acrossLines: Bool, in text: TokenizedText, _ bytes: UnsafeBufferPointer<UInt8>
+  ) -> Bool {
+    text.endsSentence(copy, in: bytes) || (acrossLines && text.endsLine(original, in: bytes))
   }
 
   /// The winnowed fingerprints of `hashes` that occurred before: (first occurrence,

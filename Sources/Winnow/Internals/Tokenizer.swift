@@ -81,6 +81,20 @@ struct TokenizedText {
     return position >= bytes.count
   }
 
+  /// Whether a line break (or the start of the text) comes between token `index` and
+  /// the token before it.
+  func startsLine(_ index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    let from = index > 0 ? Int(ends[index - 1]) : 0
+    return index == 0 || bytes[from..<Int(starts[index])].contains { $0 == 0x0A || $0 == 0x0D }
+  }
+
+  /// Whether a line break (or the end of the text) comes between token `index` and the
+  /// token after it.
+  func endsLine(_ index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    let to = index + 1 < count ? Int(starts[index + 1]) : bytes.count
+    return index + 1 == count || bytes[Int(ends[index])..<to].contains { $0 == 0x0A || $0 == 0x0D }
+  }
+
   private static func isTerminator(_ bytes: UnsafeBufferPointer<UInt8>, endingAt end: Int) -> Bool {
     let last = bytes[end - 1]
     if last == 0x2E || last == 0x21 || last == 0x3F { return true }
