@@ -26,7 +26,12 @@
 ///   A paragraph whose fingerprint (and tokens) equal an earlier one's is an exact
 ///   repeat; one that shares winnowed fingerprints with an earlier paragraph and
 ///   reaches ``Options/similarityThreshold`` is a near repeat. Consecutive repeated
-///   paragraphs whose originals are consecutive too form one block.
+///   paragraphs whose originals are consecutive too form one block, which is then
+///   extended token by token both ways while the text around the copy repeats the
+///   text around the original: the maximal repeated run, across line and paragraph
+///   boundaries, short lines included (a copy glued onto the original's last line, a
+///   copy whose headline or credit is short, a copy that ends inside a line). The
+///   extension stops where a line starts or ends in the copy or in the original.
 /// - **Spans.** A rolling hash over every window of ``Options/shingleSize`` tokens is
 ///   winnowed (Schleimer, Wilkerson and Aiken, 2003) with a window of
 ///   `minimumTokens - shingleSize + 1` hashes: the minimum of each window is kept.
@@ -42,7 +47,8 @@
 /// holds a whole earlier paragraph plus other text is a glued repeat: only the
 /// repeat goes. Repeated spans are trimmed to whole sentences, so that no
 /// fragment of a sentence is removed or left behind; repeated phrases inside
-/// different sentences are not repeats.
+/// different sentences are not repeats. A span over more than one line may also start
+/// or end where a line starts or ends in the original (a copy glued after a link).
 ///
 /// - Complexity: O(*n*) in the length of the text, plus O(*m* log *m*) for each
 ///   paragraph of *m* tokens compared as a near repeat. A single document of 2 GiB
