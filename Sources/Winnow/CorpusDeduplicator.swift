@@ -197,10 +197,10 @@ public struct CorpusDeduplicator: Sendable {
     let shingleCount = max(1, tokens - options.shingleSize + 1)
     for _ in 0..<count {
       let signature = (0..<options.signatureSize).map { _ in UInt32(truncatingIfNeeded: next()) & 0x7FFF_FFFF }
-      let shingles = (0..<shingleCount).map { _ in UInt32(truncatingIfNeeded: next()) & 0xFF_FFFF }
+      let shingles = (0..<3 * shingleCount).map { _ in UInt8(truncatingIfNeeded: next()) }
       _ = enter(
         exact: (next(), next() | 1), signature: signature, bandKeys: (0..<options.bands).map { bandKey(signature, $0) },
-        shingles: shingles, tokenCount: tokens, id: String(documentCount),
+        shingles: shingles[...], tokenCount: tokens, id: String(documentCount),
         inputNumber: documentCount)
       documentCount += 1
     }
@@ -243,7 +243,7 @@ public struct CorpusDeduplicator: Sendable {
     }
     result.exact = (TokenizedText.mix(first ^ UInt64(hashes.count)), TokenizedText.mix(second) | 1)
     if options.nearDuplicates {
-      var shingles: [UInt32]? = []
+      var shingles: [UInt8]? = []
       result.signature = hashes.withUnsafeBufferPointer {
         MinHash.signature($0, shingleSize: options.shingleSize, bins: options.signatureSize, shingles: &shingles)
       }
@@ -306,7 +306,7 @@ public struct CorpusDeduplicator: Sendable {
     let ordinal = UInt32(keptIDs.count)
     (decision.duplicate, decision.nearestCandidate) = enter(
       exact: fingerprint.exact, signature: fingerprint.signature, bandKeys: fingerprint.bandKeys,
-      shingles: fingerprint.shingles, tokenCount: fingerprint.tokenCount, id: id,
+      shingles: fingerprint.shingles[...], tokenCount: fingerprint.tokenCount, id: id,
       inputNumber: inputNumber)
     guard decision.duplicate == nil, options.repeatedParagraphs else { return decision }
     // A paragraph held by an earlier kept document goes, every time it occurs here.
@@ -330,7 +330,7 @@ public struct CorpusDeduplicator: Sendable {
   /// paragraphs). For a kept document, also the most similar candidate that failed the
   /// content check, if any.
   mutating func enter(
-    exact: (UInt64, UInt64)?, signature: [UInt32], bandKeys: [UInt64], shingles: [UInt32], tokenCount: Int,
+    exact: (UInt64, UInt64)?, signature: [UInt32], bandKeys: [UInt64], shingles: ArraySlice<UInt8>, tokenCount: Int,
     id: String, inputNumber: Int
   ) -> (DeduplicationDecision.Duplicate?, DeduplicationDecision.NearCandidate?) {
     let bins = options.signatureSize
@@ -360,7 +360,7 @@ public struct CorpusDeduplicator: Sendable {
       }
       var matcher: ShingleMatcher?
       for (kept, similarity) in similarCandidates(signature, latest: previous).prefix(Self.candidatesChecked) {
-        if matcher == nil { matcher = ShingleMatcher(shingles) }
+        if matcher == nil { matcher = ShingleMatcher(packed: shingles) }
         let coverage = matcher!.coverage(
           by: kept, of: shingleStore, tokenCount: tokenCount, shingleSize: options.shingleSize)
         let share = tokenCount > 0 ? Double(coverage.coveredTokens) / Double(tokenCount) : 1
@@ -389,11 +389,11 @@ public struct CorpusDeduplicator: Sendable {
       if hasSignature {
         signatures.append(contentsOf: signature)
         bandChain.append(contentsOf: previous)
-        shingleStore.append(shingles, tokenCount: tokenCount)
+        shingleStore.append(packed: shingles, tokenCount: tokenCount)
       } else {
         signatures.append(contentsOf: repeatElement(0, count: bins))
         bandChain.append(contentsOf: repeatElement(.max, count: options.bands))
-        shingleStore.append([], tokenCount: 0)
+        shingleStore.append(packed: [], tokenCount: 0)
       }
     }
     return (nil, rejected)
@@ -506,8 +506,8 @@ public struct DocumentFingerprint: Sendable {
   var signature: [UInt32] = []
   /// The LSH key of each band of the signature.
   var bandKeys: [UInt64] = []
-  /// A 24-bit value of each shingle, in order, for the content check.
-  var shingles: [UInt32] = []
+  /// A 24-bit value of each shingle, in order, 3 bytes each, for the content check.
+  var shingles: [UInt8] = []
   /// Every non-blank line.
   var paragraphs: [Paragraph] = []
 

@@ -211,7 +211,7 @@ extension CorpusDeduplicator {
       let bandKeys = options.nearDuplicates ? (0..<options.bands).map { bandKey(signature, $0) } : []
       let ordinal = UInt32(keptIDs.count)
       let emptyText = options.nearDuplicates && signature.allSatisfy { $0 == 0 }
-      let shingles = options.nearDuplicates ? other.shingleStore.shingles(of: index) : []
+      let shingles = options.nearDuplicates ? other.shingleStore.packed(index) : []
       let tokenCount = options.nearDuplicates ? other.shingleStore.tokenCount(of: index) : 0
       if enter(
         exact: exact, signature: emptyText ? [] : signature, bandKeys: emptyText ? [] : bandKeys,

@@ -11,14 +11,15 @@ enum MinHash {
   /// The signature of the `shingleSize`-token shingles of `hashes` (one shingle, the
   /// whole sequence, when there are fewer tokens); empty for no tokens.
   static func signature(_ hashes: UnsafeBufferPointer<UInt64>, shingleSize: Int, bins: Int) -> [UInt32] {
-    var shingles: [UInt32]? = nil
+    var shingles: [UInt8]? = nil
     return signature(hashes, shingleSize: shingleSize, bins: bins, shingles: &shingles)
   }
 
   /// The signature, and in `shingles` (when not nil) a 24-bit value of each shingle, in
-  /// order (``ShingleCoverage``): the top bits of the same mixed value.
+  /// order, 3 bytes little-endian each (``ShingleStore``): the top bits of the same
+  /// mixed value.
   static func signature(
-    _ hashes: UnsafeBufferPointer<UInt64>, shingleSize: Int, bins: Int, shingles: inout [UInt32]?
+    _ hashes: UnsafeBufferPointer<UInt64>, shingleSize: Int, bins: Int, shingles: inout [UInt8]?
   ) -> [UInt32] {
     guard !hashes.isEmpty, bins > 0 else { return [] }
     let k = min(max(shingleSize, 1), hashes.count)
@@ -35,9 +36,14 @@ enum MinHash {
         values[index] = product ^ (product &>> 32)
       }
       if shingles != nil {
-        shingles = [UInt32](unsafeUninitializedCapacity: shingleCount) { buffer, count in
-          for index in 0..<shingleCount { buffer[index] = UInt32(truncatingIfNeeded: values[index] &>> 40) }
-          count = shingleCount
+        shingles = [UInt8](unsafeUninitializedCapacity: 3 * shingleCount) { buffer, count in
+          for index in 0..<shingleCount {
+            let value = values[index] &>> 40
+            buffer[3 * index] = UInt8(truncatingIfNeeded: value)
+            buffer[3 * index + 1] = UInt8(truncatingIfNeeded: value &>> 8)
+            buffer[3 * index + 2] = UInt8(truncatingIfNeeded: value &>> 16)
+          }
+          count = 3 * shingleCount
         }
       }
       let count = UInt64(bins)

@@ -58,20 +58,26 @@ struct ShingleMatcher {
   private var check: UInt32 = 0
   private let shift: UInt64
 
-  init(_ shingles: [UInt32]) {
+  /// A matcher for a document's shingle values, 3 bytes little-endian each.
+  init(packed: ArraySlice<UInt8>) {
+    let count = packed.count / 3
     var bits = 4
-    while 1 << bits < 2 * shingles.count { bits += 1 }
+    while 1 << bits < 2 * count { bits += 1 }
     slots = [UInt32](repeating: 0, count: 1 << bits)
     marks = [UInt32](repeating: 0, count: 1 << bits)
     shift = UInt64(64 - bits)
     let mask = slots.count - 1
     let shift = shift
     slotOfShingle = slots.withUnsafeMutableBufferPointer { slots in
-      shingles.map { value in
-        var slot = Self.slot(value, shift)
-        while slots[slot] != 0 && slots[slot] != value &+ 1 { slot = (slot + 1) & mask }
-        slots[slot] = value &+ 1
-        return Int32(truncatingIfNeeded: slot)
+      packed.withUnsafeBufferPointer { bytes in
+        (0..<count).map { index in
+          let value =
+            UInt32(bytes[3 * index]) | UInt32(bytes[3 * index + 1]) << 8 | UInt32(bytes[3 * index + 2]) << 16
+          var slot = Self.slot(value, shift)
+          while slots[slot] != 0 && slots[slot] != value &+ 1 { slot = (slot + 1) & mask }
+          slots[slot] = value &+ 1
+          return Int32(truncatingIfNeeded: slot)
+        }
       }
     }
   }
@@ -140,21 +146,6 @@ struct ShingleStore: Sendable {
       + tokenCounts.capacity * 4
   }
 
-  /// Adds a document's shingle values (the low 24 bits of each are kept).
-  mutating func append(_ shingles: [UInt32], tokenCount: Int) {
-    let size = 3 * shingles.count
-    let last = startDocument(bytes: size, shingles: shingles.count, tokenCount: tokenCount)
-    // Packed in a temporary buffer and appended at once (one access to the chunk).
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(size, 1)) { packed in
-      for (index, value) in shingles.enumerated() {
-        packed[3 * index] = UInt8(truncatingIfNeeded: value)
-        packed[3 * index + 1] = UInt8(truncatingIfNeeded: value >> 8)
-        packed[3 * index + 2] = UInt8(truncatingIfNeeded: value >> 16)
-      }
-      chunks[last].append(contentsOf: UnsafeBufferPointer(rebasing: packed[..<size]))
-    }
-  }
-
   /// Adds a document's values as stored: 3 bytes each, little-endian (an index file's).
   mutating func append(packed: ArraySlice<UInt8>, tokenCount: Int) {
     let last = startDocument(bytes: packed.count, shingles: packed.count / 3, tokenCount: tokenCount)
@@ -196,14 +187,6 @@ struct ShingleStore: Sendable {
         position += 3
       }
     }
-  }
-
-  /// The shingle values of document `index`, in order.
-  func shingles(of index: Int) -> [UInt32] {
-    var values: [UInt32] = []
-    values.reserveCapacity(Int(shingleCounts[index]))
-    forEachShingle(of: index) { values.append($0) }
-    return values
   }
 
   /// The number of tokens of document `index`.
