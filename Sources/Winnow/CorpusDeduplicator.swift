@@ -38,14 +38,16 @@
 ///   the document is left uncovered by the shingles the two share. A similarity
 ///   cannot tell the same text with scattered edits (every edit leaves a gap of a
 ///   token or two) from a text that adds a paragraph of its own to most of another
-///   (one long gap); the check can. Candidates are checked from the most similar, the
-///   earliest on ties, and the first that passes is named.
+///   (one long gap); the check can. A document of fewer than `2 × maximumNewTokens`
+///   tokens may lack no more than half of them in a row. The 8 most similar
+///   candidates are checked (the earliest first on ties), and the first that passes
+///   is named.
 /// - **Repeated paragraphs**: each paragraph of at least
 ///   ``Options/minimumParagraphWords`` words that equals a paragraph of an earlier
 ///   kept document is removed from the later one, with the line break before it.
 ///
 /// Memory: 12.5 to 16 bytes per distinct paragraph, and per kept document about
-/// `4 × signatureSize + 20 × bands + 52` bytes plus its id (about 1.4 KB with the
+/// `4 × signatureSize + 20 × bands + 56` bytes plus its id (about 1.05 KB with the
 /// defaults), plus 3 bytes per token for the content check.
 public struct CorpusDeduplicator: Sendable {
   /// What is compared, and how similar is similar enough.
@@ -73,7 +75,8 @@ public struct CorpusDeduplicator: Sendable {
     /// lack for the document to be its near copy. Default 12, the repeat finder's
     /// minimum: scattered edits leave gaps of a token or two (12 at most in copies with
     /// 10% of their words changed, measured), a sentence of text of its own leaves
-    /// more.
+    /// more. A document of fewer than twice as many tokens may lack at most half of
+    /// them in a row. At most 65,535.
     public var maximumNewTokens: Int
     /// Tokens per shingle. Default 3: short enough that a few edited words leave most
     /// shingles intact (5-token shingles bring 5% of words changed down to a
@@ -105,7 +108,7 @@ public struct CorpusDeduplicator: Sendable {
       self.repeatedParagraphs = repeatedParagraphs
       self.minimumParagraphWords = max(1, minimumParagraphWords)
       self.similarityThreshold = min(1, max(0, similarityThreshold))
-      self.maximumNewTokens = max(0, maximumNewTokens)
+      self.maximumNewTokens = min(max(0, maximumNewTokens), Int(UInt16.max))
       self.shingleSize = max(1, shingleSize)
       self.signatureSize = max(1, signatureSize)
       self.rows = min(max(1, rows), self.signatureSize)
@@ -161,8 +164,9 @@ public struct CorpusDeduplicator: Sendable {
   public var paragraphIndexBytes: Int { paragraphIndex.memoryBytes }
 
   /// Bytes held by everything this deduplicator remembers: the three fingerprint
-  /// tables, the signatures and band chains, and the kept documents' numbers, hashes
-  /// and identifiers (their UTF-8 and a string's 16 bytes each). An estimate from the
+  /// tables, the signatures and band chains, the kept documents' numbers, hashes and
+  /// identifiers (their UTF-8 and a string's 16 bytes each), and their shingles for
+  /// the content check. An estimate from the
   /// arrays' capacities, within a few percent of what the allocator holds.
   public var memoryBytes: Int {
     exactIndex.memoryBytes + bandIndex.memoryBytes + paragraphIndex.memoryBytes
@@ -364,7 +368,9 @@ public struct CorpusDeduplicator: Sendable {
         let coverage = matcher!.coverage(
           by: kept, of: shingleStore, tokenCount: tokenCount, shingleSize: options.shingleSize)
         let share = tokenCount > 0 ? Double(coverage.coveredTokens) / Double(tokenCount) : 1
-        guard coverage.longestUncoveredRun <= options.maximumNewTokens else {
+        // A short document may lack at most half of its tokens in a row: otherwise one
+        // of up to twelve tokens would pass whatever it shares.
+        guard coverage.longestUncoveredRun <= min(options.maximumNewTokens, tokenCount / 2) else {
           if rejected == nil {
             rejected = DeduplicationDecision.NearCandidate(
               keptID: keptIDs[kept], keptInputNumber: keptInputNumbers[kept], similarity: similarity,
@@ -569,7 +575,7 @@ public struct DeduplicationDecision: Sendable {
     /// The share of the document's tokens covered by shingles the kept document holds.
     public var coveredShare: Double
     /// The longest run of consecutive tokens of the document that the kept document
-    /// lacks: more than ``CorpusDeduplicator/Options/maximumNewTokens``.
+    /// lacks: more than ``CorpusDeduplicator/Options/maximumNewTokens`` allows.
     public var longestNewRun: Int
   }
 

@@ -340,7 +340,7 @@ public struct RepeatFinder: Sendable {
       // text around the original: a copy glued onto the end of a paragraph ("... last
       // paragraph. First paragraph of the copy"), or running on into a line of text of
       // its own. The unit is the maximal repeated run, extended token by token both
-      // ways, then back to whole sentences where it starts or ends inside one.
+      // ways, then back to where a line starts (ends) in the copy or the original.
       let (left, right) = Self.runAround(
         of: copyTokens, repeating: originalTokens, hashes: hashes, covered: covered, text: text, bytes: bytes)
       if left > 0 || right > 0 {
@@ -408,19 +408,25 @@ public struct RepeatFinder: Sendable {
       // left behind.
       var lower = 0
       var upper = length
-      // Over more than one line when a line starts inside the copy.
-      let acrossLines =
-        length > 1 && (copyStart + 1..<copyStart + length).contains { text.startsLine($0, in: bytes) }
-      while lower < upper
-        && !Self.startsRepeat(copyStart + lower, originalStart + lower, acrossLines: acrossLines, in: text, bytes)
-      {
-        lower += 1
+      // A line boundary of the original counts only for a copy over more than one
+      // line: one in which a line starts, after trimming too.
+      let startsLineInside = { (range: Range<Int>) in
+        range.count > 1 && (range.lowerBound + 1..<range.upperBound).contains { text.startsLine($0, in: bytes) }
       }
-      while upper > lower
-        && !Self.endsRepeat(
-          copyStart + upper - 1, originalStart + upper - 1, acrossLines: acrossLines, in: text, bytes)
-      {
-        upper -= 1
+      for acrossLines in startsLineInside(copyStart..<copyStart + length) ? [true, false] : [false] {
+        (lower, upper) = (0, length)
+        while lower < upper
+          && !Self.startsRepeat(copyStart + lower, originalStart + lower, acrossLines: acrossLines, in: text, bytes)
+        {
+          lower += 1
+        }
+        while upper > lower
+          && !Self.endsRepeat(
+            copyStart + upper - 1, originalStart + upper - 1, acrossLines: acrossLines, in: text, bytes)
+        {
+          upper -= 1
+        }
+        if !acrossLines || startsLineInside((copyStart + lower)..<(copyStart + upper)) { break }
       }
       let copy = (copyStart + lower)..<(copyStart + upper)
       let original = (originalStart + lower)..<(originalStart + upper)

@@ -146,6 +146,21 @@ import Testing
     }
   }
 
+  /// A short document may lack at most half of its tokens in a row from its kept
+  /// document: a line of 8 tokens with 10 of its own after it is a document of its
+  /// own (a run of 10 is under the 12 a long document may lack), with 4 it is a copy.
+  @Test func shortDocumentMayLackAtMostHalfOfItself() {
+    let line = "alpha beta gamma delta epsilon zeta eta theta"
+    func decision(_ own: String) -> DeduplicationDecision {
+      var deduplicator = CorpusDeduplicator(.init(similarityThreshold: 0.2, bands: 128, rows: 1))
+      _ = deduplicator.add(utf8: Array(line.utf8), id: "line")
+      return deduplicator.add(utf8: Array((line + " " + own).utf8), id: "longer").decision
+    }
+    let kept = decision("one two three four five six seven eight nine ten")
+    #expect(kept.isKept && kept.nearestCandidate?.longestNewRun == 10, "\(kept)")
+    #expect(decision("one two three four").duplicate?.longestNewRun == 4)
+  }
+
   /// Copies with 10% of their words changed, every change isolated: the kept document
   /// holds all of them but single words, whatever their similarity (0.5 to 0.65).
   @Test(arguments: 0..<8)
