@@ -63,8 +63,9 @@ extension CorpusDeduplicator {
     if options.nearDuplicates {
       for index in 0..<shingleStore.count {
         writer.u32(UInt32(shingleStore.tokenCount(of: index)))
-        writer.u32(UInt32(shingleStore.shingleCount(of: index)))
-        writer.data += shingleStore.packed(index)
+        let packed = shingleStore.packed(index)
+        writer.u32(UInt32(packed.count / 3))
+        writer.data += packed
       }
     }
     for table in [exactIndex, bandIndex, paragraphIndex] {

@@ -343,29 +343,14 @@ public struct RepeatFinder: Sendable {
       // ways, then back to where a line starts (ends) in the copy or the original.
       let (left, right) = Self.runAround(
         of: copyTokens, repeating: originalTokens, hashes: hashes, covered: covered, text: text, bytes: bytes)
-      if left > 0 || right > 0 {
-        copyTokens = (copyTokens.lowerBound - left)..<(copyTokens.upperBound + right)
-        originalTokens = (originalTokens.lowerBound - left)..<(originalTokens.upperBound + right)
-        if text.words(copyTokens) >= Double(options.minimumTokens) {
-          var weighted = Double(left + right)
-          for paragraph in index...last {
-            weighted += similarity[paragraph] * Double(paragraphs[paragraph].tokens.count)
-          }
-          matches.append(
-            Match(
-              originalTokens: originalTokens, copyTokens: copyTokens,
-              originalBytes: Int(
-                text.starts[originalTokens.lowerBound])..<Int(text.ends[originalTokens.upperBound - 1]),
-              copyBytes: Int(text.starts[copyTokens.lowerBound])..<Int(text.ends[copyTokens.upperBound - 1]),
-              similarity: weighted / Double(copyTokens.count), isParagraphBlock: true))
-          for token in copyTokens { covered[token] = true }
-        }
-        index = last + 1
-        continue
-      }
+      let extended = left > 0 || right > 0
+      copyTokens = (copyTokens.lowerBound - left)..<(copyTokens.upperBound + right)
+      originalTokens = (originalTokens.lowerBound - left)..<(originalTokens.upperBound + right)
       if text.words(copyTokens) >= Double(options.minimumTokens) {
-        var weighted = 0.0
+        // The extension repeats exactly (similarity 1 for its tokens).
+        var weighted = Double(left + right)
         for paragraph in index...last { weighted += similarity[paragraph] * Double(paragraphs[paragraph].tokens.count) }
+        // A block of whole lines is removed as lines; an extended one as a span.
         let firstOriginal = text.lines[paragraphs[origin[index]].lines.lowerBound]
         let lastOriginal = text.lines[paragraphs[origin[last]].lines.upperBound]
         let firstCopy = text.lines[paragraphs[index].lines.lowerBound]
@@ -373,10 +358,14 @@ public struct RepeatFinder: Sendable {
         matches.append(
           Match(
             originalTokens: originalTokens, copyTokens: copyTokens,
-            originalBytes: firstOriginal.start..<lastOriginal.contentEnd,
-            copyBytes: firstCopy.start..<lastCopy.contentEnd,
+            originalBytes: extended
+              ? Int(text.starts[originalTokens.lowerBound])..<Int(text.ends[originalTokens.upperBound - 1])
+              : firstOriginal.start..<lastOriginal.contentEnd,
+            copyBytes: extended
+              ? Int(text.starts[copyTokens.lowerBound])..<Int(text.ends[copyTokens.upperBound - 1])
+              : firstCopy.start..<lastCopy.contentEnd,
             similarity: weighted / Double(copyTokens.count), isParagraphBlock: true,
-            copyParagraphs: index...last))
+            copyParagraphs: extended ? nil : index...last))
         for token in copyTokens { covered[token] = true }
       }
       index = last + 1

@@ -172,9 +172,6 @@ struct ShingleStore: Sendable {
     return chunks[Int(starts[index] >> 32)][start..<start + 3 * Int(shingleCounts[index])]
   }
 
-  /// The number of shingles of document `index`.
-  func shingleCount(of index: Int) -> Int { Int(shingleCounts[index]) }
-
   /// Calls `body` with each shingle value of document `index`, in order.
   @inline(__always)
   func forEachShingle(of index: Int, _ body: (UInt32) -> Void) {
