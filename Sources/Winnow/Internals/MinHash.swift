@@ -36,12 +36,13 @@ enum MinHash {
         values[index] = product ^ (product &>> 32)
       }
       if shingles != nil {
-        shingles = [UInt8](unsafeUninitializedCapacity: 3 * shingleCount) { buffer, count in
+        // One 4-byte little-endian store per value, each overwriting the spare byte of
+        // the one before; the capacity has one byte to spare for the last.
+        shingles = [UInt8](unsafeUninitializedCapacity: 3 * shingleCount + 1) { buffer, count in
+          let raw = UnsafeMutableRawPointer(buffer.baseAddress!)
           for index in 0..<shingleCount {
-            let value = values[index] &>> 40
-            buffer[3 * index] = UInt8(truncatingIfNeeded: value)
-            buffer[3 * index + 1] = UInt8(truncatingIfNeeded: value &>> 8)
-            buffer[3 * index + 2] = UInt8(truncatingIfNeeded: value &>> 16)
+            let value = UInt32(truncatingIfNeeded: values[index] &>> 40)
+            raw.storeBytes(of: value.littleEndian, toByteOffset: 3 * index, as: UInt32.self)
           }
           count = 3 * shingleCount
         }
