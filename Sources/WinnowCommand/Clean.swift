@@ -44,61 +44,23 @@ struct Clean: ParsableCommand {
   var explain: String?
 
   func run() throws {
-    let normalizers = noNormalize ? nil : normalization.normalizers
-    let finder = noRepeats ? nil : repeats.finder
     let explaining = explain != nil
-    let deduplication = noDedup ? nil : dedup.options
-    let fingerprinter = deduplication.map { CorpusDeduplicator($0) }
-    let boilerplate = try dedup.findBoilerplate(corpus)
+    let counting = DocumentCleaner(
+      normalization: noNormalize ? nil : normalization.options, repeats: noRepeats ? nil : repeats.options,
+      deduplication: noDedup ? nil : dedup.options)
+    let boilerplate = try dedup.findBoilerplate(corpus, counting: counting)
+    let cleaner = counting.with(boilerplate: boilerplate)
     let work: DocumentWork = { input, source in
-      var text = input
-      var counts = EditCounts()
-      var normalized: NormalizedText?
-      if let normalizer = normalizers?.for(source) {
-        let result = normalizer.normalize(utf8: input, recordingEdits: explaining)
-        counts = result.counts
-        text = result.utf8
-        normalized = result
-      } else {
-        (text, counts[.invalidUTF8]) = repairingUTF8(input)
-      }
-      var removal = RepeatRemoval(utf8: text, removed: [])
-      var fingerprint: DocumentFingerprint?
-      switch (finder, fingerprinter) {
-      case (let finder?, let fingerprinter?):
-        (removal, fingerprint) = fingerprinter.removingRepeats(utf8: text, with: finder)
-      case (let finder?, nil): removal = finder.removingRepeats(utf8: text)
-      case (nil, let fingerprinter?): fingerprint = fingerprinter.fingerprint(utf8: text)
-      case (nil, nil): break
-      }
-      // Offsets of the text after repeats back to the original input.
-      func original(_ range: Range<Int>) -> Range<Int> {
-        let beforeRepeats = removal.inputRange(of: range)
-        guard let normalized else { return beforeRepeats }
-        return normalized.inputOffset(
-          forOutputOffset: beforeRepeats.lowerBound)..<normalized.inputOffset(forOutputOffset: beforeRepeats.upperBound)
-      }
-      var output = removal.utf8
-      var lines: [BoilerplateSet.RemovedLine] = []
-      if let boilerplate {
-        (output, lines) = boilerplate.removing(from: output)
-        if !lines.isEmpty { fingerprint = fingerprinter?.fingerprint(utf8: output) }
-      }
-      var result = DocumentResult(output: output, counts: counts, repeatsRemoved: removal.removed.count)
-      result.boilerplateRemoved = lines.count
+      let document = cleaner.clean(input, kind: source.kind, explaining: explaining)
+      var result = DocumentResult(
+        output: document.utf8, counts: document.counts, repeatsRemoved: document.repeats.removed.count)
+      result.boilerplateRemoved = document.boilerplate.count
+      result.fingerprint = document.fingerprint
       if explaining {
-        result.explanation = explanation(of: removal, in: text, normalized: normalized, counts: counts)
-        if boilerplate != nil { result.explanation! += "," + boilerplateMembers(lines, original: original) }
-      }
-      if let fingerprint {
-        result.fingerprint = fingerprint
-        if explaining {
-          // Where each paragraph that may be removed was in the original text.
-          let cuts = lines.map(\.utf8)
-          result.paragraphOrigins = fingerprint.removableParagraphs.map { range in
-            original(offsetBeforeCuts(range.lowerBound, cuts)..<offsetBeforeCuts(range.upperBound, cuts))
-          }
-        }
+        result.explanation = explanation(of: document)
+        if boilerplate != nil { result.explanation! += "," + boilerplateMembers(of: document) }
+        // Where each paragraph that may be removed was in the original text.
+        result.paragraphOrigins = document.fingerprint?.removableParagraphs.map(document.inputRange(ofOutput:)) ?? []
       }
       return result
     }
@@ -107,7 +69,7 @@ struct Clean: ParsableCommand {
     run.indexMemoryLimit = dedup.maxIndexMemory.map { $0 * 1_000_000 }
     run.otherOutputs = dedup.index.map { [$0] } ?? []
     run.removesBoilerplate = boilerplate != nil
-    run.reportsRepeats = finder != nil
+    run.reportsRepeats = !noRepeats
     let status = try run.run(work)
     // The index remembers what was written: not after a failure, nor after --strict
     // stopped a run (whose outputs were abandoned).
@@ -116,71 +78,25 @@ struct Clean: ParsableCommand {
   }
 }
 
-/// An offset of a text from which the sorted, disjoint `cuts` were removed, mapped
-/// back to the text before.
-func offsetBeforeCuts(_ offset: Int, _ cuts: [Range<Int>]) -> Int {
-  var before = offset
-  for cut in cuts {
-    guard cut.lowerBound <= before else { break }
-    before += cut.count
-  }
-  return before
-}
-
 /// The `--explain` member for removed boilerplate lines: spans in the original text
-/// (through `original`) and how many documents hold each line.
-func boilerplateMembers(_ lines: [BoilerplateSet.RemovedLine], original: (Range<Int>) -> Range<Int>) -> String {
-  let spans = lines.map { line in
-    let span = original(line.utf8)
+/// and how many documents hold each line.
+func boilerplateMembers(of document: CleanedDocument) -> String {
+  let spans = document.boilerplate.map { line in
+    let span = document.inputRange(ofNormalized: line.utf8)
     return "{\"span\":[\(span.lowerBound),\(span.upperBound)],\"documents\":\(line.documents)}"
   }
   return "\"boilerplate\":[\(spans.joined(separator: ","))]"
 }
 
-/// `bytes` with invalid UTF-8 replaced by U+FFFD, and the number of replacements.
-func repairingUTF8(_ bytes: [UInt8]) -> ([UInt8], Int) {
-  // Valid text, the common case, is checked by the standard library's validator.
-  if String(validating: bytes, as: UTF8.self) != nil { return (bytes, 0) }
-  var replaced = 0
-  var output: [UInt8] = []
-  var iterator = bytes.makeIterator()
-  var decoder = UTF8()
-  var valid = true
-  loop: while true {
-    switch decoder.decode(&iterator) {
-    case .scalarValue: continue
-    case .emptyInput: break loop
-    case .error:
-      valid = false
-      break loop
-    }
-  }
-  guard !valid else { return (bytes, 0) }
-  iterator = bytes.makeIterator()
-  decoder = UTF8()
-  output.reserveCapacity(bytes.count + 16)
-  loop: while true {
-    switch decoder.decode(&iterator) {
-    case .scalarValue(let scalar): output.append(contentsOf: UTF8.encode(scalar)!)
-    case .emptyInput: break loop
-    case .error:
-      replaced += 1
-      output.append(contentsOf: [0xEF, 0xBF, 0xBD])
-    }
-  }
-  return (output, replaced)
-}
-
 /// The `--explain` members of one document: removed spans with offsets into the
-/// original text (mapped back through normalization), and counts of changes by kind.
-func explanation(of removal: RepeatRemoval, in text: [UInt8], normalized: NormalizedText?, counts: EditCounts)
-  -> String
-{
+/// original text, and counts of changes by kind.
+func explanation(of document: CleanedDocument) -> String {
   func original(_ range: Range<Int>) -> String {
-    guard let normalized else { return "\(range.lowerBound),\(range.upperBound)" }
-    return
-      "\(normalized.inputOffset(forOutputOffset: range.lowerBound)),\(normalized.inputOffset(forOutputOffset: range.upperBound))"
+    let range = document.inputRange(ofRepeatInput: range)
+    return "\(range.lowerBound),\(range.upperBound)"
   }
+  let removal = document.repeats
+  let text = document.repeatInput ?? []
   var spans: [String] = []
   for span in removal.removed {
     let removedText = String(decoding: removal.text(of: span.utf8, in: text, for: span), as: UTF8.self)
@@ -190,9 +106,9 @@ func explanation(of removal: RepeatRemoval, in text: [UInt8], normalized: Normal
     line += ",\"text\":\(CorpusRun.quoted(removedText))}"
     spans.append(line)
   }
-  let kinds = counts.byName.map { "\(CorpusRun.quoted($0.name)):\($0.count)" }.joined(separator: ",")
+  let kinds = document.counts.byName.map { "\(CorpusRun.quoted($0.name)):\($0.count)" }.joined(separator: ",")
   var members = "\"removed\":[\(spans.joined(separator: ","))],\"normalization\":{\(kinds)}"
-  if let normalized, !normalized.repairs.isEmpty { members += "," + mojibakeMember(normalized.repairs) }
+  if let repairs = document.normalization?.repairs, !repairs.isEmpty { members += "," + mojibakeMember(repairs) }
   return members
 }
 

@@ -212,6 +212,9 @@ struct DocumentSource: Sendable, CustomStringConvertible {
   /// Whether the document is a record of a file (a JSON line), not a whole file: its
   /// text keeps its own final-newline state.
   var isRecord: Bool { line != 0 || record != nil }
+
+  /// How the cleaner treats the document's final line break.
+  var kind: DocumentCleaner.DocumentKind { isRecord ? .record : .file }
 }
 
 /// The work done on each document: its bytes in, its result out.

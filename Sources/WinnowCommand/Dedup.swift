@@ -29,25 +29,18 @@ struct Dedup: ParsableCommand {
   var explain: String?
 
   func run() throws {
-    let options = dedup.options
-    let fingerprinter = CorpusDeduplicator(options)
     let explaining = explain != nil
-    let boilerplate = try dedup.findBoilerplate(corpus)
-    let work: DocumentWork = { input, _ in
-      var (text, replaced) = repairingUTF8(input)
-      var lines: [BoilerplateSet.RemovedLine] = []
-      if let boilerplate { (text, lines) = boilerplate.removing(from: text) }
-      var result = DocumentResult(output: text)
-      result.counts[.invalidUTF8] = replaced
-      result.boilerplateRemoved = lines.count
-      let fingerprint = fingerprinter.fingerprint(utf8: text)
-      result.fingerprint = fingerprint
+    let counting = DocumentCleaner(normalization: nil, repeats: nil, deduplication: dedup.options)
+    let boilerplate = try dedup.findBoilerplate(corpus, counting: counting)
+    let cleaner = counting.with(boilerplate: boilerplate)
+    let work: DocumentWork = { input, source in
+      let document = cleaner.clean(input, kind: source.kind, explaining: explaining)
+      var result = DocumentResult(output: document.utf8, counts: document.counts)
+      result.boilerplateRemoved = document.boilerplate.count
+      result.fingerprint = document.fingerprint
       if explaining {
-        let cuts = lines.map(\.utf8)
-        result.paragraphOrigins = fingerprint.removableParagraphs.map {
-          offsetBeforeCuts($0.lowerBound, cuts)..<offsetBeforeCuts($0.upperBound, cuts)
-        }
-        if boilerplate != nil { result.explanation = boilerplateMembers(lines) { $0 } }
+        result.paragraphOrigins = document.fingerprint?.removableParagraphs.map(document.inputRange(ofOutput:)) ?? []
+        if boilerplate != nil { result.explanation = boilerplateMembers(of: document) }
       }
       return result
     }

@@ -38,14 +38,16 @@ struct Normalize: ParsableCommand {
     let normalizer = TextNormalizer(normalization.options)
     guard let edits else {
       let explaining = explain != nil
-      let normalizers = normalization.normalizers
+      let cleaner = DocumentCleaner(normalization: normalization.options, repeats: nil, deduplication: nil)
       let work: DocumentWork = { input, source in
-        let result = normalizers.for(source).normalize(utf8: input)
-        var document = DocumentResult(output: result.utf8, counts: result.counts)
+        let cleaned = cleaner.clean(input, kind: source.kind)
+        var document = DocumentResult(output: cleaned.utf8, counts: cleaned.counts)
         if explaining {
-          let kinds = result.counts.byName.map { "\(CorpusRun.quoted($0.name)):\($0.count)" }
+          let kinds = cleaned.counts.byName.map { "\(CorpusRun.quoted($0.name)):\($0.count)" }
           document.explanation = "\"normalization\":{\(kinds.joined(separator: ","))}"
-          if !result.repairs.isEmpty { document.explanation! += "," + mojibakeMember(result.repairs) }
+          if let repairs = cleaned.normalization?.repairs, !repairs.isEmpty {
+            document.explanation! += "," + mojibakeMember(repairs)
+          }
         }
         return document
       }

@@ -46,14 +46,6 @@ struct NormalizationFlags: ParsableArguments {
     }
   }
 
-  /// The normalizers of a run: for text files, and for records (JSON lines), whose
-  /// text keeps its own final-newline state.
-  var normalizers: Normalizers {
-    var record = options
-    record.finalLineFeed = .kept
-    return Normalizers(file: TextNormalizer(options), record: TextNormalizer(record))
-  }
-
   var options: NormalizationOptions {
     var options = profile.options
     if let form { options.unicodeForm = form }
@@ -65,15 +57,6 @@ struct NormalizationFlags: ParsableArguments {
     options.mojibakeMinimumScore = mojibakeMinScore
     return options
   }
-}
-
-/// A normalizer for whole files and one for records.
-struct Normalizers: Sendable {
-  var file: TextNormalizer
-  var record: TextNormalizer
-
-  /// The normalizer for the document from `source`.
-  func `for`(_ source: DocumentSource) -> TextNormalizer { source.isRecord ? record : file }
 }
 
 /// Options of the repeated-block finder.
@@ -98,11 +81,10 @@ struct RepeatFlags: ParsableArguments {
     guard (0...1).contains(similarity) else { throw ValidationError("--similarity must be between 0 and 1.") }
   }
 
-  var finder: RepeatFinder {
-    RepeatFinder(
-      .init(
-        minimumTokens: minTokens, shingleSize: shingle, similarityThreshold: similarity,
-        blankLineSeparatedParagraphs: blankLineParagraphs))
+  var options: RepeatFinder.Options {
+    RepeatFinder.Options(
+      minimumTokens: minTokens, shingleSize: shingle, similarityThreshold: similarity,
+      blankLineSeparatedParagraphs: blankLineParagraphs)
   }
 }
 
@@ -262,8 +244,9 @@ struct DedupFlags: ParsableArguments {
   }
 
   /// With --boilerplate, reads the inputs once to count the documents that hold each
-  /// line, and returns the lines found in enough of them.
-  func findBoilerplate(_ corpus: CorpusFlags) throws -> BoilerplateSet? {
+  /// line, in the form `cleaner` removes boilerplate from, and returns the lines found
+  /// in enough of them.
+  func findBoilerplate(_ corpus: CorpusFlags, counting cleaner: DocumentCleaner) throws -> BoilerplateSet? {
     guard let minimum = boilerplate else { return nil }
     guard !corpus.inputs.isEmpty, !corpus.inputs.contains("-") else {
       Diagnostics.error("--boilerplate reads the input twice: give files or folders, not standard input")
@@ -273,9 +256,9 @@ struct DedupFlags: ParsableArguments {
     (quiet.quiet, quiet.output, quiet.outputDir, quiet.strict) = (true, nil, nil, false)
     let run = CorpusRun(flags: quiet, outputsDocuments: false, explain: nil)
     run.lineCounter = BoilerplateCounter()
-    _ = try run.run { input, _ in
+    _ = try run.run { input, source in
       var result = DocumentResult(output: [])
-      result.lineKeys = input.withUnsafeBufferPointer { BoilerplateCounter.lineKeys(utf8: $0) }
+      result.lineKeys = cleaner.boilerplateKeys(of: input, kind: source.kind)
       return result
     }
     if run.fieldMissing { throw ExitCode(2) }

@@ -29,7 +29,7 @@ struct Repeats: ParsableCommand {
   }
 
   func run() throws {
-    let finder = repeats.finder
+    let finder = RepeatFinder(repeats.options)
     let json = json
     let work: DocumentWork = { bytes, source in
       let report = Report(bytes, finder: finder, source: source)

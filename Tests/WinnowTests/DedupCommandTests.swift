@@ -210,4 +210,38 @@ import Testing
     let piped = try Command.run(["dedup", "--boilerplate", "3"], stdin: Array(lines.joined(separator: "\n").utf8))
     #expect(piped.status == 64 && piped.stderr.contains("standard input"))
   }
+
+  /// The first pass counts lines in the form the second removes them from: a line
+  /// that holds mojibake is counted after its repair, and every copy goes.
+  @Test func boilerplateLineWithMojibakeIsCountedAsItIsRemoved() throws {
+    let directory = try Command.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    // "Sign up for our newsletter – it’s free" written as UTF-8 read as windows-1252.
+    let misread = "Sign up for our newsletter \u{E2}\u{20AC}\u{201C} it\u{E2}\u{20AC}\u{2122}s free"
+    for index in 0..<3 {
+      let article = DeduplicationTests.article(UInt64(700 + index), paragraphs: 3) + [misread]
+      try Data((article.joined(separator: "\n") + "\n").utf8).write(
+        to: directory.appendingPathComponent("page\(index).txt"))
+    }
+    let explain = directory.appendingPathComponent("explain.jsonl")
+    let run = try Command.run([
+      "clean", directory.path, "--boilerplate", "3", "--output-dir", directory.appendingPathComponent("out").path,
+      "--explain", explain.path,
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stderr.contains("1 boilerplate line (in 3 or more of 3 documents)"))
+    #expect(run.stderr.contains("3 boilerplate lines removed"))
+    for index in 0..<3 {
+      let input = try Data(contentsOf: directory.appendingPathComponent("page\(index).txt"))
+      let output = try String(contentsOf: directory.appendingPathComponent("out/page\(index).txt"), encoding: .utf8)
+      #expect(!output.contains("newsletter"))
+      #expect(output.hasPrefix(DeduplicationTests.article(UInt64(700 + index), paragraphs: 3)[0]))
+      // The span is the misread line as it is in the input, with its line break.
+      let explanation = try JSONSerialization.jsonObject(with: Data(contentsOf: explain).split(separator: 0x0A)[index])
+      let removed = try #require((explanation as? [String: Any])?["boilerplate"] as? [[String: Any]])
+      let span = try #require(removed.first?["span"] as? [Int])
+      #expect(removed.count == 1 && span.count == 2)
+      #expect(String(decoding: input[span[0]..<span[1]], as: UTF8.self) == misread + "\n")
+    }
+  }
 }

@@ -1,0 +1,210 @@
+/// The whole cleaning of one document, each step once and in this order:
+///
+/// 1. decode: invalid UTF-8 becomes U+FFFD;
+/// 2. repair mojibake and normalize (``TextNormalizer``), unless normalization is off;
+/// 3. remove the corpus's boilerplate lines (``BoilerplateSet``), if any;
+/// 4. remove blocks repeated inside the document (``RepeatFinder``), unless off;
+/// 5. fingerprint the result for deduplication across documents
+///    (``CorpusDeduplicator/fingerprint(utf8:)``), unless off; the repeat finder's
+///    tokens are reused.
+///
+/// The boilerplate lines of a corpus are counted with ``boilerplateKeys(of:kind:)`` on
+/// the text as step 3 sees it, so that a line counted is a line removed.
+///
+/// ```swift
+/// let cleaner = DocumentCleaner()
+/// let cleaned = cleaner.clean(Array(page.utf8))
+/// print(cleaned.text, cleaned.repeats.removed.count)
+/// ```
+///
+/// A cleaner is a value: share it between threads.
+public struct DocumentCleaner: Sendable {
+  /// How a document's final line break is treated.
+  public enum DocumentKind: Sendable, Hashable {
+    /// A text file: normalization ends it with a line feed as
+    /// ``NormalizationOptions/finalLineFeed`` says.
+    case file
+    /// A record of a corpus (a JSON Lines member, a WARC record): its text keeps
+    /// whether it ended with a line feed.
+    case record
+  }
+
+  /// The normalization applied in step 2, or `nil` for none (invalid UTF-8 is still
+  /// replaced).
+  public let normalization: NormalizationOptions?
+  /// The repeat finder's options for step 4, or `nil` to keep repeats.
+  public let repeats: RepeatFinder.Options?
+  /// The deduplication options whose fingerprint step 5 computes, or `nil` for none.
+  public let deduplication: CorpusDeduplicator.Options?
+  /// The boilerplate lines removed in step 3, or `nil` for none.
+  public let boilerplate: BoilerplateSet?
+
+  private let fileNormalizer: TextNormalizer?
+  private let recordNormalizer: TextNormalizer?
+  private let finder: RepeatFinder?
+  private let fingerprinter: CorpusDeduplicator?
+
+  /// Creates a cleaner; `nil` switches a step off.
+  public init(
+    normalization: NormalizationOptions? = .default, repeats: RepeatFinder.Options? = RepeatFinder.Options(),
+    deduplication: CorpusDeduplicator.Options? = CorpusDeduplicator.Options(), boilerplate: BoilerplateSet? = nil
+  ) {
+    self.normalization = normalization
+    self.repeats = repeats
+    self.deduplication = deduplication
+    self.boilerplate = boilerplate
+    fileNormalizer = normalization.map { TextNormalizer($0) }
+    recordNormalizer = normalization.map { options in
+      var record = options
+      record.finalLineFeed = .kept
+      return TextNormalizer(record)
+    }
+    finder = repeats.map { RepeatFinder($0) }
+    fingerprinter = deduplication.map { CorpusDeduplicator($0) }
+  }
+
+  /// The same cleaner with other boilerplate lines for step 3.
+  public func with(boilerplate: BoilerplateSet?) -> DocumentCleaner {
+    DocumentCleaner(
+      normalization: normalization, repeats: repeats, deduplication: deduplication, boilerplate: boilerplate)
+  }
+
+  /// Cleans one document.
+  ///
+  /// - Parameters:
+  ///   - bytes: The document, UTF-8 (invalid sequences become U+FFFD).
+  ///   - kind: Whether it is a file or a record of a corpus.
+  ///   - explaining: Whether to record what is needed to map spans of the cleaned
+  ///     text back to `bytes` (``CleanedDocument/inputRange(ofOutput:)`` and the
+  ///     like). Without it those mappings are not available.
+  /// - Complexity: O(*n*) in the length of `bytes`.
+  public func clean(_ bytes: [UInt8], kind: DocumentKind = .file, explaining: Bool = false) -> CleanedDocument {
+    var document = CleanedDocument(inputCount: bytes.count, mapsOffsets: explaining)
+    var text: [UInt8]
+    if let normalizer = kind == .file ? fileNormalizer : recordNormalizer {
+      let normalized = normalizer.normalize(utf8: bytes, recordingEdits: explaining)
+      document.counts = normalized.counts
+      document.normalization = normalized
+      text = normalized.utf8
+    } else {
+      (text, document.counts[.invalidUTF8]) = Self.repairingUTF8(bytes)
+    }
+    if let boilerplate { (text, document.boilerplate) = boilerplate.removing(from: text) }
+    if explaining { document.repeatInput = text }
+    switch (finder, fingerprinter) {
+    case (let finder?, let fingerprinter?):
+      (document.repeats, document.fingerprint) = fingerprinter.removingRepeats(utf8: text, with: finder)
+    case (let finder?, nil): document.repeats = finder.removingRepeats(utf8: text)
+    case (nil, let fingerprinter?):
+      document.repeats = RepeatRemoval(utf8: text, removed: [])
+      document.fingerprint = fingerprinter.fingerprint(utf8: text)
+    case (nil, nil): document.repeats = RepeatRemoval(utf8: text, removed: [])
+    }
+    return document
+  }
+
+  /// The sorted, distinct line keys of `bytes` after steps 1 and 2, the text in which
+  /// step 3 looks for boilerplate: what ``BoilerplateCounter/add(_:)`` takes.
+  ///
+  /// - Complexity: O(*n*) in the length of `bytes`.
+  public func boilerplateKeys(of bytes: [UInt8], kind: DocumentKind = .file) -> [UInt64] {
+    let text: [UInt8]
+    if let normalizer = kind == .file ? fileNormalizer : recordNormalizer {
+      text = normalizer.normalize(utf8: bytes).utf8
+    } else {
+      text = Self.repairingUTF8(bytes).utf8
+    }
+    return text.withUnsafeBufferPointer { BoilerplateCounter.lineKeys(utf8: $0) }
+  }
+
+  /// `bytes` with each ill-formed UTF-8 sequence replaced by U+FFFD, and the number of
+  /// replacements.
+  static func repairingUTF8(_ bytes: [UInt8]) -> (utf8: [UInt8], replaced: Int) {
+    // Valid text, the common case, is checked by the standard library's validator.
+    if String(validating: bytes, as: UTF8.self) != nil { return (bytes, 0) }
+    var replaced = 0
+    var output: [UInt8] = []
+    output.reserveCapacity(bytes.count + 16)
+    var iterator = bytes.makeIterator()
+    var decoder = UTF8()
+    loop: while true {
+      switch decoder.decode(&iterator) {
+      case .scalarValue(let scalar): output.append(contentsOf: UTF8.encode(scalar)!)
+      case .emptyInput: break loop
+      case .error:
+        replaced += 1
+        output.append(contentsOf: [0xEF, 0xBF, 0xBD])
+      }
+    }
+    return (output, replaced)
+  }
+}
+
+/// One document cleaned by ``DocumentCleaner``: the text, what each step did, the
+/// fingerprint for deduplication, and the offsets of the cleaned text back in the
+/// input.
+public struct CleanedDocument: Sendable {
+  /// The number of input bytes.
+  public let inputCount: Int
+  /// Whether the spans of each step map back to the input (the document was cleaned
+  /// with `explaining`).
+  public let mapsOffsets: Bool
+  /// Changes by kind in steps 1 and 2.
+  public internal(set) var counts = EditCounts()
+  /// The result of step 2 (with its edits when explaining), or `nil` when
+  /// normalization was off.
+  public internal(set) var normalization: NormalizedText?
+  /// The boilerplate lines removed in step 3, with offsets into the text after step 2.
+  public internal(set) var boilerplate: [BoilerplateSet.RemovedLine] = []
+  /// Step 4: the text after it (the cleaned text) and the repeats removed, with
+  /// offsets into ``repeatInput``.
+  public internal(set) var repeats = RepeatRemoval(utf8: [], removed: [])
+  /// The text step 4 searched (after boilerplate removal), when explaining.
+  public internal(set) var repeatInput: [UInt8]?
+  /// The fingerprint of the cleaned text, or `nil` when deduplication was off.
+  public internal(set) var fingerprint: DocumentFingerprint?
+
+  init(inputCount: Int, mapsOffsets: Bool) {
+    self.inputCount = inputCount
+    self.mapsOffsets = mapsOffsets
+  }
+
+  /// The cleaned text, UTF-8.
+  public var utf8: [UInt8] { repeats.utf8 }
+
+  /// The cleaned text.
+  public var text: String { repeats.text }
+
+  /// The range of the input that `range`, a range of the text after step 2, comes from.
+  ///
+  /// - Precondition: the document was cleaned with `explaining`.
+  public func inputRange(ofNormalized range: Range<Int>) -> Range<Int> {
+    precondition(mapsOffsets, "the document was cleaned without explaining")
+    guard let normalization else { return range }
+    return normalization.inputOffset(
+      forOutputOffset: range.lowerBound)..<normalization.inputOffset(forOutputOffset: range.upperBound)
+  }
+
+  /// The range of the input that `range`, a range of ``repeatInput``, comes from.
+  ///
+  /// - Precondition: the document was cleaned with `explaining`.
+  public func inputRange(ofRepeatInput range: Range<Int>) -> Range<Int> {
+    func beforeBoilerplate(_ offset: Int) -> Int {
+      var before = offset
+      for line in boilerplate {
+        guard line.utf8.lowerBound <= before else { break }
+        before += line.utf8.count
+      }
+      return before
+    }
+    return inputRange(ofNormalized: beforeBoilerplate(range.lowerBound)..<beforeBoilerplate(range.upperBound))
+  }
+
+  /// The range of the input that `range`, a range of the cleaned text, comes from
+  /// (what was removed inside it included).
+  ///
+  /// - Precondition: the document was cleaned with `explaining`.
+  public func inputRange(ofOutput range: Range<Int>) -> Range<Int> {
+    inputRange(ofRepeatInput: repeats.inputRange(of: range))
+  }
+}
