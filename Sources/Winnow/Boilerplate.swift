@@ -25,7 +25,14 @@ public struct BoilerplateCounter: Sendable {
 
   /// The distinct line keys of one document, sorted: what ``add(_:)`` takes. Pure:
   /// call it on many documents at once.
-  public static func lineKeys(utf8 bytes: UnsafeBufferPointer<UInt8>) -> [UInt64] {
+  ///
+  /// - Complexity: O(*n* + *l* log *l*) for *n* bytes and *l* lines.
+  public static func lineKeys(utf8 bytes: some Collection<UInt8>) -> [UInt64] {
+    if let keys = bytes.withContiguousStorageIfAvailable({ lineKeys(utf8Buffer: $0) }) { return keys }
+    return Array(bytes).withUnsafeBufferPointer { lineKeys(utf8Buffer: $0) }
+  }
+
+  static func lineKeys(utf8Buffer bytes: UnsafeBufferPointer<UInt8>) -> [UInt64] {
     var keys = BoilerplateSet.lines(of: bytes).map(\.key)
     keys.sort()
     var unique: [UInt64] = []

@@ -178,8 +178,7 @@ public struct CorpusDeduplicator: Sendable {
 
   /// Adds `count` distinct random paragraph fingerprints to the paragraph index, as
   /// kept documents' paragraphs would be: for measuring its memory and speed.
-  @_spi(Benchmarks)
-  public mutating func _addRandomParagraphs(_ count: Int, seed: UInt64) {
+  package mutating func _addRandomParagraphs(_ count: Int, seed: UInt64) {
     // Keys prefetched a few ahead, as decide(_:id:) does.
     func key(_ index: Int) -> UInt64 { TokenizedText.mix(seed &+ UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15) }
     for index in 0..<count {
@@ -191,8 +190,7 @@ public struct CorpusDeduplicator: Sendable {
   /// Keeps `count` random documents of `tokens` tokens each (random hashes,
   /// signatures and shingles, so none is a duplicate), as `decide(_:id:)` would: for
   /// measuring the memory and time per kept document.
-  @_spi(Benchmarks)
-  public mutating func _addRandomDocuments(_ count: Int, tokens: Int, seed: UInt64) {
+  package mutating func _addRandomDocuments(_ count: Int, tokens: Int, seed: UInt64) {
     var state = seed
     func next() -> UInt64 {
       state &+= 0x9E37_79B9_7F4A_7C15
@@ -218,14 +216,16 @@ public struct CorpusDeduplicator: Sendable {
 
   /// The fingerprint of one document's UTF-8 text: what ``decide(_:id:)`` needs.
   /// Pure: call it on many documents at once.
-  public func fingerprint(utf8 bytes: UnsafeBufferPointer<UInt8>) -> DocumentFingerprint {
-    let searched = bytes.count < Int(Int32.max) ? bytes : UnsafeBufferPointer(start: nil, count: 0)
-    return fingerprint(of: TokenizedText(searched, blankLineSeparated: false), utf8Count: bytes.count)
+  ///
+  /// - Complexity: O(*n*) in the number of bytes.
+  public func fingerprint(utf8 bytes: some Collection<UInt8>) -> DocumentFingerprint {
+    if let result = bytes.withContiguousStorageIfAvailable({ fingerprint(utf8Buffer: $0) }) { return result }
+    return Array(bytes).withUnsafeBufferPointer { fingerprint(utf8Buffer: $0) }
   }
 
-  /// The fingerprint of one document's UTF-8 text.
-  public func fingerprint(utf8 bytes: [UInt8]) -> DocumentFingerprint {
-    bytes.withUnsafeBufferPointer { fingerprint(utf8: $0) }
+  func fingerprint(utf8Buffer bytes: UnsafeBufferPointer<UInt8>) -> DocumentFingerprint {
+    let searched = bytes.count < Int(Int32.max) ? bytes : UnsafeBufferPointer(start: nil, count: 0)
+    return fingerprint(of: TokenizedText(searched, blankLineSeparated: false), utf8Count: bytes.count)
   }
 
   /// The fingerprint of an already tokenized text (lines are its paragraphs, whatever

@@ -25,8 +25,25 @@
 /// start with the magic, has another version, is cut short or fails its checksum is
 /// refused with an ``IndexError``.
 extension CorpusDeduplicator {
-  /// Why an index could not be loaded or merged.
-  public struct IndexError: Error, CustomStringConvertible, Sendable {
+  /// Why an index could not be loaded or merged: a ``Code`` to match on, and a
+  /// sentence.
+  public struct IndexError: Error, CustomStringConvertible, Sendable, Hashable {
+    /// The kinds of failure.
+    public enum Code: Sendable, Hashable {
+      /// The bytes do not start with the index file's magic.
+      case notAnIndex
+      /// The index is of a format version this Winnow does not read: rebuild it.
+      case unsupportedVersion
+      /// The file ends before its trailer.
+      case truncated
+      /// The checksum or the structure does not hold: the file is damaged.
+      case damaged
+      /// The two indexes of a merge were made with different options.
+      case incompatibleOptions
+    }
+
+    /// What kind of failure this is.
+    public var code: Code
     /// What is wrong, in a sentence.
     public var description: String
   }
@@ -94,29 +111,30 @@ extension CorpusDeduplicator {
   ) throws(IndexError) {
     var reader = IndexReader(bytes: bytes)
     guard bytes.count >= 16, Array(bytes.prefix(8)) == Self.magic else {
-      throw IndexError(description: "not a Winnow index (no WINNOWDX header)")
+      throw IndexError(code: .notAnIndex, description: "not a Winnow index (no WINNOWDX header)")
     }
     reader.position = 8
     let version = try reader.u32()
     guard version == Self.formatVersion else {
       throw IndexError(
+        code: .unsupportedVersion,
         description:
           "index format version \(version); this Winnow reads version \(Self.formatVersion) (rebuild the index from its inputs)"
       )
     }
     guard bytes.count >= 24 + 8, Array(bytes.suffix(8)) == Self.magic else {
-      throw IndexError(description: "the index is cut short (no trailer)")
+      throw IndexError(code: .truncated, description: "the index is cut short (no trailer)")
     }
     let body = bytes.count - 16
     let stored = bytes[body..<body + 8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
     guard stored == checksum(bytes[..<body]) else {
-      throw IndexError(description: "the index is damaged (checksum mismatch)")
+      throw IndexError(code: .damaged, description: "the index is damaged (checksum mismatch)")
     }
     let flags = try reader.u32()
     var numbers: [Int] = []
     for _ in 0..<5 { numbers.append(Int(try reader.u32())) }
     guard numbers.allSatisfy({ (1...65536).contains($0) }) else {
-      throw IndexError(description: "the index is damaged (options out of range)")
+      throw IndexError(code: .damaged, description: "the index is damaged (options out of range)")
     }
     let savedThreshold = Double(bitPattern: try reader.u64())
     let savedNewTokens = Int(try reader.u32())
@@ -136,7 +154,8 @@ extension CorpusDeduplicator {
       // trap converting to Int, or overflow when indexes merge).
       let inputNumber = try reader.u64()
       guard inputNumber < UInt64(documentCount) else {
-        throw IndexError(description: "the index is damaged (document number \(inputNumber) of \(documentCount))")
+        throw IndexError(
+          code: .damaged, description: "the index is damaged (document number \(inputNumber) of \(documentCount))")
       }
       keptInputNumbers.append(Int(inputNumber))
       exactCheck.append(try reader.u64())
@@ -151,7 +170,7 @@ extension CorpusDeduplicator {
         let tokenCount = Int(try reader.u32())
         let count = Int(try reader.u32())
         guard count <= max(tokenCount, 1) else {
-          throw IndexError(description: "the index is damaged (shingle count)")
+          throw IndexError(code: .damaged, description: "the index is damaged (shingle count)")
         }
         shingleStore.append(packed: try reader.bytes(3 * count), tokenCount: tokenCount)
       }
@@ -164,7 +183,8 @@ extension CorpusDeduplicator {
         let key = try reader.u64()
         let value = try reader.u32()
         guard value == .max || Int(value) < kept else {
-          throw IndexError(description: "the index is damaged (an entry names document \(value) of \(kept))")
+          throw IndexError(
+            code: .damaged, description: "the index is damaged (an entry names document \(value) of \(kept))")
         }
         switch table {
         case 0: _ = exactIndex.valueOrInsert(key, value)
@@ -173,7 +193,9 @@ extension CorpusDeduplicator {
         }
       }
     }
-    guard reader.position == body else { throw IndexError(description: "the index is damaged (unexpected length)") }
+    guard reader.position == body else {
+      throw IndexError(code: .damaged, description: "the index is damaged (unexpected length)")
+    }
   }
 
   /// Adds what `other` has seen, as if its documents had come after this one's: each
@@ -194,6 +216,7 @@ extension CorpusDeduplicator {
         && mine.repeatedParagraphs == theirs.repeatedParagraphs
     else {
       throw IndexError(
+        code: .incompatibleOptions,
         description:
           "the indexes were made with different options (shingle size, signature size, bands, rows, minimum paragraph words or steps)"
       )
@@ -250,7 +273,7 @@ private struct IndexReader {
 
   mutating func bytes(_ count: Int) throws(CorpusDeduplicator.IndexError) -> ArraySlice<UInt8> {
     guard count >= 0, position + count <= bytes.count - 16 else {
-      throw CorpusDeduplicator.IndexError(description: "the index is damaged (cut short)")
+      throw CorpusDeduplicator.IndexError(code: .truncated, description: "the index is damaged (cut short)")
     }
     defer { position += count }
     return bytes[position..<position + count]
@@ -270,7 +293,7 @@ private struct IndexReader {
   mutating func count(limit: Int) throws(CorpusDeduplicator.IndexError) -> Int {
     let value = try u64()
     guard value <= UInt64(limit) else {
-      throw CorpusDeduplicator.IndexError(description: "the index is damaged (a count of \(value))")
+      throw CorpusDeduplicator.IndexError(code: .damaged, description: "the index is damaged (a count of \(value))")
     }
     return Int(value)
   }

@@ -114,7 +114,7 @@ public struct DocumentCleaner: Sendable {
     } else {
       text = Self.repairingUTF8(bytes).utf8
     }
-    return text.withUnsafeBufferPointer { BoilerplateCounter.lineKeys(utf8: $0) }
+    return text.withUnsafeBufferPointer { BoilerplateCounter.lineKeys(utf8Buffer: $0) }
   }
 
   /// `bytes` with each ill-formed UTF-8 sequence replaced by U+FFFD, and the number of

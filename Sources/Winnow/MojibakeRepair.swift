@@ -96,7 +96,13 @@ public struct MojibakeRepair: Sendable {
   /// normalizer); returns `nil` when there is nothing to repair.
   ///
   /// - Complexity: O(*n*) in the number of bytes.
-  public func repair(utf8Buffer bytes: UnsafeBufferPointer<UInt8>) -> Result? {
+  public func repair(utf8 bytes: some Collection<UInt8>) -> Result? {
+    if let result = bytes.withContiguousStorageIfAvailable({ repair(utf8Buffer: $0) }) { return result }
+    return Array(bytes).withUnsafeBufferPointer { repair(utf8Buffer: $0) }
+  }
+
+  /// ``repair(utf8:)`` on contiguous bytes.
+  package func repair(utf8Buffer bytes: UnsafeBufferPointer<UInt8>) -> Result? {
     guard let base = bytes.baseAddress, bytes.count >= 4 else { return nil }
     var scanner = MojibakeScanner(input: base, end: bytes.count, minimumScore: minimumScore)
     return scanner.run()

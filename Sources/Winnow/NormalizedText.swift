@@ -17,7 +17,7 @@ public struct NormalizedText: Sendable, Hashable {
   public let repairs: [MojibakeRepair.Fix]
 
   /// Creates a result; normalizers do this.
-  public init(
+  init(
     utf8: [UInt8], edits: [TextEdit]?, counts: EditCounts, isUnchanged: Bool, inputCount: Int,
     repairs: [MojibakeRepair.Fix] = []
   ) {

@@ -104,7 +104,15 @@ public struct RepeatFinder: Sendable {
   }
 
   /// Finds the repeated blocks in UTF-8 bytes (invalid sequences separate tokens).
-  public func repeats(utf8 bytes: UnsafeBufferPointer<UInt8>) -> RepeatReport {
+  ///
+  /// - Complexity: O(*n*) in the number of bytes.
+  public func repeats(utf8 bytes: some Collection<UInt8>) -> RepeatReport {
+    if let report = bytes.withContiguousStorageIfAvailable({ repeats(utf8Buffer: $0) }) { return report }
+    return Array(bytes).withUnsafeBufferPointer { repeats(utf8Buffer: $0) }
+  }
+
+  /// ``repeats(utf8:)`` on contiguous bytes.
+  package func repeats(utf8Buffer bytes: UnsafeBufferPointer<UInt8>) -> RepeatReport {
     RepeatReport(matches: analyze(bytes).matches, text: nil)
   }
 
@@ -762,12 +770,10 @@ public struct RepeatFinder: Sendable {
 
 // Stages of detection, for the benchmark executable only.
 extension RepeatFinder {
-  @_spi(Benchmarks)
-  public static func _tokenCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+  package static func _tokenCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
     TokenizedText(bytes, blankLineSeparated: false).count
   }
-  @_spi(Benchmarks)
-  public func _pairCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+  package func _pairCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
     let text = TokenizedText(bytes, blankLineSeparated: false)
     return winnowedPairs(text.hashes).count
   }

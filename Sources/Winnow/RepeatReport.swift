@@ -104,7 +104,7 @@ public struct RepeatRemoval: Sendable, Hashable {
   public var removedRanges: [Range<String.Index>]?
 
   /// Creates a result; ``RepeatFinder`` does this.
-  public init(utf8: [UInt8], removed: [RemovedSpan]) {
+  init(utf8: [UInt8], removed: [RemovedSpan]) {
     self.utf8 = utf8
     self.removed = removed
   }

@@ -146,13 +146,13 @@ public struct EditCounts: Sendable, Hashable {
   public init() {}
 
   /// The number of changes made for `reason` (a single reason).
-  public subscript(reason: TextEdit.Reason) -> Int {
+  public package(set) subscript(reason: TextEdit.Reason) -> Int {
     get { storage[reason.rawValue.trailingZeroBitCount] }
     set { storage[reason.rawValue.trailingZeroBitCount] = newValue }
   }
 
   /// Counts one change for each reason in `reasons`.
-  public mutating func add(_ reasons: TextEdit.Reason) {
+  package mutating func add(_ reasons: TextEdit.Reason) {
     var bits = reasons.rawValue
     while bits != 0 {
       storage[bits.trailingZeroBitCount] += 1

@@ -19,8 +19,18 @@ public enum TextEncoding {
     public var byteOrderMark: Bool
   }
 
-  /// Why bytes could not be decoded.
-  public struct Failure: Error, CustomStringConvertible, Sendable {
+  /// Why bytes could not be decoded: a ``Code`` to match on, and a sentence.
+  public struct Failure: Error, CustomStringConvertible, Sendable, Hashable {
+    /// The kinds of failure.
+    public enum Code: Sendable, Hashable {
+      /// ICU has no converter by the encoding's name.
+      case unknownEncoding
+      /// The input is too large to convert in one piece (2 GiB or more).
+      case inputTooLarge
+    }
+
+    /// What kind of failure this is.
+    public var code: Code
     /// What went wrong, in a sentence.
     public var description: String
   }
@@ -41,7 +51,7 @@ public enum TextEncoding {
 
   /// Whether `bytes` start with a UTF-16 or UTF-32 byte order mark (such text holds
   /// NUL bytes and is not binary).
-  public static func startsWithWideByteOrderMark(_ bytes: some Collection<UInt8>) -> Bool {
+  package static func startsWithWideByteOrderMark(_ bytes: some Collection<UInt8>) -> Bool {
     byteOrderMarks.contains { $0.name != "UTF-8" && bytes.starts(with: $0.bytes) }
   }
 
@@ -135,10 +145,13 @@ public enum TextEncoding {
       return (body, detected)
     }
     guard bytes.count < Int(Int32.max) else {
-      throw Failure(description: "cannot convert \(bytes.count) bytes from \(detected.name): inputs of 2 GiB or more")
+      throw Failure(
+        code: .inputTooLarge,
+        description: "cannot convert \(bytes.count) bytes from \(detected.name): inputs of 2 GiB or more")
     }
     guard var utf8 = ICU.decode(from: detected.name, bytes) else {
-      throw Failure(description: "unknown encoding \(detected.name) (ICU has no converter by that name)")
+      throw Failure(
+        code: .unknownEncoding, description: "unknown encoding \(detected.name) (ICU has no converter by that name)")
     }
     // ICU's Unicode converters keep a byte order mark as U+FEFF: it is not text.
     if utf8.starts(with: [0xEF, 0xBB, 0xBF]) { utf8.removeFirst(3) }

@@ -156,7 +156,7 @@ public struct TextNormalizer: Sendable {
   /// Normalizes bytes in a buffer that should be UTF-8; invalid sequences become U+FFFD.
   ///
   /// - Complexity: O(*n*) in the number of bytes.
-  public func normalize(
+  package func normalize(
     utf8Buffer bytes: UnsafeBufferPointer<UInt8>, recordingEdits: Bool = false
   ) -> NormalizedText {
     normalize(bytes, recordingEdits: recordingEdits, firstRepair: repairMojibake(bytes))

@@ -390,25 +390,33 @@ import Testing
     var deduplicator = CorpusDeduplicator()
     _ = Self.decide(Self.shard(0), with: &deduplicator)
     let bytes = deduplicator.serialized()
-    func message(_ bytes: [UInt8]) -> String? {
+    func failure(_ bytes: [UInt8]) -> CorpusDeduplicator.IndexError? {
       do {
         _ = try CorpusDeduplicator(serialized: bytes)
         return nil
       } catch {
-        return error.description
+        return error
       }
     }
-    #expect(message(bytes) == nil)
+    #expect(failure(bytes) == nil)
     var flipped = bytes
     flipped[bytes.count / 2] ^= 0x40
-    #expect(message(flipped)?.contains("checksum") == true)
-    #expect(message(Array(bytes.prefix(bytes.count - 100)))?.contains("cut short") == true)
-    #expect(message(Array("{\"id\": 1}\n".utf8))?.contains("not a Winnow index") == true)
-    #expect(message([]) != nil)
+    #expect(failure(flipped)?.code == .damaged)
+    #expect(failure(flipped)?.description.contains("checksum") == true)
+    #expect(failure(Array(bytes.prefix(bytes.count - 100)))?.code == .truncated)
+    #expect(failure(Array(bytes.prefix(bytes.count - 100)))?.description.contains("cut short") == true)
+    #expect(failure(Array("{\"id\": 1}\n".utf8))?.code == .notAnIndex)
+    #expect(failure(Array("{\"id\": 1}\n".utf8))?.description.contains("not a Winnow index") == true)
+    #expect(failure([])?.code == .notAnIndex)
     var future = bytes
     future[8] = 9
-    #expect(message(future)?.contains("version 9") == true)
+    #expect(failure(future)?.code == .unsupportedVersion)
+    #expect(failure(future)?.description.contains("version 9") == true)
     var other = CorpusDeduplicator(.init(shingleSize: 5))
-    #expect(throws: CorpusDeduplicator.IndexError.self) { try other.merge(deduplicator) }
+    #expect {
+      try other.merge(deduplicator)
+    } throws: { error in
+      (error as? CorpusDeduplicator.IndexError)?.code == .incompatibleOptions
+    }
   }
 }

@@ -77,7 +77,11 @@ import Testing
   }
 
   @Test func unknownEncodingIsAClearError() {
-    #expect(throws: TextEncoding.Failure.self) { try TextEncoding.decode([0x41, 0xE9], from: "no-such-charset") }
+    #expect {
+      try TextEncoding.decode([0x41, 0xE9], from: "no-such-charset")
+    } throws: { error in
+      (error as? TextEncoding.Failure)?.code == .unknownEncoding
+    }
   }
 
   /// The shared articles over 1 KB, each converted to the legacy encodings of its

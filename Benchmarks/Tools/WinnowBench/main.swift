@@ -13,7 +13,7 @@
 import CWinnowICU
 import CWinnowKernels
 import Foundation
-@_spi(Benchmarks) import Winnow
+import Winnow
 
 struct Arguments {
   var megabytes = 100
