@@ -91,6 +91,12 @@ if Context.environment["WINNOW_BENCHMARKS"] != nil {
     ))
 }
 
+// The DocC plugin, only when asked for, so that the library's users never resolve it:
+// WINNOW_DOCS=1 swift package generate-documentation --target Winnow
+if Context.environment["WINNOW_DOCS"] != nil {
+  package.dependencies.append(.package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"))
+}
+
 // libFuzzer targets, only when asked for: they have no `main` of their own (libFuzzer
 // brings it), so they build only with --sanitize=fuzzer. See Tests/Fuzz/run.sh.
 if Context.environment["WINNOW_FUZZ"] != nil {

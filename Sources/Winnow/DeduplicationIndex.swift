@@ -2,28 +2,8 @@
 /// tomorrow's crawl is deduplicated against today's, and shards processed apart can be
 /// combined.
 ///
-/// ## File format, version 2
-///
-/// Little-endian throughout. A header:
-///
-/// | bytes | content |
-/// |---|---|
-/// | 8 | magic `WINNOWDX` |
-/// | 4 | format version (1) |
-/// | 4 | flags: 1 exact documents, 2 near duplicates, 4 repeated paragraphs |
-/// | 4 × 5 | minimum paragraph words, shingle size, signature size, bands, rows |
-/// | 8 | similarity threshold (IEEE 754 double) |
-/// | 4 | maximum new tokens of a near copy |
-/// | 8 × 5 | documents seen, kept documents, exact entries, band entries, paragraph entries |
-///
-/// then, for each kept document, its input number (8 bytes), its second exact hash (8)
-/// and its identifier (4-byte length, UTF-8 bytes); the signatures (4 bytes × signature
-/// size × kept documents); the band chains (4 bytes × bands × kept documents); with
-/// near duplicates, for each kept document its token count and shingle count (4 bytes
-/// each) and its shingle values (3 bytes each); the exact, band and paragraph entries (8-byte key, 4-byte value each, sorted by key);
-/// and a trailer: a 64-bit checksum of everything before it and the magic again. A file that does not
-/// start with the magic, has another version, is cut short or fails its checksum is
-/// refused with an ``IndexError``.
+/// The file format is described in <doc:IndexFileFormat>; a file that does not hold
+/// together is refused with an ``IndexError``.
 extension CorpusDeduplicator {
   /// Why an index could not be loaded or merged: a ``Code`` to match on, and a
   /// sentence.

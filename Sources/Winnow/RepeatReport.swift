@@ -90,7 +90,7 @@ public struct RemovedSpan: Sendable, Hashable {
   /// The pass that found it (1 for most). A later pass searches the text left by the
   /// earlier ones, so its ``utf8`` and ``repeats`` ranges can enclose spans that an
   /// earlier pass removed: the text they stand for is the range minus those spans
-  /// (see ``RepeatRemoval/text(of:in:)``).
+  /// (see ``RepeatRemoval/text(of:in:for:)``).
   public var pass: Int
 }
 
