@@ -12,6 +12,7 @@ let package = Package(
   name: "Winnow",
   products: [
     .library(name: "Winnow", targets: ["Winnow"]),
+    .library(name: "WinnowCorpus", targets: ["WinnowCorpus"]),
     .executable(name: "winnow", targets: ["WinnowCommand"]),
   ],
   dependencies: [
@@ -42,9 +43,8 @@ let package = Package(
     ),
     // The tokenizer's SIMD kernel (SSE2, or a portable loop): plain C, no dependencies.
     .target(name: "CWinnowKernels"),
-    // Reading and writing JSON Lines records: shared by the command and the benchmarks,
-    // not a product.
-    .target(name: "WinnowJSONLines", dependencies: ["CWinnowKernels"], swiftSettings: swiftSettings),
+    // Corpora: reading and writing JSON Lines records.
+    .target(name: "WinnowCorpus", dependencies: ["Winnow", "CWinnowKernels"], swiftSettings: swiftSettings),
     .target(
       name: "Winnow",
       dependencies: ["CWinnowICU", "CWinnowKernels"],
@@ -54,7 +54,7 @@ let package = Package(
       name: "WinnowCommand",
       dependencies: [
         "Winnow",
-        "WinnowJSONLines",
+        "WinnowCorpus",
         "CWinnowKernels",
         "CWinnowCompression",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -84,7 +84,7 @@ if Context.environment["WINNOW_BENCHMARKS"] != nil {
   package.targets.append(
     .executableTarget(
       name: "WinnowBenchmarks",
-      dependencies: ["Winnow", "WinnowJSONLines", .product(name: "Benchmark", package: "benchmark")],
+      dependencies: ["Winnow", "WinnowCorpus", .product(name: "Benchmark", package: "benchmark")],
       path: "Benchmarks/WinnowBenchmarks",
       swiftSettings: swiftSettings,
       plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -101,7 +101,7 @@ if Context.environment["WINNOW_DOCS"] != nil {
 // brings it), so they build only with --sanitize=fuzzer. See Tests/Fuzz/run.sh.
 if Context.environment["WINNOW_FUZZ"] != nil {
   for (name, dependency) in [
-    ("Normalizer", "Winnow"), ("Repeats", "Winnow"), ("JSONLines", "WinnowJSONLines"), ("Index", "Winnow"),
+    ("Normalizer", "Winnow"), ("Repeats", "Winnow"), ("JSONLines", "WinnowCorpus"), ("Index", "Winnow"),
   ] {
     package.targets.append(
       .executableTarget(

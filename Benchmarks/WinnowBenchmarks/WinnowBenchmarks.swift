@@ -12,7 +12,7 @@
 
 import Benchmark
 import Winnow
-import WinnowJSONLines
+import WinnowCorpus
 
 /// SplitMix64.
 struct Seeded {

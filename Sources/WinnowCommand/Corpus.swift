@@ -4,7 +4,7 @@ import Dispatch
 import Foundation
 import Synchronization
 import Winnow
-import WinnowJSONLines
+import WinnowCorpus
 
 /// How input files are read.
 enum InputFormat: String, ExpressibleByArgument, CaseIterable {

@@ -1,5 +1,5 @@
 import Winnow
-import WinnowJSONLines
+import WinnowCorpus
 
 /// What an input holds, told from its first bytes (after decompression) and, for JSON
 /// Lines, its name.

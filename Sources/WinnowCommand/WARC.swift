@@ -1,4 +1,4 @@
-import WinnowJSONLines
+import WinnowCorpus
 
 /// One WARC record: its headers and its content block.
 ///

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import WinnowJSONLines
+import WinnowCorpus
 
 @testable import WinnowCommand
 

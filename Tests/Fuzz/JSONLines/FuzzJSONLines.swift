@@ -1,7 +1,7 @@
 // libFuzzer target: the JSON Lines reader. Every line parses or fails with a reason
 // and a column inside the line; a parsed line's text can be written back and read
 // again. A crash or a failed precondition is a finding. See Tests/Fuzz/run.sh.
-import WinnowJSONLines
+import WinnowCorpus
 
 let field = Array("text".utf8)
 

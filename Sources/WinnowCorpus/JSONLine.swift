@@ -5,42 +5,58 @@ import CWinnowKernels
 ///
 /// The whole line is validated against the JSON grammar (RFC 8259), so a malformed
 /// line is an error with a reason and a column, never a guess.
-package struct JSONLine {
+///
+/// ```swift
+/// let path = JSONLine.FieldPath("text")!
+/// let line = Array(#"{"id": 7, "text": "caf\u00e9"}"#.utf8)
+/// let record = try JSONLine.parse(line, path: path)
+/// record.text                                   // "café" as UTF-8
+/// record.replacingText(in: line, with: Array("tea".utf8))   // {"id": 7, "text": "tea"}
+/// ```
+public struct JSONLine: Sendable {
   /// The decoded value of the field (UTF-8 bytes; a lone surrogate escape becomes
   /// U+FFFD and is counted in ``replacedEscapes``).
-  package var text: [UInt8]
+  public var text: [UInt8]
   /// The byte range of the field's string literal (with its quotes) in the line.
-  package var valueRange: Range<Int>
+  public var valueRange: Range<Int>
   /// The byte range of the `id` member's value (raw JSON), if the object has one.
-  package var idRange: Range<Int>?
+  public var idRange: Range<Int>?
   /// Lone surrogate escapes (`\uD800` without its pair) replaced by U+FFFD.
-  package var replacedEscapes = 0
+  public var replacedEscapes = 0
 
-  package struct Failure: Error, Equatable {
-    package var reason: String
+  /// Why a line gave no text: malformed JSON (with a reason and a column), or a
+  /// well-formed object without a string at the field's path (``missing``).
+  public struct Failure: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What is wrong, in a few words.
+    public var reason: String
     /// One-based byte column.
-    package var column: Int
+    public var column: Int
     /// Why the line has no text: it is valid JSON, but the field is absent or not a
     /// string (nil for a malformed line).
-    package var missing: Missing? = nil
+    public var missing: Missing? = nil
 
     /// A well-formed object without a string at the field's path.
-    package enum Missing: Equatable, Sendable {
+    public enum Missing: Hashable, Sendable {
+      /// The object has no member at the path.
       case absent
+      /// The member at the path is not a string.
       case notAString
     }
+
+    /// "column N: reason".
+    public var description: String { "column \(column): \(reason)" }
   }
 
   /// A member named by a path into nested objects: `meta.content` is the member
   /// `content` of the object in the member `meta`. A dot that belongs to a name is
   /// written `\.`, a backslash `\\`.
-  package struct FieldPath: Hashable, Sendable, CustomStringConvertible {
+  public struct FieldPath: Hashable, Sendable, CustomStringConvertible {
     /// The member names, outermost first (UTF-8).
-    package var components: [[UInt8]]
+    public var components: [[UInt8]]
 
     /// Parses `text` (dots separate names, `\.` is a dot inside a name); nil when a
     /// name is empty.
-    package init?(_ text: String) {
+    public init?(_ text: String) {
       var components: [[UInt8]] = [[]]
       var escaped = false
       for byte in text.utf8 {
@@ -61,13 +77,13 @@ package struct JSONLine {
     }
 
     /// The path of one member of the top-level object.
-    package init(member: [UInt8]) { components = [member] }
+    public init(member: [UInt8]) { components = [member] }
 
     /// `id`, the default id member.
-    package static let id = FieldPath(member: Array("id".utf8))
+    public static let id = FieldPath(member: Array("id".utf8))
 
     /// The path as it is written on the command line.
-    package var description: String {
+    public var description: String {
       components.map { String(decoding: $0, as: UTF8.self).escapingDots() }.joined(separator: ".")
     }
   }
@@ -83,6 +99,22 @@ package struct JSONLine {
   /// Parses `line` (without its line feed; a trailing carriage return is allowed),
   /// finds the string at `path` and the value at `id` (any JSON value). When an object
   /// has a member more than once, the last one counts, as in most JSON parsers.
+  ///
+  /// - Complexity: O(*n*) in the length of the line; nesting is limited to 512 levels.
+  public static func parse(
+    _ line: some Collection<UInt8>, path: FieldPath, id: FieldPath = FieldPath.id
+  ) throws(Failure) -> JSONLine {
+    let result = line.withContiguousStorageIfAvailable { buffer in
+      Result { () throws(Failure) in try parse(buffer, path: path, id: id) }
+    }
+    return try
+      (result
+      ?? Array(line).withUnsafeBufferPointer { buffer in
+        Result { () throws(Failure) in try parse(buffer, path: path, id: id) }
+      }).get()
+  }
+
+  /// ``parse(_:path:id:)`` on contiguous bytes.
   package static func parse(
     _ line: UnsafeBufferPointer<UInt8>, path: FieldPath, id: FieldPath = FieldPath.id
   ) throws(Failure) -> JSONLine {
@@ -135,6 +167,23 @@ package struct JSONLine {
     }
     parser.skipSpace()
     return parser.atEnd
+  }
+
+  /// `line` (the line this was parsed from) with the field's value replaced by
+  /// `text` (valid UTF-8), as a JSON string; every other byte as it was.
+  public func replacingText(in line: some Collection<UInt8>, with text: [UInt8]) -> [UInt8] {
+    var output: [UInt8] = []
+    let line = Array(line)
+    line.withUnsafeBufferPointer { appendReplacingText(in: $0, with: text, to: &output) }
+    return output
+  }
+
+  /// `text` (valid UTF-8) as a JSON string literal, quotes included: quotes,
+  /// backslashes and control characters escaped, everything else as it is.
+  public static func quoted(_ text: some Collection<UInt8>) -> [UInt8] {
+    var output: [UInt8] = []
+    Array(text).withUnsafeBufferPointer { appendString($0, to: &output) }
+    return output
   }
 
   /// Appends `line` with the field's value replaced by `text`, as a JSON string.
