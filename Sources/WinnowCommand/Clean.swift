@@ -44,43 +44,72 @@ struct Clean: ParsableCommand {
   var explain: String?
 
   func run() throws {
-    let explaining = explain != nil
-    let counting = DocumentCleaner(
+    let cleaner = DocumentCleaner(
       normalization: noNormalize ? nil : normalization.options, repeats: noRepeats ? nil : repeats.options,
       deduplication: noDedup ? nil : dedup.options)
-    let boilerplate = try dedup.findBoilerplate(corpus, counting: counting)
+    try dedup.run(corpus, cleaning: cleaner, explain: explain, members: [.removed, .normalization])
+  }
+}
+
+/// What `--explain` says of each document.
+struct ExplainMembers: OptionSet {
+  let rawValue: Int
+  /// `removed`: the repeats removed.
+  static let removed = ExplainMembers(rawValue: 1)
+  /// `normalization` (changes by kind) and `mojibake` (the repairs).
+  static let normalization = ExplainMembers(rawValue: 2)
+  /// `boilerplate`: the boilerplate lines removed.
+  static let boilerplate = ExplainMembers(rawValue: 4)
+}
+
+extension DedupFlags {
+  /// Cleans the corpus with `cleaner` and deduplicates it (when the cleaner
+  /// fingerprints), with --boilerplate and --index: the run of `clean` and `dedup`.
+  func run(_ corpus: CorpusFlags, cleaning counting: DocumentCleaner, explain: String?, members: ExplainMembers)
+    throws
+  {
+    let boilerplate = try findBoilerplate(corpus, counting: counting)
     let cleaner = counting.with(boilerplate: boilerplate)
+    let members = explain == nil ? nil : boilerplate == nil ? members : members.union(.boilerplate)
     let work: DocumentWork = { input, source in
-      let document = cleaner.clean(input, kind: source.kind, explaining: explaining)
-      var result = DocumentResult(
-        output: document.utf8, counts: document.counts, repeatsRemoved: document.repeats.removed.count)
-      result.boilerplateRemoved = document.boilerplate.count
-      result.fingerprint = document.fingerprint
-      if explaining {
-        result.explanation = explanation(of: document)
-        if boilerplate != nil { result.explanation! += "," + boilerplateMembers(of: document) }
-        // Where each paragraph that may be removed was in the original text.
-        result.paragraphOrigins = document.fingerprint?.removableParagraphs.map(document.inputRange(ofOutput:)) ?? []
-      }
-      return result
+      DocumentResult(cleaner.clean(input, kind: source.kind, explaining: members != nil), explaining: members)
     }
+    let deduplicating = counting.deduplication != nil
     let run = CorpusRun(
-      flags: corpus, outputsDocuments: true, explain: explain, deduplicator: noDedup ? nil : try dedup.deduplicator())
-    run.indexMemoryLimit = dedup.maxIndexMemory.map { $0 * 1_000_000 }
-    run.otherOutputs = dedup.index.map { [$0] } ?? []
+      flags: corpus, outputsDocuments: true, explain: explain, deduplicator: deduplicating ? try deduplicator() : nil)
+    run.indexMemoryLimit = maxIndexMemory.map { $0 * 1_000_000 }
+    run.otherOutputs = index.map { [$0] } ?? []
     run.removesBoilerplate = boilerplate != nil
-    run.reportsRepeats = !noRepeats
+    run.reportsRepeats = counting.repeats != nil
     let status = try run.run(work)
     // The index remembers what was written: not after a failure, nor after --strict
     // stopped a run (whose outputs were abandoned).
-    if status == 0 || (status == 2 && !corpus.strict) { try dedup.save(run.deduplicator) }
+    if status == 0 || (status == 2 && !corpus.strict) { try save(run.deduplicator) }
     if status != 0 { throw ExitCode(status) }
+  }
+}
+
+extension DocumentResult {
+  /// The result of a cleaned document, with the `--explain` members asked for (none
+  /// when `members` is nil).
+  init(_ document: CleanedDocument, explaining members: ExplainMembers?) {
+    self.init(output: document.utf8, counts: document.counts, repeatsRemoved: document.repeats.removed.count)
+    boilerplateRemoved = document.boilerplate.count
+    fingerprint = document.fingerprint
+    guard let members else { return }
+    var parts: [String] = []
+    if members.contains(.removed) { parts.append(removedMember(of: document)) }
+    if members.contains(.normalization) { parts.append(normalizationMembers(of: document)) }
+    if members.contains(.boilerplate) { parts.append(boilerplateMember(of: document)) }
+    explanation = parts.isEmpty ? nil : parts.joined(separator: ",")
+    // Where each paragraph that may be removed was in the original text.
+    paragraphOrigins = document.fingerprint?.removableParagraphs.map(document.inputRange(ofOutput:)) ?? []
   }
 }
 
 /// The `--explain` member for removed boilerplate lines: spans in the original text
 /// and how many documents hold each line.
-func boilerplateMembers(of document: CleanedDocument) -> String {
+func boilerplateMember(of document: CleanedDocument) -> String {
   let spans = document.boilerplate.map { line in
     let span = document.inputRange(ofNormalized: line.utf8)
     return "{\"span\":[\(span.lowerBound),\(span.upperBound)],\"documents\":\(line.documents)}"
@@ -88,9 +117,9 @@ func boilerplateMembers(of document: CleanedDocument) -> String {
   return "\"boilerplate\":[\(spans.joined(separator: ","))]"
 }
 
-/// The `--explain` members of one document: removed spans with offsets into the
-/// original text, and counts of changes by kind.
-func explanation(of document: CleanedDocument) -> String {
+/// The `--explain` member for removed repeats: spans with offsets into the original
+/// text, the span each repeats, and the removed text.
+func removedMember(of document: CleanedDocument) -> String {
   func original(_ range: Range<Int>) -> String {
     let range = document.inputRange(ofRepeatInput: range)
     return "\(range.lowerBound),\(range.upperBound)"
@@ -106,8 +135,14 @@ func explanation(of document: CleanedDocument) -> String {
     line += ",\"text\":\(CorpusRun.quoted(removedText))}"
     spans.append(line)
   }
+  return "\"removed\":[\(spans.joined(separator: ","))]"
+}
+
+/// The `--explain` members for normalization: changes by kind, and the mojibake
+/// repairs when there are any.
+func normalizationMembers(of document: CleanedDocument) -> String {
   let kinds = document.counts.byName.map { "\(CorpusRun.quoted($0.name)):\($0.count)" }.joined(separator: ",")
-  var members = "\"removed\":[\(spans.joined(separator: ","))],\"normalization\":{\(kinds)}"
+  var members = "\"normalization\":{\(kinds)}"
   if let repairs = document.normalization?.repairs, !repairs.isEmpty { members += "," + mojibakeMember(repairs) }
   return members
 }

@@ -29,29 +29,7 @@ struct Dedup: ParsableCommand {
   var explain: String?
 
   func run() throws {
-    let explaining = explain != nil
-    let counting = DocumentCleaner(normalization: nil, repeats: nil, deduplication: dedup.options)
-    let boilerplate = try dedup.findBoilerplate(corpus, counting: counting)
-    let cleaner = counting.with(boilerplate: boilerplate)
-    let work: DocumentWork = { input, source in
-      let document = cleaner.clean(input, kind: source.kind, explaining: explaining)
-      var result = DocumentResult(output: document.utf8, counts: document.counts)
-      result.boilerplateRemoved = document.boilerplate.count
-      result.fingerprint = document.fingerprint
-      if explaining {
-        result.paragraphOrigins = document.fingerprint?.removableParagraphs.map(document.inputRange(ofOutput:)) ?? []
-        if boilerplate != nil { result.explanation = boilerplateMembers(of: document) }
-      }
-      return result
-    }
-    let run = CorpusRun(flags: corpus, outputsDocuments: true, explain: explain, deduplicator: try dedup.deduplicator())
-    run.indexMemoryLimit = dedup.maxIndexMemory.map { $0 * 1_000_000 }
-    run.otherOutputs = dedup.index.map { [$0] } ?? []
-    run.removesBoilerplate = boilerplate != nil
-    let status = try run.run(work)
-    // The index remembers what was written: not after a failure, nor after --strict
-    // stopped a run (whose outputs were abandoned).
-    if status == 0 || (status == 2 && !corpus.strict) { try dedup.save(run.deduplicator) }
-    if status != 0 { throw ExitCode(status) }
+    let cleaner = DocumentCleaner(normalization: nil, repeats: nil, deduplication: dedup.options)
+    try dedup.run(corpus, cleaning: cleaner, explain: explain, members: [])
   }
 }

@@ -40,16 +40,7 @@ struct Normalize: ParsableCommand {
       let explaining = explain != nil
       let cleaner = DocumentCleaner(normalization: normalization.options, repeats: nil, deduplication: nil)
       let work: DocumentWork = { input, source in
-        let cleaned = cleaner.clean(input, kind: source.kind)
-        var document = DocumentResult(output: cleaned.utf8, counts: cleaned.counts)
-        if explaining {
-          let kinds = cleaned.counts.byName.map { "\(CorpusRun.quoted($0.name)):\($0.count)" }
-          document.explanation = "\"normalization\":{\(kinds.joined(separator: ","))}"
-          if let repairs = cleaned.normalization?.repairs, !repairs.isEmpty {
-            document.explanation! += "," + mojibakeMember(repairs)
-          }
-        }
-        return document
+        DocumentResult(cleaner.clean(input, kind: source.kind), explaining: explaining ? .normalization : nil)
       }
       let status = try CorpusRun(flags: corpus, outputsDocuments: true, explain: explain).run(work)
       if status != 0 { throw ExitCode(status) }
