@@ -1,0 +1,61 @@
+/// An open-addressing map from 64-bit hashes to the first position they were seen at.
+/// Grows at half load, so that adversarial inputs cannot fill it. Raw storage: the
+/// lookups sit in the finder's innermost loop.
+struct FirstOccurrenceTable: ~Copyable {
+  private var keys: UnsafeMutablePointer<UInt64>
+  private var values: UnsafeMutablePointer<Int32>
+  private var mask: Int
+  private var used = 0
+
+  init(expected: Int) {
+    var size = 16
+    while size < expected * 2 { size <<= 1 }
+    keys = .allocate(capacity: size)
+    keys.initialize(repeating: 0, count: size)
+    values = .allocate(capacity: size)
+    mask = size - 1
+  }
+
+  deinit {
+    keys.deallocate()
+    values.deallocate()
+  }
+
+  /// Returns the position `key` was first seen at, or records `position` for it and
+  /// returns nil.
+  @inline(__always)
+  mutating func firstOrInsert(_ key: UInt64, _ position: Int) -> Int? {
+    let key = key == 0 ? 1 : key
+    var slot = Int(truncatingIfNeeded: key) & mask
+    while true {
+      let existing = keys[slot]
+      if existing == key { return Int(values[slot]) }
+      if existing == 0 {
+        keys[slot] = key
+        values[slot] = Int32(truncatingIfNeeded: position)
+        used += 1
+        if used * 2 > mask + 1 { grow() }
+        return nil
+      }
+      slot = (slot + 1) & mask
+    }
+  }
+
+  private mutating func grow() {
+    let oldKeys = keys
+    let oldValues = values
+    let oldSize = mask + 1
+    keys = .allocate(capacity: oldSize * 2)
+    keys.initialize(repeating: 0, count: oldSize * 2)
+    values = .allocate(capacity: oldSize * 2)
+    mask = oldSize * 2 - 1
+    for index in 0..<oldSize where oldKeys[index] != 0 {
+      var slot = Int(truncatingIfNeeded: oldKeys[index]) & mask
+      while keys[slot] != 0 { slot = (slot + 1) & mask }
+      keys[slot] = oldKeys[index]
+      values[slot] = oldValues[index]
+    }
+    oldKeys.deallocate()
+    oldValues.deallocate()
+  }
+}
