@@ -14,16 +14,7 @@ import Benchmark
 import Winnow
 import WinnowCorpus
 
-/// SplitMix64.
-struct Seeded {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+extension SplitMix64 {
   mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
 }
 
@@ -31,7 +22,7 @@ struct Seeded {
 /// quotes, no-break spaces, CRLF line breaks, some accented and non-Latin words, a
 /// paragraph repeated inside some documents and a notice repeated across them.
 let documents: [[UInt8]] = {
-  var random = Seeded(state: 42)
+  var random = SplitMix64(seed: 42)
   let common = ["the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "with", "as", "was", "at", "by"]
   let rare = [
     "council", "bridge", "river", "market", "election", "season", "winter", "report", "minister", "budget",

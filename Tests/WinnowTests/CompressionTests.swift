@@ -1,6 +1,7 @@
 import CWinnowCompression
 import Foundation
 import Testing
+import Winnow
 
 @testable import WinnowCommand
 

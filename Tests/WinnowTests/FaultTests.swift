@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Winnow
 
 /// The command when things go wrong around it: interrupted, unable to write.
 @Suite struct FaultTests {

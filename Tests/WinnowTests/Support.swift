@@ -30,18 +30,8 @@ enum Fixtures {
   static var hasArticles: Bool { !articles.isEmpty }
 }
 
-/// SplitMix64: small, seeded, deterministic.
-struct SeededRandom: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
+/// The package's seeded generator (SplitMix64).
+typealias SeededRandom = SplitMix64
 
 /// Random byte strings built from pieces that exercise every path of the normalizer.
 enum RandomText {

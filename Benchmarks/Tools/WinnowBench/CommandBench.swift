@@ -3,6 +3,7 @@
 // with `awk '!seen[$0]++'` over the same texts as plain lines for scale.
 
 import Foundation
+import Winnow
 
 #if canImport(Glibc)
   import Glibc
@@ -77,14 +78,8 @@ func words(_ texts: [[UInt8]]) -> [ArraySlice<UInt8>] {
 func perturbed(_ text: [UInt8], seed: UInt64, oneIn: UInt64, vocabulary: [ArraySlice<UInt8>]) -> [UInt8] {
   var result: [UInt8] = []
   result.reserveCapacity(text.count + text.count / 8)
-  var state = seed &* 0x9E37_79B9_7F4A_7C15
-  func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+  var random = SplitMix64(seed: seed &* 0x9E37_79B9_7F4A_7C15)
+  func next() -> UInt64 { random.next() }
   var start = 0
   while start <= text.count {
     var end = start

@@ -191,11 +191,8 @@ public struct CorpusDeduplicator: Sendable {
   /// signatures and shingles, so none is a duplicate), as `decide(_:id:)` would: for
   /// measuring the memory and time per kept document.
   package mutating func _addRandomDocuments(_ count: Int, tokens: Int, seed: UInt64) {
-    var state = seed
-    func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      return TokenizedText.mix(state)
-    }
+    var random = SplitMix64(seed: seed)
+    func next() -> UInt64 { random.next() }
     let shingleCount = max(1, tokens - options.shingleSize + 1)
     for _ in 0..<count {
       let signature = (0..<options.signatureSize).map { _ in UInt32(truncatingIfNeeded: next()) & 0x7FFF_FFFF }
