@@ -169,6 +169,41 @@ public struct CleanedDocument: Sendable {
     self.mapsOffsets = mapsOffsets
   }
 
+  /// Every change from the input to the cleaned text, as one list of edits: the
+  /// normalizer's, then each removed boilerplate line (``TextEdit/Reason/boilerplate``)
+  /// and each removed repeat (``TextEdit/Reason/repeat``), composed so that their
+  /// ``TextEdit/input`` ranges are offsets into the input. Sorted, not overlapping;
+  /// the input between them is copied unchanged, so applying them to the input gives
+  /// ``utf8``. Edits of different steps that touch merge into one with the reasons of
+  /// both.
+  ///
+  /// - Precondition: the document was cleaned with `explaining`.
+  /// - Complexity: O(*e* log *e*) in the number of edits.
+  public var edits: [TextEdit] {
+    precondition(mapsOffsets, "the document was cleaned without explaining")
+    var edits = normalization?.edits ?? []
+    edits = TextEdit.composing(edits, Self.removals(boilerplate.map(\.utf8), reasons: .boilerplate))
+    return TextEdit.composing(edits, Self.removals(repeats.removed.map(\.utf8), reasons: .repeat))
+  }
+
+  /// Removals of `ranges` (which may overlap or nest) as sorted, disjoint edits.
+  static func removals(_ ranges: [Range<Int>], reasons: TextEdit.Reason) -> [TextEdit] {
+    var merged: [Range<Int>] = []
+    for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) where !range.isEmpty {
+      if let last = merged.last, range.lowerBound <= last.upperBound {
+        merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, range.upperBound)
+      } else {
+        merged.append(range)
+      }
+    }
+    var removed = 0
+    return merged.map { range in
+      defer { removed += range.count }
+      let at = range.lowerBound - removed
+      return TextEdit(input: range, output: at..<at, reasons: reasons)
+    }
+  }
+
   /// The cleaned text, UTF-8.
   public var utf8: [UInt8] { repeats.utf8 }
 

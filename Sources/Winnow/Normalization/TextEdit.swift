@@ -40,6 +40,11 @@ public struct TextEdit: Sendable, Hashable {
     public static let punctuation = Reason(rawValue: 1 << 11)
     /// Mojibake was repaired (see ``MojibakeRepair``).
     public static let mojibake = Reason(rawValue: 1 << 12)
+    /// A later copy of a block repeated inside the document was removed (see
+    /// ``RepeatFinder``).
+    public static let `repeat` = Reason(rawValue: 1 << 13)
+    /// A boilerplate line was removed (see ``BoilerplateSet``).
+    public static let boilerplate = Reason(rawValue: 1 << 14)
 
     /// Every reason, in bit order, with its name.
     public static let all: [(reason: Reason, name: String)] = [
@@ -48,6 +53,7 @@ public struct TextEdit: Sendable, Hashable {
       (.invisible, "invisible"), (.c1Mapping, "c1Mapping"),
       (.unicodeNormalization, "unicodeNormalization"), (.invalidUTF8, "invalidUTF8"),
       (.caseFolding, "caseFolding"), (.punctuation, "punctuation"), (.mojibake, "mojibake"),
+      (.repeat, "repeat"), (.boilerplate, "boilerplate"),
     ]
 
     /// The names of the reasons in this set, joined by `+`.

@@ -1,0 +1,53 @@
+import Testing
+import Winnow
+
+/// The whole recipe for one document: its edits against the input, composed from every
+/// step, reproduce the cleaned text.
+@Suite struct DocumentCleanerTests {
+  /// `edits` applied to `input`, taking the replacement bytes from `output`.
+  static func apply(_ edits: [TextEdit], to input: [UInt8], output: [UInt8]) -> [UInt8] {
+    var result: [UInt8] = []
+    var position = 0
+    for edit in edits {
+      result += input[position..<edit.input.lowerBound]
+      result += output[edit.output]
+      position = edit.input.upperBound
+    }
+    return result + input[position...]
+  }
+
+  // "Sign up for our newsletter – it’s free" written as UTF-8 read as windows-1252.
+  static let misread = "Sign up for our newsletter \u{E2}\u{20AC}\u{201C} it\u{E2}\u{20AC}\u{2122}s free"
+
+  /// A page with curly quotes and spacing to normalize, its body twice, and a
+  /// boilerplate line holding mojibake.
+  static func page(_ seed: UInt64) -> [UInt8] {
+    let body = DeduplicationTests.article(seed, paragraphs: 4)
+    let lines =
+      ["  \u{201C}Breaking\u{201D}\u{00A0}\u{00A0}news \(seed)  "] + body + [misread] + body.dropFirst() + ["", "", ""]
+    return Array(lines.joined(separator: "\r\n").utf8)
+  }
+
+  @Test(arguments: [true, false])
+  func editsFromEveryStepReproduceTheCleanedText(normalizing: Bool) {
+    var counter = BoilerplateCounter()
+    let counting = DocumentCleaner(normalization: normalizing ? .default : nil)
+    for seed in UInt64(900)..<903 { counter.add(counting.boilerplateKeys(of: Self.page(seed))) }
+    let cleaner = counting.with(boilerplate: counter.boilerplate(minimumDocuments: 3))
+    let input = Self.page(900)
+    let document = cleaner.clean(input, explaining: true)
+    let edits = document.edits
+    #expect(Self.apply(edits, to: input, output: document.utf8) == document.utf8)
+    #expect(zip(edits, edits.dropFirst()).allSatisfy { $0.input.upperBound <= $1.input.lowerBound })
+    #expect(edits.contains { $0.reasons.contains(.repeat) })
+    #expect(!document.repeats.removed.isEmpty)
+    let boilerplate = edits.filter { $0.reasons.contains(.boilerplate) }
+    #expect(document.boilerplate.count == 1)
+    #expect(boilerplate.contains { String(decoding: input[$0.input], as: UTF8.self).contains(Self.misread) })
+    #expect(document.text.contains("newsletter") == false)
+    if normalizing {
+      #expect(edits.contains { $0.reasons.contains(.quote) })
+      #expect(document.text.hasPrefix("\"Breaking\" news 900\n"))
+    }
+  }
+}
