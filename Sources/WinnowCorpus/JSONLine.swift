@@ -17,9 +17,11 @@ public struct JSONLine: Sendable {
   /// The decoded value of the field (UTF-8 bytes; a lone surrogate escape becomes
   /// U+FFFD and is counted in ``replacedEscapes``).
   public var text: [UInt8]
-  /// The byte range of the field's string literal (with its quotes) in the line.
+  /// The byte range of the field's string literal (with its quotes) in the line,
+  /// counted from the line's first byte (for a slice, not in the slice's indices).
   public var valueRange: Range<Int>
-  /// The byte range of the `id` member's value (raw JSON), if the object has one.
+  /// The byte range of the `id` member's value (raw JSON), if the object has one,
+  /// counted from the line's first byte.
   public var idRange: Range<Int>?
   /// Lone surrogate escapes (`\uD800` without its pair) replaced by U+FFFD.
   public var replacedEscapes = 0

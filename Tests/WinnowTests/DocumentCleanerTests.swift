@@ -50,4 +50,50 @@ import Winnow
       #expect(document.text.hasPrefix("\"Breaking\" news 900\n"))
     }
   }
+
+  /// A repeat whose span ends where a boilerplate line was cut out maps back to the
+  /// input without the line (it went as boilerplate, not as part of the repeat).
+  @Test func repeatEndingAtARemovedLineMapsBackWithoutIt() throws {
+    func page(_ number: Int) -> [UInt8] {
+      let sentence = "The quick brown fox \(number) jumps over the lazy dog again and again near the river bank today."
+      let lines = [
+        sentence, "", "Intro line unique \(number) here.", sentence, "Sign up for our newsletter today please",
+        "Closing line unique \(number) here.",
+      ]
+      return Array((lines.joined(separator: "\n") + "\n").utf8)
+    }
+    var counter = BoilerplateCounter()
+    let counting = DocumentCleaner(repeats: .init(blankLineSeparatedParagraphs: true), deduplication: nil)
+    for number in 1...3 { counter.add(counting.boilerplateKeys(of: page(number))) }
+    let cleaner = counting.with(boilerplate: counter.boilerplate(minimumDocuments: 3))
+    let input = page(1)
+    let document = cleaner.clean(input, explaining: true)
+    #expect(document.boilerplate.count == 1)
+    let span = try #require(document.repeats.removed.first)
+    let removedText = document.repeats.text(of: span.utf8, in: try #require(document.repeatInput), for: span)
+    let original = input[document.inputRange(ofRepeatInput: span.utf8)]
+    #expect(String(decoding: original, as: UTF8.self) == String(decoding: removedText, as: UTF8.self))
+    #expect(!String(decoding: original, as: UTF8.self).contains("newsletter"))
+  }
+
+  /// Without normalization, invalid UTF-8 still becomes U+FFFD (3 bytes for 1 here):
+  /// the edits and the spans account for it, and count as Swift's decoder does.
+  @Test func replacedInvalidBytesShiftNoSpan() throws {
+    var input = Array("A\u{FF}B ".utf8)
+    input[1] = 0xFF
+    input += [0xE2, 0x82, 0x41] + Array(" broken\nSign up for our newsletter today please\nrest\n".utf8)
+    var counter = BoilerplateCounter()
+    let counting = DocumentCleaner(normalization: nil, repeats: nil, deduplication: nil)
+    counter.add(counting.boilerplateKeys(of: input))
+    counter.add(counting.boilerplateKeys(of: Array("Other page\nSign up for our newsletter today please\n".utf8)))
+    let cleaner = counting.with(boilerplate: counter.boilerplate(minimumDocuments: 2))
+    let document = cleaner.clean(input, explaining: true)
+    let swiftCount = String(decoding: input, as: UTF8.self).unicodeScalars.filter { $0 == "\u{FFFD}" }.count
+    #expect(document.counts[.invalidUTF8] == swiftCount)
+    #expect(Self.apply(document.edits, to: input, output: document.utf8) == document.utf8)
+    #expect(document.boilerplate.count == 1)
+    let line = try #require(document.boilerplate.first)
+    let span = document.inputRange(ofNormalized: line.utf8)
+    #expect(String(decoding: input[span], as: UTF8.self) == "Sign up for our newsletter today please\n")
+  }
 }

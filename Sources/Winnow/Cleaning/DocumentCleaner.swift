@@ -87,7 +87,8 @@ public struct DocumentCleaner: Sendable {
       document.normalization = normalized
       text = normalized.utf8
     } else {
-      (text, document.counts[.invalidUTF8]) = Self.repairingUTF8(bytes)
+      (text, document.counts[.invalidUTF8], document.decodingEdits) = Self.repairingUTF8(
+        bytes, recordingEdits: explaining)
     }
     if let boilerplate { (text, document.boilerplate) = boilerplate.removing(from: text) }
     if explaining { document.repeatInput = text }
@@ -112,31 +113,42 @@ public struct DocumentCleaner: Sendable {
     if let normalizer = kind == .file ? fileNormalizer : recordNormalizer {
       text = normalizer.normalize(utf8: bytes).utf8
     } else {
-      text = Self.repairingUTF8(bytes).utf8
+      text = Self.repairingUTF8(bytes, recordingEdits: false).utf8
     }
     return text.withUnsafeBufferPointer { BoilerplateCounter.lineKeys(utf8Buffer: $0) }
   }
 
-  /// `bytes` with each ill-formed UTF-8 sequence replaced by U+FFFD, and the number of
-  /// replacements.
-  static func repairingUTF8(_ bytes: [UInt8]) -> (utf8: [UInt8], replaced: Int) {
+  /// `bytes` with each ill-formed UTF-8 sequence (its maximal subpart, as the
+  /// normalizer and Swift's decoder count them) replaced by U+FFFD, the number of
+  /// replacements, and with `recordingEdits` an edit for each.
+  static func repairingUTF8(_ bytes: [UInt8], recordingEdits: Bool) -> (
+    utf8: [UInt8], replaced: Int, edits: [TextEdit]
+  ) {
     // Valid text, the common case, is checked by the standard library's validator.
-    if String(validating: bytes, as: UTF8.self) != nil { return (bytes, 0) }
-    var replaced = 0
+    if String(validating: bytes, as: UTF8.self) != nil { return (bytes, 0, []) }
     var output: [UInt8] = []
     output.reserveCapacity(bytes.count + 16)
-    var iterator = bytes.makeIterator()
-    var decoder = UTF8()
-    loop: while true {
-      switch decoder.decode(&iterator) {
-      case .scalarValue(let scalar): output.append(contentsOf: UTF8.encode(scalar)!)
-      case .emptyInput: break loop
-      case .error:
-        replaced += 1
+    var edits: [TextEdit] = []
+    var replaced = 0
+    bytes.withUnsafeBufferPointer { buffer in
+      var index = 0
+      while index < buffer.count {
+        let length = UTF8Decoding.decode(buffer.baseAddress!, index, buffer.count).1
+        if length > 0 {
+          output.append(contentsOf: buffer[index..<index + length])
+          index += length
+          continue
+        }
+        if recordingEdits {
+          edits.append(
+            TextEdit(input: index..<index - length, output: output.count..<output.count + 3, reasons: .invalidUTF8))
+        }
         output.append(contentsOf: [0xEF, 0xBF, 0xBD])
+        replaced += 1
+        index -= length
       }
     }
-    return (output, replaced)
+    return (output, replaced, edits)
   }
 }
 
@@ -154,6 +166,8 @@ public struct CleanedDocument: Sendable {
   /// The result of step 2 (with its edits when explaining), or `nil` when
   /// normalization was off.
   public internal(set) var normalization: NormalizedText?
+  /// Without normalization, when explaining: the replacements of step 1.
+  var decodingEdits: [TextEdit] = []
   /// The boilerplate lines removed in step 3, with offsets into the text after step 2.
   public internal(set) var boilerplate: [BoilerplateSet.RemovedLine] = []
   /// Step 4: the text after it (the cleaned text) and the repeats removed, with
@@ -181,7 +195,7 @@ public struct CleanedDocument: Sendable {
   /// - Complexity: O(*e* log *e*) in the number of edits.
   public var edits: [TextEdit] {
     precondition(mapsOffsets, "the document was cleaned without explaining")
-    var edits = normalization?.edits ?? []
+    var edits = normalization?.edits ?? decodingEdits
     edits = TextEdit.composing(edits, Self.removals(boilerplate.map(\.utf8), reasons: .boilerplate))
     return TextEdit.composing(edits, Self.removals(repeats.removed.map(\.utf8), reasons: .repeat))
   }
@@ -215,24 +229,33 @@ public struct CleanedDocument: Sendable {
   /// - Precondition: the document was cleaned with `explaining`.
   public func inputRange(ofNormalized range: Range<Int>) -> Range<Int> {
     precondition(mapsOffsets, "the document was cleaned without explaining")
-    guard let normalization else { return range }
-    return normalization.inputOffset(
-      forOutputOffset: range.lowerBound)..<normalization.inputOffset(forOutputOffset: range.upperBound)
+    if let normalization {
+      return normalization.inputOffset(
+        forOutputOffset: range.lowerBound)..<normalization.inputOffset(forOutputOffset: range.upperBound)
+    }
+    func input(_ offset: Int) -> Int {
+      TextEdit.inputOffset(forOutputOffset: offset, in: decodingEdits, roundingUp: false)
+    }
+    return input(range.lowerBound)..<input(range.upperBound)
   }
 
   /// The range of the input that `range`, a range of ``repeatInput``, comes from.
   ///
   /// - Precondition: the document was cleaned with `explaining`.
   public func inputRange(ofRepeatInput range: Range<Int>) -> Range<Int> {
-    func beforeBoilerplate(_ offset: Int) -> Int {
+    // A range starts after a line cut out where it starts, and ends before one cut
+    // out where it ends (the line went as boilerplate, not with the range).
+    func beforeBoilerplate(_ offset: Int, crossingCutAtOffset: Bool) -> Int {
       var before = offset
       for line in boilerplate {
-        guard line.utf8.lowerBound <= before else { break }
+        guard line.utf8.lowerBound < before || (crossingCutAtOffset && line.utf8.lowerBound == before) else { break }
         before += line.utf8.count
       }
       return before
     }
-    return inputRange(ofNormalized: beforeBoilerplate(range.lowerBound)..<beforeBoilerplate(range.upperBound))
+    let lower = beforeBoilerplate(range.lowerBound, crossingCutAtOffset: true)
+    let upper = range.isEmpty ? lower : beforeBoilerplate(range.upperBound, crossingCutAtOffset: false)
+    return inputRange(ofNormalized: lower..<upper)
   }
 
   /// The range of the input that `range`, a range of the cleaned text, comes from
