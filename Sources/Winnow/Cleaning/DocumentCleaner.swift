@@ -168,6 +168,10 @@ public struct CleanedDocument: Sendable {
   public internal(set) var normalization: NormalizedText?
   /// Without normalization, when explaining: the replacements of step 1.
   var decodingEdits: [TextEdit] = []
+
+  /// The edits of steps 1 and 2, from the input to the text after step 2 (recorded
+  /// when explaining).
+  private var decodingAndNormalizationEdits: [TextEdit] { normalization?.edits ?? decodingEdits }
   /// The boilerplate lines removed in step 3, with offsets into the text after step 2.
   public internal(set) var boilerplate: [BoilerplateSet.RemovedLine] = []
   /// Step 4: the text after it (the cleaned text) and the repeats removed, with
@@ -195,7 +199,7 @@ public struct CleanedDocument: Sendable {
   /// - Complexity: O(*e* log *e*) in the number of edits.
   public var edits: [TextEdit] {
     precondition(mapsOffsets, "the document was cleaned without explaining")
-    var edits = normalization?.edits ?? decodingEdits
+    var edits = decodingAndNormalizationEdits
     edits = TextEdit.composing(edits, Self.removals(boilerplate.map(\.utf8), reasons: .boilerplate))
     return TextEdit.composing(edits, Self.removals(repeats.removed.map(\.utf8), reasons: .repeat))
   }
@@ -229,13 +233,8 @@ public struct CleanedDocument: Sendable {
   /// - Precondition: the document was cleaned with `explaining`.
   public func inputRange(ofNormalized range: Range<Int>) -> Range<Int> {
     precondition(mapsOffsets, "the document was cleaned without explaining")
-    if let normalization {
-      return normalization.inputOffset(
-        forOutputOffset: range.lowerBound)..<normalization.inputOffset(forOutputOffset: range.upperBound)
-    }
-    func input(_ offset: Int) -> Int {
-      TextEdit.inputOffset(forOutputOffset: offset, in: decodingEdits, roundingUp: false)
-    }
+    let edits = decodingAndNormalizationEdits
+    func input(_ offset: Int) -> Int { TextEdit.inputOffset(forOutputOffset: offset, in: edits, roundingUp: false) }
     return input(range.lowerBound)..<input(range.upperBound)
   }
 
