@@ -43,7 +43,7 @@ let package = Package(
     ),
     // The tokenizer's SIMD kernel (SSE2, or a portable loop): plain C, no dependencies.
     .target(name: "CWinnowKernels"),
-    // Corpora: reading and writing JSON Lines records.
+    // Corpora: JSON Lines and WARC records, and the ordered parallel pipeline.
     .target(name: "WinnowCorpus", dependencies: ["Winnow", "CWinnowKernels"], swiftSettings: swiftSettings),
     .target(
       name: "Winnow",

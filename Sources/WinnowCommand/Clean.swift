@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Winnow
+import WinnowCorpus
 
 struct Clean: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -51,17 +52,6 @@ struct Clean: ParsableCommand {
   }
 }
 
-/// What `--explain` says of each document.
-struct ExplainMembers: OptionSet {
-  let rawValue: Int
-  /// `removed`: the repeats removed.
-  static let removed = ExplainMembers(rawValue: 1)
-  /// `normalization` (changes by kind) and `mojibake` (the repairs).
-  static let normalization = ExplainMembers(rawValue: 2)
-  /// `boilerplate`: the boilerplate lines removed.
-  static let boilerplate = ExplainMembers(rawValue: 4)
-}
-
 extension DedupFlags {
   /// Cleans the corpus with `cleaner` and deduplicates it (when the cleaner
   /// fingerprints), with --boilerplate and --index: the run of `clean` and `dedup`.
@@ -87,73 +77,4 @@ extension DedupFlags {
     if status == 0 || (status == 2 && !corpus.strict) { try save(run.deduplicator) }
     if status != 0 { throw ExitCode(status) }
   }
-}
-
-extension DocumentResult {
-  /// The result of a cleaned document, with the `--explain` members asked for (none
-  /// when `members` is nil).
-  init(_ document: CleanedDocument, explaining members: ExplainMembers?) {
-    self.init(output: document.utf8, counts: document.counts, repeatsRemoved: document.repeats.removed.count)
-    boilerplateRemoved = document.boilerplate.count
-    fingerprint = document.fingerprint
-    guard let members else { return }
-    var parts: [String] = []
-    if members.contains(.removed) { parts.append(removedMember(of: document)) }
-    if members.contains(.normalization) { parts.append(normalizationMembers(of: document)) }
-    if members.contains(.boilerplate) { parts.append(boilerplateMember(of: document)) }
-    explanation = parts.isEmpty ? nil : parts.joined(separator: ",")
-    // Where each paragraph that may be removed was in the original text.
-    paragraphOrigins = document.fingerprint?.removableParagraphs.map(document.inputRange(ofOutput:)) ?? []
-  }
-}
-
-/// The `--explain` member for removed boilerplate lines: spans in the original text
-/// and how many documents hold each line.
-func boilerplateMember(of document: CleanedDocument) -> String {
-  let spans = document.boilerplate.map { line in
-    let span = document.inputRange(ofNormalized: line.utf8)
-    return "{\"span\":[\(span.lowerBound),\(span.upperBound)],\"documents\":\(line.documents)}"
-  }
-  return "\"boilerplate\":[\(spans.joined(separator: ","))]"
-}
-
-/// The `--explain` member for removed repeats: spans with offsets into the original
-/// text, the span each repeats, and the removed text.
-func removedMember(of document: CleanedDocument) -> String {
-  func original(_ range: Range<Int>) -> String {
-    let range = document.inputRange(ofRepeatInput: range)
-    return "\(range.lowerBound),\(range.upperBound)"
-  }
-  let removal = document.repeats
-  let text = document.repeatInput ?? []
-  var spans: [String] = []
-  for span in removal.removed {
-    let removedText = String(decoding: removal.text(of: span.utf8, in: text, for: span), as: UTF8.self)
-    var line = "{\"span\":[\(original(span.utf8))],\"repeats\":[\(original(span.repeats))]"
-    line += ",\"tokens\":\(span.tokenCount),\"similarity\":\(span.similarity)"
-    line += ",\"paragraphs\":\(span.isParagraphBlock),\"pass\":\(span.pass)"
-    line += ",\"text\":\(CorpusRun.quoted(removedText))}"
-    spans.append(line)
-  }
-  return "\"removed\":[\(spans.joined(separator: ","))]"
-}
-
-/// The `--explain` members for normalization: changes by kind, and the mojibake
-/// repairs when there are any.
-func normalizationMembers(of document: CleanedDocument) -> String {
-  let kinds = document.counts.byName.map { "\(CorpusRun.quoted($0.name)):\($0.count)" }.joined(separator: ",")
-  var members = "\"normalization\":{\(kinds)}"
-  if let repairs = document.normalization?.repairs, !repairs.isEmpty { members += "," + mojibakeMember(repairs) }
-  return members
-}
-
-/// The `--explain` member for mojibake repairs: each span in the original text, what
-/// it was and became, the encodings it went through and the score.
-func mojibakeMember(_ repairs: [MojibakeRepair.Fix]) -> String {
-  let fixes = repairs.map { fix in
-    let encodings = fix.encodings.map(CorpusRun.quoted).joined(separator: ",")
-    return "{\"span\":[\(fix.input.lowerBound),\(fix.input.upperBound)],\"original\":\(CorpusRun.quoted(fix.original))"
-      + ",\"replacement\":\(CorpusRun.quoted(fix.replacement)),\"encodings\":[\(encodings)],\"score\":\(fix.score)}"
-  }
-  return "\"mojibake\":[\(fixes.joined(separator: ","))]"
 }

@@ -133,27 +133,6 @@ enum Oversize: String, ExpressibleByArgument, CaseIterable {
   case pass, skip
 }
 
-/// What the work on one document produced.
-struct DocumentResult: Sendable {
-  /// The document's size when it was over --max-document-bytes and not processed.
-  var oversize: Int?
-  /// The new text of the document (or, for reports, what to print).
-  var output: [UInt8]
-  var counts = EditCounts()
-  var repeatsRemoved = 0
-  /// Boilerplate lines removed.
-  var boilerplateRemoved = 0
-  /// For the first pass of boilerplate detection: the document's distinct line keys.
-  var lineKeys: [UInt64]?
-  /// The `--explain` members for this document (JSON, without braces), if asked for.
-  var explanation: String?
-  /// With cross-document deduplication: the fingerprint of `output`.
-  var fingerprint: DocumentFingerprint?
-  /// With deduplication and --explain: the byte range in the original text of each of
-  /// the fingerprint's removable paragraphs.
-  var paragraphOrigins: [Range<Int>] = []
-}
-
 /// One input file, found on the command line or in a folder.
 struct InputFile {
   var path: String
@@ -186,39 +165,9 @@ struct CorpusSummary {
   var repeatsRemoved = 0
   var invalidReplaced = 0
   var failedInputs = 0
-  var exactDuplicates = 0
-  var nearDuplicates = 0
-  var paragraphsRemoved = 0
   var boilerplateRemoved = 0
   var oversize = 0
 }
-
-/// Where a document comes from: its file, and its line in a JSON Lines file.
-struct DocumentSource: Sendable, CustomStringConvertible {
-  /// The file's name as given ("<stdin>" for standard input).
-  var file: String
-  /// The one-based line of a JSON Lines document; 0 for a text file.
-  var line: Int
-  /// The JSON Lines `id` member as it is written (`17`, `"a-17"`), if there is one.
-  var id: String? = nil
-  /// The one-based number of a WARC record.
-  var record: Int? = nil
-
-  var description: String {
-    if let record { return "\(file): record \(record)" }
-    return line == 0 ? file : "\(file):\(line)"
-  }
-
-  /// Whether the document is a record of a file (a JSON line), not a whole file: its
-  /// text keeps its own final-newline state.
-  var isRecord: Bool { line != 0 || record != nil }
-
-  /// How the cleaner treats the document's final line break.
-  var kind: DocumentCleaner.DocumentKind { isRecord ? .record : .file }
-}
-
-/// The work done on each document: its bytes in, its result out.
-typealias DocumentWork = @Sendable (_ bytes: [UInt8], _ source: DocumentSource) -> DocumentResult
 
 /// Reads documents from files, folders, standard input and JSON Lines, processes them
 /// in parallel, and writes the results in input order.
@@ -238,7 +187,9 @@ final class CorpusRun {
   let outputsDocuments: Bool
   let explainPath: String?
   /// Cross-document deduplication, applied by the writer in input order.
-  private(set) var deduplicator: CorpusDeduplicator?
+  private var decider: BatchDecider?
+  /// What deduplication has seen: after the run, the documents it kept too.
+  var deduplicator: CorpusDeduplicator? { decider?.deduplicator }
   /// --max-index-memory, in bytes.
   var indexMemoryLimit: Int?
   /// Other files the run will write (an index), which must not be inputs either.
@@ -255,8 +206,6 @@ final class CorpusRun {
   private(set) var summary = CorpusSummary()
   private var progress: Progress?
   private var files: [InputFile] = []
-  /// The size of a batch of JSON lines.
-  static let batchBytes = 1 << 20
   /// A detected encoding with less confidence than this is reported as a guess (on
   /// standard error, and as `"doubtful": true` in --explain). ICU's detector gives
   /// most legacy-encoded articles 30 to 100 (see the README).
@@ -269,7 +218,7 @@ final class CorpusRun {
     self.flags = flags
     self.outputsDocuments = outputsDocuments
     self.explainPath = explain
-    self.deduplicator = deduplicator
+    self.decider = deduplicator.map { BatchDecider($0, explaining: explain != nil) }
   }
 
   /// Processes every input with `work`; returns the exit status.
@@ -316,33 +265,14 @@ final class CorpusRun {
       files: files, flags: flags, outputsDocuments: outputsDocuments, explaining: explainPath != nil,
       deduplicating: deduplicator != nil, work: work)
     var writer = Writer(run: self, single: single, explain: explain)
-    func write(_ batch: Batch) {
+    pipeline.run { batch in
       guard !writer.stopped && writer.failure == nil else { return }
-      do {
+      do throws(OutputFile.Failure) {
         try writer.write(batch)
       } catch {
         writer.failure = error.message
       }
-      if writer.stopped || writer.failure != nil { pipeline.stop.store(true, ordering: .relaxed) }
-    }
-    if flags.threads == 1 {
-      // One thread reads, processes and writes, batch after batch: --threads 1 is one
-      // core's worth of work, for runs of one process per core.
-      pipeline.read { batch in
-        pipeline.process(batch)
-        write(batch)
-      }
-    } else {
-      let threads = pipeline.start()
-      var sequence = 0
-      while true {
-        let batch = pipeline.finished.take(sequence)
-        sequence += 1
-        defer { pipeline.slots.signal() }
-        if case .finish = batch.kind { break }
-        write(batch)
-      }
-      threads.wait()
+      if writer.stopped || writer.failure != nil { pipeline.engine.requestStop() }
     }
     progress?.clear()
     if let failure = writer.failure {
@@ -400,15 +330,8 @@ final class CorpusRun {
       fields!.counts.merge(batch.fields)
       let lastLine = ended ? Int.max : batch.lastLine
       guard fields!.counts.fieldIsMissing(lastLine: lastLine, ended: ended) else { return false }
-      let counts = fields!.counts
-      let names = counts.names.isEmpty ? "none" : counts.names.map { "\"\($0)\"" }.joined(separator: ", ")
       let file = CorpusRun.displayName(run.files[batch.file])
-      let path = run.flags.field
-      let how = counts.notString > 0 && counts.absent == 0 ? "has a string in" : "has"
-      Diagnostics.error(
-        "\(file): no line among the first \(min(FieldCounts.linesChecked, counts.absent + counts.notString)) \(how) "
-          + "the field \"\(path)\" (members seen: \(names)); name the member that holds the text with --field, "
-          + "a dotted path for nested objects (meta.content)")
+      Diagnostics.error(fields!.counts.missingFieldMessage(file: file, field: run.flags.field))
       run.fieldMissing = true
       stopped = true
       return true
@@ -430,25 +353,15 @@ final class CorpusRun {
       defer { fields = nil }
       guard let counts = fields?.counts, fields?.file == file else { return }
       let name = CorpusRun.displayName(run.files[file])
-      let field = run.flags.field
-      if counts.absent > 0 {
-        Diagnostics.error(
-          "\(name): \(counts.absent) line\(counts.absent == 1 ? "" : "s") without the field \"\(field)\" "
-            + "(first at line \(counts.firstAbsent!)), skipped")
-      }
-      if counts.notString > 0 {
-        Diagnostics.error(
-          "\(name): \(counts.notString) line\(counts.notString == 1 ? "" : "s") where \"\(field)\" is not a string "
-            + "(first at line \(counts.firstNotString!)), skipped")
-      }
+      for message in counts.skippedLinesMessages(file: name, field: run.flags.field) { Diagnostics.error(message) }
     }
 
     mutating func write(_ batch: Batch) throws(OutputFile.Failure) {
       let strict = run.flags.strict
       // The first pass of boilerplate detection reports nothing: the second will.
       if run.lineCounter == nil { for message in batch.messages { Diagnostics.error(message) } }
-      if run.deduplicator != nil {
-        run.deduplicate(batch)
+      if run.decider != nil {
+        run.decider!.decide(batch)
         if let limit = run.indexMemoryLimit, let bytes = run.deduplicator?.memoryBytes, bytes > limit {
           throw OutputFile.Failure(
             message:
@@ -517,82 +430,6 @@ final class CorpusRun {
     }
   }
 
-  /// Decides, in input order, which documents of `batch` are duplicates of earlier
-  /// ones and which paragraphs they repeat, and rewrites the batch's output and
-  /// explanations accordingly.
-  fileprivate func deduplicate(_ batch: Batch) {
-    // Taken out while it changes, so that its tables are not copied (copy on write).
-    guard !batch.entries.isEmpty, var deduplicator = deduplicator.take() else { return }
-    defer { self.deduplicator = deduplicator }
-    var output: [UInt8] = []
-    output.reserveCapacity(batch.output.count)
-    var explanations: [UInt8] = []
-    // Output between entries (documents that were not fingerprinted, such as those
-    // passed through over --max-document-bytes) is kept as it is.
-    var copied = 0
-    for entry in batch.entries {
-      output.append(contentsOf: batch.output[copied..<entry.output.lowerBound])
-      copied = entry.output.upperBound
-      let decision = deduplicator.decide(entry.fingerprint, id: entry.id)
-      var members = entry.explanation.map { [$0] } ?? []
-      if explainPath != nil, let candidate = decision.nearestCandidate {
-        // Similar enough to be checked, but holding text of its own: why it stays.
-        members.append(
-          "\"nearCandidate\":{\"id\":\(candidate.keptID),\"similarity\":\(candidate.similarity),\"coveredShare\":\(candidate.coveredShare),\"longestNewRun\":\(candidate.longestNewRun)}"
-        )
-      }
-      if let duplicate = decision.duplicate {
-        if duplicate.kind == .exact { summary.exactDuplicates += 1 } else { summary.nearDuplicates += 1 }
-        batch.bytesOut -= entry.output.count
-        batch.dropped = true
-        if explainPath != nil {
-          members.append(
-            "\"duplicateOf\":{\"id\":\(duplicate.keptID),\"kind\":\"\(duplicate.kind.rawValue)\",\"similarity\":\(duplicate.similarity),\"coveredShare\":\(duplicate.coveredShare),\"longestNewRun\":\(duplicate.longestNewRun),\"span\":[0,\(entry.originalCount)]}"
-          )
-        }
-      } else if decision.removedParagraphs.isEmpty {
-        output.append(contentsOf: batch.output[entry.output])
-        if !members.isEmpty { members.append("\"removedParagraphs\":[]") }
-      } else {
-        summary.paragraphsRemoved += decision.removedParagraphs.count
-        let text = decision.applied(to: entry.text)
-        let before = output.count
-        if let (line, value) = entry.line {
-          batch.input.withUnsafeBufferPointer { input in
-            JSONLine.append(UnsafeBufferPointer(rebasing: input[line]), replacing: value, with: text, to: &output)
-          }
-          output.append(0x0A)
-        } else {
-          output.append(contentsOf: text)
-        }
-        batch.bytesOut += output.count - before - entry.output.count
-        guard explainPath != nil else { continue }
-        var removed: [String] = []
-        // Removed paragraphs come in the order of the removable ones: one walk maps
-        // each to where it was in the original text.
-        let removable = entry.fingerprint.removableParagraphs
-        var index = 0
-        for paragraph in decision.removedParagraphs {
-          while index < removable.count && removable[index] != paragraph.paragraph { index += 1 }
-          let origin = index < entry.paragraphOrigins.count ? entry.paragraphOrigins[index] : paragraph.paragraph
-          let removedText = String(decoding: entry.text[paragraph.paragraph], as: UTF8.self)
-          removed.append(
-            "{\"span\":[\(origin.lowerBound),\(origin.upperBound)],\"keptId\":\(paragraph.keptID),\"similarity\":1,\"text\":\(Self.quoted(removedText))}"
-          )
-        }
-        members.append("\"removedParagraphs\":[\(removed.joined(separator: ","))]")
-      }
-      if explainPath != nil {
-        let head = "{\"id\":\(entry.id),\"input\":\(Self.quoted(entry.source))"
-        explanations.append(contentsOf: (([head] + members).joined(separator: ",") + "}\n").utf8)
-      }
-    }
-    output.append(contentsOf: batch.output[copied...])
-    batch.output = output
-    batch.explanations = explanations
-    batch.input = []
-  }
-
   /// The summary on standard error: a few short lines (each fits 80 columns with
   /// counts below a billion), only with what the command does.
   private func printSummary(since start: ContinuousClock.Instant) {
@@ -619,11 +456,11 @@ final class CorpusRun {
     }
     if summary.invalidReplaced > 0 { steps.append("\(summary.invalidReplaced) invalid sequences replaced") }
     if !steps.isEmpty { lines.append(steps.joined(separator: "; ")) }
-    if deduplicator != nil {
-      let dropped = summary.exactDuplicates + summary.nearDuplicates
+    if let decider {
+      let dropped = decider.exactDuplicates + decider.nearDuplicates
       lines.append(
-        plural(dropped, "duplicate") + " dropped (\(summary.exactDuplicates) exact, \(summary.nearDuplicates) near); "
-          + plural(summary.paragraphsRemoved, "paragraph") + " seen before removed")
+        plural(dropped, "duplicate") + " dropped (\(decider.exactDuplicates) exact, \(decider.nearDuplicates) near); "
+          + plural(decider.paragraphsRemoved, "paragraph") + " seen before removed")
     }
     if removesBoilerplate { lines.append(plural(summary.boilerplateRemoved, "boilerplate line") + " removed") }
     for line in lines { Diagnostics.note(line) }
@@ -785,151 +622,9 @@ final class CorpusRun {
 
   static func displayName(_ file: InputFile) -> String { file.path == "-" ? "<stdin>" : file.path }
 
-  /// `text` as a JSON string literal.
-  static func quoted(_ text: String) -> String {
-    var bytes: [UInt8] = []
-    Array(text.utf8).withUnsafeBufferPointer { JSONLine.appendString($0, to: &bytes) }
-    return String(decoding: bytes, as: UTF8.self)
-  }
 }
 
 // MARK: - The pipeline
-
-/// A piece of one input, and what a worker made of it.
-final class Batch: @unchecked Sendable {
-  enum Kind {
-    /// Whole lines of a JSON Lines file; the number of the first.
-    case lines(firstLine: Int)
-    /// Records of a WARC file; the number of the first.
-    case records(firstRecord: Int)
-    /// A whole text file.
-    case document
-    /// A JSON Lines file has been read to its end, or (not `complete`) cut short by a
-    /// read error.
-    case endOfFile(complete: Bool)
-    /// An input that could not be read (reported in `messages`).
-    case unreadable
-    /// A file found in a folder and skipped (binary).
-    case skipped
-    /// The end of all input.
-    case finish
-  }
-
-  let sequence: Int
-  /// The index of the input file (-1 for `finish`).
-  let file: Int
-  let kind: Kind
-  var input: [UInt8]
-
-  // Filled by the worker.
-  var output: [UInt8] = []
-  var explanations: [UInt8] = []
-  /// Diagnostics, in input order.
-  var messages: [String] = []
-  var documents = 0
-  var skipped = 0
-  /// Documents over --max-document-bytes.
-  var oversize = 0
-  var bytesIn = 0
-  var bytesOut = 0
-  var repeatsRemoved = 0
-  var boilerplateRemoved = 0
-  var invalidReplaced = 0
-  /// For the first pass of boilerplate detection: each document's line keys.
-  var lineKeys: [[UInt64]] = []
-  /// With --strict, processing stopped at a failed document.
-  var stoppedAtFailure = false
-  /// With --output-dir, the worker could not write the document's file.
-  var writeFailure: String?
-  /// With deduplication: each document, for the writer to decide on.
-  var entries: [Entry] = []
-  /// With deduplication: a text document was dropped as a duplicate.
-  var dropped = false
-  /// JSON lines without a string at --field.
-  var fields = FieldCounts()
-  /// The records of a WARC batch.
-  var records: [WARCRecord] = []
-  /// WARC records that hold no text (not `conversion`), by type.
-  var otherRecords: [String: Int] = [:]
-  /// The number of the last line of a batch of lines.
-  var lastLine = 0
-
-  /// A document of the batch, as deduplication needs it.
-  struct Entry {
-    /// The document's bytes in `output` (its whole line, for JSON Lines).
-    var output: Range<Int>
-    /// JSON Lines: the input line, and the text's JSON string in it, to write the line
-    /// again without some paragraphs.
-    var line: (line: Range<Int>, value: Range<Int>)?
-    /// The processed text (what was fingerprinted).
-    var text: [UInt8]
-    var fingerprint: DocumentFingerprint
-    var paragraphOrigins: [Range<Int>]
-    /// The length of the original text, in UTF-8 bytes: the span a dropped document
-    /// removes.
-    var originalCount: Int
-    /// The identifier as JSON: the `id` member as written, the line number, or the
-    /// quoted file path.
-    var id: String
-    /// The input's display name.
-    var source: String
-    /// The work's `--explain` members.
-    var explanation: String?
-  }
-
-  init(sequence: Int, file: Int, kind: Kind, input: [UInt8] = [], message: String? = nil) {
-    self.sequence = sequence
-    self.file = file
-    self.kind = kind
-    self.input = input
-    if let message { messages = [message] }
-  }
-}
-
-/// JSON lines of one file (or one batch) that are well-formed objects without a
-/// string at --field: counted and reported once per file, and a run whose first lines
-/// never have the field stops, naming the members it saw.
-struct FieldCounts {
-  /// A field absent from every one of the first lines of a file stops the run.
-  static let linesChecked = 1000
-  var absent = 0
-  var notString = 0
-  var firstAbsent: Int?
-  var firstNotString: Int?
-  /// The first line with the field.
-  var firstWithField: Int?
-  /// Members of the lines without the field among the first ones, in order of
-  /// appearance.
-  var names: [String] = []
-
-  mutating func add(_ missing: JSONLine.Failure.Missing, line: Int) {
-    switch missing {
-    case .absent:
-      absent += 1
-      if firstAbsent == nil { firstAbsent = line }
-    case .notAString:
-      notString += 1
-      if firstNotString == nil { firstNotString = line }
-    }
-  }
-
-  /// Adds the counts of a later batch of the same file.
-  mutating func merge(_ later: FieldCounts) {
-    absent += later.absent
-    notString += later.notString
-    firstAbsent = firstAbsent ?? later.firstAbsent
-    firstNotString = firstNotString ?? later.firstNotString
-    firstWithField = firstWithField ?? later.firstWithField
-    for name in later.names where names.count < 64 && !names.contains(name) { names.append(name) }
-  }
-
-  /// Whether the first lines, up to `lastLine` (or the whole file, `ended`), show
-  /// that the field is not there: none has it, and some lack it.
-  func fieldIsMissing(lastLine: Int, ended: Bool) -> Bool {
-    guard absent + notString > 0, ended || lastLine >= Self.linesChecked else { return false }
-    return (firstWithField ?? Int.max) > Self.linesChecked
-  }
-}
 
 /// The reader and the workers, and the queues between them and the writer.
 final class Pipeline: @unchecked Sendable {
@@ -939,15 +634,10 @@ final class Pipeline: @unchecked Sendable {
   let explaining: Bool
   /// Documents are kept whole in their batch for the writer to deduplicate.
   let deduplicating: Bool
-  let work: DocumentWork
-  let field: JSONLine.FieldPath
-  let idField: JSONLine.FieldPath
-  /// Set by the writer when nothing more should be read or processed.
-  let stop = Atomic<Bool>(false)
-  /// Batches in flight: the reader takes a slot per batch, the writer gives it back.
-  let slots: DispatchSemaphore
-  let waiting = BlockingQueue<Batch>()
-  let finished = ReorderBuffer()
+  /// The work on JSON lines and WARC records, and on each document.
+  let worker: BatchWorker
+  /// The threads and queues; the writer stops it.
+  let engine = BatchPipeline()
 
   init(
     files: [InputFile], flags: CorpusFlags, outputsDocuments: Bool, explaining: Bool, deduplicating: Bool,
@@ -958,44 +648,21 @@ final class Pipeline: @unchecked Sendable {
     self.outputsDocuments = outputsDocuments
     self.explaining = explaining
     self.deduplicating = deduplicating
-    if let limit = flags.maxDocumentBytes {
-      // Documents over the limit are not processed: passed through, or dropped.
-      let skip = flags.oversize == .skip
-      self.work = { bytes, source in
-        guard bytes.count > limit else { return work(bytes, source) }
-        var result = DocumentResult(output: skip ? [] : bytes)
-        result.oversize = bytes.count
-        return result
-      }
-    } else {
-      self.work = work
-    }
-    field = JSONLine.FieldPath(flags.field)!
-    idField = JSONLine.FieldPath(flags.idField)!
-    slots = DispatchSemaphore(value: 4 * flags.threads + 4)
+    var configuration = BatchWorker.Configuration()
+    configuration.field = JSONLine.FieldPath(flags.field)!
+    configuration.idField = JSONLine.FieldPath(flags.idField)!
+    configuration.strict = flags.strict
+    configuration.outputsDocuments = outputsDocuments
+    configuration.explaining = explaining
+    configuration.deduplicating = deduplicating
+    configuration.maxDocumentBytes = flags.maxDocumentBytes
+    configuration.skipsOversize = flags.oversize == .skip
+    worker = BatchWorker(configuration, work: work)
   }
 
-  /// Starts the reader and the workers; the group is done when all have ended.
-  func start() -> DispatchGroup {
-    let group = DispatchGroup()
-    let reader: @Sendable () -> Void = {
-      self.read { batch in
-        self.slots.wait()
-        self.waiting.push(batch)
-      }
-      self.waiting.close()
-    }
-    let worker: @Sendable () -> Void = { self.processBatches() }
-    for body in [reader] + Array(repeating: worker, count: flags.threads) {
-      group.enter()
-      let thread = Thread {
-        body()
-        group.leave()
-      }
-      thread.stackSize = 8 << 20
-      thread.start()
-    }
-    return group
+  /// Runs the reader and the workers, handing each batch to `write` in order.
+  func run(write: (Batch) -> Void) {
+    engine.run(threads: flags.threads, read: { self.read($0) }, process: { self.process($0) }, write: write)
   }
 
   // MARK: Reader
@@ -1010,7 +677,7 @@ final class Pipeline: @unchecked Sendable {
     }
     reading: for (index, file) in files.enumerated() {
       let name = CorpusRun.displayName(file)
-      guard !stop.load(ordering: .relaxed) else { break }
+      guard !engine.isStopping else { break }
       guard let reader = InputReader(path: file.path) else {
         send(.unreadable, file: index, message: "cannot read \(name): \(String(cString: strerror(errno)))")
         if flags.strict { break }
@@ -1039,12 +706,10 @@ final class Pipeline: @unchecked Sendable {
         continue
       case .jsonLines:
         var line = 1
-        while var piece = reader.nextLines(about: CorpusRun.batchBytes) {
-          guard !stop.load(ordering: .relaxed) else { break reading }
-          // A byte order mark before the first record is not part of it.
-          if line == 1 && piece.starts(with: [0xEF, 0xBB, 0xBF]) { piece.removeFirst(3) }
-          send(.lines(firstLine: line), file: index, input: piece)
-          line += piece.withUnsafeBufferPointer { Int(winnow_count_line_feeds($0.baseAddress!, Int64($0.count))) }
+        while let piece = reader.nextLines(about: CorpusPipeline.batchBytes) {
+          guard !engine.isStopping else { break reading }
+          deliver(Batch.lines(piece, sequence: sequence, file: index, line: &line))
+          sequence += 1
         }
       case .warc:
         var parser = WARCReader()
@@ -1064,14 +729,14 @@ final class Pipeline: @unchecked Sendable {
           first += records.count
           (records, size) = ([], 0)
         }
-        pieces: while let piece = reader.nextLines(about: CorpusRun.batchBytes) {
-          guard !stop.load(ordering: .relaxed) else { break reading }
+        pieces: while let piece = reader.nextLines(about: CorpusPipeline.batchBytes) {
+          guard !engine.isStopping else { break reading }
           parser.append(piece)
           do throws(WARCError) {
             while let record = try parser.next() {
               size += record.block.count + 256
               records.append(record)
-              if size >= CorpusRun.batchBytes { sendRecords() }
+              if size >= CorpusPipeline.batchBytes { sendRecords() }
             }
           } catch {
             malformed = notWARC(error)
@@ -1106,19 +771,13 @@ final class Pipeline: @unchecked Sendable {
 
   // MARK: Workers
 
-  private func processBatches() {
-    while let batch = waiting.pop() {
-      process(batch)
-      finished.put(batch)
-    }
-  }
-
-  /// Does the work on the documents of `batch`, unless the run is stopping.
+  /// Does the work on the documents of `batch`.
   func process(_ batch: Batch) {
-    guard !stop.load(ordering: .relaxed) else { return }
     switch batch.kind {
-    case .lines(let firstLine): processLines(batch, firstLine: firstLine)
-    case .records(let firstRecord): processRecords(batch, firstRecord: firstRecord)
+    case .lines(let firstLine):
+      worker.processLines(batch, firstLine: firstLine, name: CorpusRun.displayName(files[batch.file]))
+    case .records(let firstRecord):
+      worker.processRecords(batch, firstRecord: firstRecord, name: CorpusRun.displayName(files[batch.file]))
     case .document: processDocument(batch)
     default: break
     }
@@ -1146,9 +805,9 @@ final class Pipeline: @unchecked Sendable {
           + "\(decoded.encoding.confidence) of 100 (below \(CorpusRun.doubtfulConfidence)): the text may be misread; "
           + "name its encoding with --encoding")
     }
-    var result = work(decoded.utf8, source)
+    var result = worker.process(decoded.utf8, source)
     if let size = result.oversize {
-      batch.messages.append(oversizeMessage(source.description, size))
+      batch.messages.append(worker.oversizeMessage(source.description, size))
       batch.oversize = 1
       if flags.oversize == .skip {
         batch.bytesIn = batch.input.count
@@ -1159,14 +818,14 @@ final class Pipeline: @unchecked Sendable {
     if explaining {
       let encoding = decoded.encoding
       let member =
-        "\"encoding\":{\"name\":\(CorpusRun.quoted(encoding.name)),\"confidence\":\(encoding.confidence),\"byteOrderMark\":\(encoding.byteOrderMark)\(doubtful ? ",\"doubtful\":true" : "")}"
+        "\"encoding\":{\"name\":\(JSONLine.quoted(encoding.name)),\"confidence\":\(encoding.confidence),\"byteOrderMark\":\(encoding.byteOrderMark)\(doubtful ? ",\"doubtful\":true" : "")}"
       result.explanation = (result.explanation.map { $0 + "," } ?? "") + member
     }
     // --output-format jsonl: the text as a record, its id the path under the input.
     var record: (line: [UInt8], value: Range<Int>)?
     if flags.outputFormat == .jsonl && outputsDocuments && result.oversize == nil {
       var line = Array("{\"id\":".utf8)
-      line += Array(CorpusRun.quoted(file.relativePath).utf8)
+      line += Array(JSONLine.quoted(file.relativePath).utf8)
       line += Array(",\"text\":".utf8)
       let start = line.count
       result.output.withUnsafeBufferPointer { JSONLine.appendString($0, to: &line) }
@@ -1189,7 +848,7 @@ final class Pipeline: @unchecked Sendable {
         Batch.Entry(
           output: 0..<batch.output.count, line: record.map { (0..<$0.line.count, $0.value) }, text: result.output,
           fingerprint: fingerprint,
-          paragraphOrigins: result.paragraphOrigins, originalCount: batch.bytesIn, id: CorpusRun.quoted(source.file),
+          paragraphOrigins: result.paragraphOrigins, originalCount: batch.bytesIn, id: JSONLine.quoted(source.file),
           source: source.file, explanation: result.explanation))
       return
     }
@@ -1204,210 +863,6 @@ final class Pipeline: @unchecked Sendable {
     } else {
       batch.output = record.map { $0.line + [0x0A] } ?? result.output
     }
-    explain(result, id: CorpusRun.quoted(source.file), source: source, into: batch)
-  }
-
-  private func processLines(_ batch: Batch, firstLine: Int) {
-    let name = CorpusRun.displayName(files[batch.file])
-    batch.bytesIn = batch.input.count
-    batch.output.reserveCapacity(batch.input.count + batch.input.count / 16)
-    batch.input.withUnsafeBufferPointer { all in
-      var start = 0
-      var lineNumber = firstLine - 1
-      while start < all.count {
-        lineNumber += 1
-        let rest = all.count - start
-        var end = all.count
-        if let feed = memchr(all.baseAddress! + start, 0x0A, rest) {
-          end = UnsafeRawPointer(feed) - UnsafeRawPointer(all.baseAddress!)
-        }
-        let line = UnsafeBufferPointer(rebasing: all[start..<end])
-        start = end + 1
-        // Blank lines are not documents.
-        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-        do throws(JSONLine.Failure) {
-          let record = try JSONLine.parse(line, path: field, id: idField)
-          if batch.fields.firstWithField == nil { batch.fields.firstWithField = lineNumber }
-          let id = record.idRange.map { String(decoding: line[$0], as: UTF8.self) }
-          let source = DocumentSource(file: name, line: lineNumber, id: id)
-          var result = work(record.text, source)
-          result.counts[.invalidUTF8] += record.replacedEscapes
-          guard count(result, of: source, in: batch) else { continue }
-          let before = batch.output.count
-          if outputsDocuments {
-            record.appendReplacingText(in: line, with: result.output, to: &batch.output)
-            batch.output.append(0x0A)
-          } else {
-            batch.output.append(contentsOf: result.output)
-          }
-          batch.bytesOut += batch.output.count - before
-          if deduplicating, let fingerprint = result.fingerprint {
-            let lineStart = line.baseAddress! - all.baseAddress!
-            batch.entries.append(
-              Batch.Entry(
-                output: before..<batch.output.count, line: (lineStart..<lineStart + line.count, record.valueRange),
-                text: result.output,
-                fingerprint: fingerprint, paragraphOrigins: result.paragraphOrigins, originalCount: record.text.count,
-                id: id ?? String(lineNumber), source: name, explanation: result.explanation))
-          } else {
-            explain(result, id: id ?? String(lineNumber), source: source, into: batch)
-          }
-        } catch {
-          batch.skipped += 1
-          if let missing = error.missing, !flags.strict {
-            // Counted, and reported once per file by the writer.
-            batch.fields.add(missing, line: lineNumber)
-            if lineNumber <= FieldCounts.linesChecked && batch.fields.names.count < 64 {
-              for name in JSONLine.memberNames(line) ?? [] where !batch.fields.names.contains(name) {
-                batch.fields.names.append(name)
-              }
-            }
-            continue
-          }
-          batch.messages.append("\(name):\(lineNumber):\(error.column): \(error.reason)")
-          if flags.strict {
-            batch.stoppedAtFailure = true
-            return
-          }
-        }
-      }
-    }
-    batch.lastLine = lineNumberAtEnd(batch, firstLine: firstLine)
-    // Deduplication may write some lines again.
-    if !deduplicating { batch.input = [] }
-  }
-
-  /// The conversion records of a WARC batch, each a document written as a JSON Lines
-  /// record (``WARCRecord/jsonLine(text:)``); other records are counted.
-  private func processRecords(_ batch: Batch, firstRecord: Int) {
-    let name = CorpusRun.displayName(files[batch.file])
-    for (offset, record) in batch.records.enumerated() {
-      let number = firstRecord + offset
-      batch.bytesIn += record.block.count
-      guard record.type == "conversion" else {
-        batch.otherRecords[record.type.isEmpty ? "untyped" : record.type, default: 0] += 1
-        continue
-      }
-      let id = record.header("WARC-Record-ID").map(CorpusRun.quoted) ?? "null"
-      let source = DocumentSource(file: name, line: 0, id: id, record: number)
-      let result = work(record.block, source)
-      guard count(result, of: source, in: batch) else { continue }
-      let before = batch.output.count
-      if outputsDocuments {
-        let (line, text) = record.jsonRecord(text: result.output)
-        batch.output.append(contentsOf: line)
-        batch.output.append(0x0A)
-        if deduplicating, let fingerprint = result.fingerprint {
-          batch.entries.append(
-            Batch.Entry(
-              output: before..<batch.output.count, line: (before..<before + line.count, text), text: result.output,
-              fingerprint: fingerprint, paragraphOrigins: result.paragraphOrigins, originalCount: record.block.count,
-              id: id, source: name, explanation: result.explanation))
-        } else {
-          explain(result, id: id, source: source, into: batch)
-        }
-      } else {
-        batch.output.append(contentsOf: result.output)
-        explain(result, id: id, source: source, into: batch)
-      }
-      batch.bytesOut += batch.output.count - before
-    }
-    batch.records = []
-    // Deduplication may write some records again: their lines are the input then.
-    if deduplicating { batch.input = batch.output }
-  }
-
-  /// Counts a processed record (a JSON line, a WARC record) of `batch`; false when it
-  /// is over --max-document-bytes and left out.
-  private func count(_ result: DocumentResult, of source: DocumentSource, in batch: Batch) -> Bool {
-    if let size = result.oversize {
-      batch.messages.append(oversizeMessage(source.description, size))
-      batch.oversize += 1
-      if flags.oversize == .skip { return false }
-    }
-    batch.documents += 1
-    batch.repeatsRemoved += result.repeatsRemoved
-    batch.boilerplateRemoved += result.boilerplateRemoved
-    if let keys = result.lineKeys { batch.lineKeys.append(keys) }
-    batch.invalidReplaced += result.counts[.invalidUTF8]
-    return true
-  }
-
-  /// The number of the last line of a batch of lines.
-  private func lineNumberAtEnd(_ batch: Batch, firstLine: Int) -> Int {
-    let feeds = batch.input.withUnsafeBufferPointer { Int(winnow_count_line_feeds($0.baseAddress!, Int64($0.count))) }
-    return firstLine + feeds - (batch.input.last == 0x0A ? 1 : 0)
-  }
-
-  private func oversizeMessage(_ place: String, _ size: Int) -> String {
-    "\(place): a document of \(size) bytes, over --max-document-bytes \(flags.maxDocumentBytes ?? 0): "
-      + (flags.oversize == .skip ? "skipped" : "passed through unchanged")
-  }
-
-  private func explain(_ result: DocumentResult, id: String, source: DocumentSource, into batch: Batch) {
-    guard explaining, let members = result.explanation else { return }
-    batch.explanations.append(
-      contentsOf: "{\"id\":\(id),\"input\":\(CorpusRun.quoted(source.file)),\(members)}\n".utf8)
-  }
-}
-
-/// A first-in, first-out queue that blocks its consumers while it is empty.
-final class BlockingQueue<Element>: @unchecked Sendable {
-  private var elements: [Element?] = []
-  private var head = 0
-  private var closed = false
-  private let condition = NSCondition()
-
-  func push(_ element: Element) {
-    condition.lock()
-    elements.append(element)
-    condition.signal()
-    condition.unlock()
-  }
-
-  /// No more elements will come: consumers get nil once the queue is empty.
-  func close() {
-    condition.lock()
-    closed = true
-    condition.broadcast()
-    condition.unlock()
-  }
-
-  /// The next element; nil when the queue is closed and empty.
-  func pop() -> Element? {
-    condition.lock()
-    defer { condition.unlock() }
-    while head == elements.count && !closed { condition.wait() }
-    guard head < elements.count else { return nil }
-    let element = elements[head]
-    elements[head] = nil
-    head += 1
-    if head > 1024 && head * 2 > elements.count {
-      elements.removeFirst(head)
-      head = 0
-    }
-    return element
-  }
-}
-
-/// Processed batches, handed to the writer in sequence order whatever order the
-/// workers finish them in.
-final class ReorderBuffer: @unchecked Sendable {
-  private var ready: [Int: Batch] = [:]
-  private let condition = NSCondition()
-
-  func put(_ batch: Batch) {
-    condition.lock()
-    ready[batch.sequence] = batch
-    condition.broadcast()
-    condition.unlock()
-  }
-
-  /// Waits for the batch numbered `sequence`.
-  func take(_ sequence: Int) -> Batch {
-    condition.lock()
-    defer { condition.unlock() }
-    while ready[sequence] == nil { condition.wait() }
-    return ready.removeValue(forKey: sequence)!
+    worker.explain(result, id: JSONLine.quoted(source.file), source: source, into: batch)
   }
 }

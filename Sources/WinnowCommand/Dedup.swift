@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Winnow
+import WinnowCorpus
 
 struct Dedup: ParsableCommand {
   static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Winnow
+import WinnowCorpus
 
 struct Normalize: ParsableCommand {
   static let configuration = CommandConfiguration(

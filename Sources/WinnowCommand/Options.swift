@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Winnow
+import WinnowCorpus
 
 extension NormalizationOptions.Profile: ExpressibleByArgument {}
 extension NormalizationOptions.UnicodeForm: ExpressibleByArgument {}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Winnow
+import WinnowCorpus
 
 struct Repeats: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -113,7 +114,7 @@ struct Report {
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     // Encoding fails only for non-finite numbers, which similarities never are.
     let encoded = (try? encoder.encode(blocks)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
-    var line = "{\"blocks\":\(encoded),\"document\":\(CorpusRun.quoted(document))"
+    var line = "{\"blocks\":\(encoded),\"document\":\(JSONLine.quoted(document))"
     if let id { line += ",\"id\":\(id)" }
     return Array((line + "}\n").utf8)
   }

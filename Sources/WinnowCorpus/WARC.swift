@@ -1,39 +1,44 @@
-import WinnowCorpus
-
 /// One WARC record: its headers and its content block.
 ///
 /// Common Crawl's WET files (`.warc.wet.gz`, once decompressed) are WARC/1.0 files: a
 /// `warcinfo` record, then one `conversion` record per page whose block is the page's
 /// text. WARC files also have `request`, `response`, `metadata`, `resource` and
 /// `revisit` records.
-struct WARCRecord: Sendable, Equatable {
+package struct WARCRecord: Sendable, Equatable {
   /// The version line, such as "WARC/1.0".
-  var version: String
+  package var version: String
   /// The named fields, in order, names as written, values without the spaces around
   /// them (continuation lines folded in, after one space).
-  var headers: [(name: String, value: String)]
+  package var headers: [(name: String, value: String)]
   /// The content block: the `Content-Length` bytes after the headers.
-  var block: [UInt8]
+  package var block: [UInt8]
   /// The byte offset of the record's first byte in the stream, for messages.
-  var offset: Int
+  package var offset: Int
+
+  package init(version: String, headers: [(name: String, value: String)], block: [UInt8], offset: Int) {
+    self.version = version
+    self.headers = headers
+    self.block = block
+    self.offset = offset
+  }
 
   /// The value of the first field named `name`, compared without regard to ASCII case.
-  func header(_ name: String) -> String? {
+  package func header(_ name: String) -> String? {
     headers.first { Self.sameName($0.name, name) }?.value
   }
 
   /// The `WARC-Type` field ("warcinfo", "conversion", "response"…); "" without one.
-  var type: String { header("WARC-Type") ?? "" }
+  package var type: String { header("WARC-Type") ?? "" }
 
   /// Whether two records have the same version, fields (in order), block and offset.
-  static func == (left: WARCRecord, right: WARCRecord) -> Bool {
+  package static func == (left: WARCRecord, right: WARCRecord) -> Bool {
     left.version == right.version && left.block == right.block && left.offset == right.offset
       && left.headers.count == right.headers.count
       && zip(left.headers, right.headers).allSatisfy { $0.name == $1.name && $0.value == $1.value }
   }
 
   /// Whether two field names are the same, ignoring the case of ASCII letters.
-  static func sameName(_ left: String, _ right: String) -> Bool {
+  package static func sameName(_ left: String, _ right: String) -> Bool {
     /// `byte`, an ASCII capital made small.
     func folded(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
     return left.utf8.count == right.utf8.count && zip(left.utf8, right.utf8).allSatisfy { folded($0) == folded($1) }
@@ -55,11 +60,11 @@ struct WARCRecord: Sendable, Equatable {
   ///
   /// Members other than `id`, `url` and `text` are left out when their field is
   /// absent. Strings are escaped as in every other JSON output of the tool.
-  func jsonLine(text: [UInt8]) -> [UInt8] { jsonRecord(text: text).line }
+  package func jsonLine(text: [UInt8]) -> [UInt8] { jsonRecord(text: text).line }
 
   /// ``jsonLine(text:)``, and the byte range of the `text` member's string literal in
   /// it (to write the line again with another text).
-  func jsonRecord(text: [UInt8]) -> (line: [UInt8], text: Range<Int>) {
+  package func jsonRecord(text: [UInt8]) -> (line: [UInt8], text: Range<Int>) {
     var output: [UInt8] = []
     var textRange = 0..<0
     output.reserveCapacity(text.count + text.count / 16 + 256)
@@ -97,11 +102,16 @@ struct WARCRecord: Sendable, Equatable {
 }
 
 /// A malformed WARC stream.
-struct WARCError: Error, CustomStringConvertible, Equatable {
+package struct WARCError: Error, CustomStringConvertible, Equatable {
   /// What is wrong, without the offset.
-  var description: String
+  package var description: String
   /// The byte offset in the stream where it is wrong (usually the record's start).
-  var offset: Int
+  package var offset: Int
+
+  package init(description: String, offset: Int) {
+    self.description = description
+    self.offset = offset
+  }
 }
 
 /// Cuts a byte stream, appended in pieces of any size, into WARC records.
@@ -115,9 +125,9 @@ struct WARCError: Error, CustomStringConvertible, Equatable {
 /// bytes before the current record are dropped from time to time, so memory stays
 /// about the largest record plus the largest piece. After an error the reader throws
 /// the same error again: a WARC stream has no way to resynchronize.
-struct WARCReader {
+package struct WARCReader {
   /// The largest header block accepted: beyond, the input is not WARC.
-  static let maximumHeaderBytes = 64 << 10
+  package static let maximumHeaderBytes = 64 << 10
 
   /// Bytes appended and not yet dropped.
   private var buffer: [UInt8] = []
@@ -135,14 +145,14 @@ struct WARCReader {
   private var failure: WARCError?
 
   /// An empty reader.
-  init() {}
+  package init() {}
 
   /// The bytes held: those of the current record and after, and some handed out that
   /// were not yet dropped (for tests of memory use).
-  var heldBytes: Int { buffer.count }
+  package var heldBytes: Int { buffer.count }
 
   /// Adds the next bytes of the stream.
-  mutating func append(_ bytes: some Collection<UInt8>) {
+  package mutating func append(_ bytes: some Collection<UInt8>) {
     // Dropping the handed-out bytes moves no more bytes than were handed out.
     if start > 0 && start >= buffer.count - start {
       buffer.removeSubrange(0..<start)
@@ -155,7 +165,7 @@ struct WARCReader {
   }
 
   /// The next complete record, or nil when more bytes are needed.
-  mutating func next() throws(WARCError) -> WARCRecord? {
+  package mutating func next() throws(WARCError) -> WARCRecord? {
     if let failure { throw failure }
     do throws(WARCError) {
       return try parseNext()
@@ -167,7 +177,7 @@ struct WARCReader {
 
   /// At the end of the stream, after ``next()`` returned nil: throws if a partial
   /// record (anything but line ends) is left.
-  func finish() throws(WARCError) {
+  package func finish() throws(WARCError) {
     if let failure { throw failure }
     if let pending {
       throw WARCError(
@@ -186,7 +196,7 @@ struct WARCReader {
 
   /// Whether `prefix`, the first bytes of a stream, looks like the start of a WARC
   /// file: "WARC/1.0" or "WARC/1.1" and a line end (CRLF or LF).
-  static func looksLikeWARC(_ prefix: some Collection<UInt8>) -> Bool {
+  package static func looksLikeWARC(_ prefix: some Collection<UInt8>) -> Bool {
     let bytes = Array(prefix.prefix(10))
     return ["WARC/1.0\r\n", "WARC/1.1\r\n", "WARC/1.0\n", "WARC/1.1\n"].contains { bytes.starts(with: $0.utf8) }
   }

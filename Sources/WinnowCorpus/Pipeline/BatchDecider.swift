@@ -1,0 +1,94 @@
+import Winnow
+
+/// The deciding end of the pipeline: in input order, which documents of each batch
+/// repeat earlier ones and which paragraphs they hold that earlier documents hold,
+/// through one ``CorpusDeduplicator``; the batch's output and explanations are
+/// rewritten accordingly.
+package struct BatchDecider {
+  /// What has been seen, updated by each batch.
+  package var deduplicator: CorpusDeduplicator
+  /// Whether explanations are written.
+  package let explaining: Bool
+  package private(set) var exactDuplicates = 0
+  package private(set) var nearDuplicates = 0
+  package private(set) var paragraphsRemoved = 0
+
+  package init(_ deduplicator: CorpusDeduplicator, explaining: Bool) {
+    self.deduplicator = deduplicator
+    self.explaining = explaining
+  }
+
+  /// Decides, in input order, which documents of `batch` are duplicates of earlier
+  /// ones and which paragraphs they repeat, and rewrites the batch's output and
+  /// explanations accordingly.
+  package mutating func decide(_ batch: Batch) {
+    guard !batch.entries.isEmpty else { return }
+    var output: [UInt8] = []
+    output.reserveCapacity(batch.output.count)
+    var explanations: [UInt8] = []
+    // Output between entries (documents that were not fingerprinted, such as those
+    // passed through over --max-document-bytes) is kept as it is.
+    var copied = 0
+    for entry in batch.entries {
+      output.append(contentsOf: batch.output[copied..<entry.output.lowerBound])
+      copied = entry.output.upperBound
+      let decision = deduplicator.decide(entry.fingerprint, id: entry.id)
+      var members = entry.explanation.map { [$0] } ?? []
+      if explaining, let candidate = decision.nearestCandidate {
+        // Similar enough to be checked, but holding text of its own: why it stays.
+        members.append(
+          "\"nearCandidate\":{\"id\":\(candidate.keptID),\"similarity\":\(candidate.similarity),\"coveredShare\":\(candidate.coveredShare),\"longestNewRun\":\(candidate.longestNewRun)}"
+        )
+      }
+      if let duplicate = decision.duplicate {
+        if duplicate.kind == .exact { exactDuplicates += 1 } else { nearDuplicates += 1 }
+        batch.bytesOut -= entry.output.count
+        batch.dropped = true
+        if explaining {
+          members.append(
+            "\"duplicateOf\":{\"id\":\(duplicate.keptID),\"kind\":\"\(duplicate.kind.rawValue)\",\"similarity\":\(duplicate.similarity),\"coveredShare\":\(duplicate.coveredShare),\"longestNewRun\":\(duplicate.longestNewRun),\"span\":[0,\(entry.originalCount)]}"
+          )
+        }
+      } else if decision.removedParagraphs.isEmpty {
+        output.append(contentsOf: batch.output[entry.output])
+        if !members.isEmpty { members.append("\"removedParagraphs\":[]") }
+      } else {
+        paragraphsRemoved += decision.removedParagraphs.count
+        let text = decision.applied(to: entry.text)
+        let before = output.count
+        if let (line, value) = entry.line {
+          batch.input.withUnsafeBufferPointer { input in
+            JSONLine.append(UnsafeBufferPointer(rebasing: input[line]), replacing: value, with: text, to: &output)
+          }
+          output.append(0x0A)
+        } else {
+          output.append(contentsOf: text)
+        }
+        batch.bytesOut += output.count - before - entry.output.count
+        guard explaining else { continue }
+        var removed: [String] = []
+        // Removed paragraphs come in the order of the removable ones: one walk maps
+        // each to where it was in the original text.
+        let removable = entry.fingerprint.removableParagraphs
+        var index = 0
+        for paragraph in decision.removedParagraphs {
+          while index < removable.count && removable[index] != paragraph.paragraph { index += 1 }
+          let origin = index < entry.paragraphOrigins.count ? entry.paragraphOrigins[index] : paragraph.paragraph
+          let removedText = String(decoding: entry.text[paragraph.paragraph], as: UTF8.self)
+          removed.append(
+            "{\"span\":[\(origin.lowerBound),\(origin.upperBound)],\"keptId\":\(paragraph.keptID),\"similarity\":1,\"text\":\(JSONLine.quoted(removedText))}"
+          )
+        }
+        members.append("\"removedParagraphs\":[\(removed.joined(separator: ","))]")
+      }
+      if explaining {
+        let head = "{\"id\":\(entry.id),\"input\":\(JSONLine.quoted(entry.source))"
+        explanations.append(contentsOf: (([head] + members).joined(separator: ",") + "}\n").utf8)
+      }
+    }
+    output.append(contentsOf: batch.output[copied...])
+    batch.output = output
+    batch.explanations = explanations
+    batch.input = []
+  }
+}
