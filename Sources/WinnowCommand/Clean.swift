@@ -18,11 +18,11 @@ struct Clean: ParsableCommand {
       --explain writes one JSON line per document: its id (the JSON Lines --id-field member, else the line number or the file path), every removed span with UTF-8 byte offsets into the original text and the span it repeats, normalization changes by kind, and what deduplication did: "duplicateOf" (the kept document's id, "exact" or "near", the similarity, the share it covers, the longest run it lacks) or "removedParagraphs" (span, kept document's id, text), and "nearCandidate" when a similar kept document lacks a run of its text.
 
       Examples (from the repository root):
-        winnow clean Examples/duplicated-body.txt
-        winnow clean Examples/pages.jsonl -o /tmp/c.jsonl.zst --explain /tmp/e.jsonl
-        winnow clean Examples --output-dir /tmp/cleaned --min-tokens 20
-        winnow clean Examples --output-format jsonl -o /tmp/examples.jsonl.gz
-        cat Examples/scraped-sample.txt | winnow clean --no-normalize
+        winnow clean Examples/Corpus/duplicated-body.txt
+        winnow clean Examples/Corpus/pages.jsonl -o /tmp/c.jsonl.zst --explain /tmp/e
+        winnow clean Examples/Corpus --output-dir /tmp/cleaned --min-tokens 20
+        winnow clean Examples/Corpus --output-format jsonl -o /tmp/examples.jsonl.gz
+        cat Examples/Corpus/scraped-sample.txt | winnow clean --no-normalize
       """
   )
 
@@ -62,7 +62,8 @@ extension DedupFlags {
     let cleaner = counting.with(boilerplate: boilerplate)
     let members = explain == nil ? nil : boilerplate == nil ? members : members.union(.boilerplate)
     let work: DocumentWork = { input, source in
-      DocumentResult(cleaner.clean(input, kind: source.kind, explaining: members != nil), explaining: members)
+      DocumentResult(
+        cleaner.clean(input, kind: source.kind, explaining: members != nil), input: input, explaining: members)
     }
     let deduplicating = counting.deduplication != nil
     let run = CorpusRun(

@@ -817,9 +817,9 @@ final class Pipeline: @unchecked Sendable {
     }
     if explaining {
       let encoding = decoded.encoding
-      let member =
-        "\"encoding\":{\"name\":\(JSONLine.quoted(encoding.name)),\"confidence\":\(encoding.confidence),\"byteOrderMark\":\(encoding.byteOrderMark)\(doubtful ? ",\"doubtful\":true" : "")}"
-      result.explanation = (result.explanation.map { $0 + "," } ?? "") + member
+      result.explanation?.encoding = .init(
+        name: encoding.name, confidence: encoding.confidence, byteOrderMark: encoding.byteOrderMark,
+        doubtful: doubtful ? true : nil)
     }
     // --output-format jsonl: the text as a record, its id the path under the input.
     var record: (line: [UInt8], value: Range<Int>)?
@@ -848,8 +848,9 @@ final class Pipeline: @unchecked Sendable {
         Batch.Entry(
           output: 0..<batch.output.count, line: record.map { (0..<$0.line.count, $0.value) }, text: result.output,
           fingerprint: fingerprint,
-          paragraphOrigins: result.paragraphOrigins, originalCount: batch.bytesIn, id: JSONLine.quoted(source.file),
-          source: source.file, explanation: result.explanation))
+          paragraphOrigins: result.paragraphOrigins, originalCount: decoded.utf8.count,
+          id: JSONLine.quoted(source.file), source: source.file, explanation: result.explanation,
+          original: decoded.utf8))
       return
     }
     if outputsDocuments && flags.outputDir != nil {

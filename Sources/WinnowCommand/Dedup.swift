@@ -16,10 +16,10 @@ struct Dedup: ParsableCommand {
       --explain writes one JSON line per document: "duplicateOf" (the kept document's id, "exact" or "near", the similarity, the share of the document the kept one covers and the longest run it lacks) for a dropped document, "removedParagraphs" (span in the document, kept document's id, text) for a kept one, "nearCandidate" for a kept one that was checked as a near copy and holds text of its own, and with --boilerplate, "boilerplate" (span, documents holding the line).
 
       Examples (from the repository root):
-        winnow dedup Examples/pages.jsonl -o /tmp/d.jsonl --explain /tmp/e.jsonl
-        winnow dedup Examples --output-dir /tmp/unique --no-repeated-paragraphs
-        winnow dedup Examples/pages.jsonl --boilerplate 2 --index /tmp/pages.index
-        winnow dedup Examples/pages.jsonl --index /tmp/pages.index --index-mode read
+        winnow dedup Examples/Corpus/pages.jsonl -o /tmp/d.jsonl --explain /tmp/e
+        winnow dedup Examples/Corpus --output-dir /tmp/u --no-repeated-paragraphs
+        winnow dedup Examples/Corpus/pages.jsonl --boilerplate 2 --index /tmp/p.idx
+        winnow dedup Examples/Corpus/pages.jsonl --index /tmp/p.idx --index-mode read
       """
   )
 

@@ -11,8 +11,8 @@ struct ExplainText: ParsableCommand {
 
       Examples (from the repository root):
         winnow explain-text $'Caf\\u00e9\\u00a0\\u201cok\\u201d\\u200b'
-        winnow explain-text --file Examples/scraped-sample.txt --limit 200
-        winnow explain-text --file Examples/scraped-sample.txt --encoding auto
+        winnow explain-text --file Examples/Corpus/scraped-sample.txt --limit 200
+        winnow explain-text --file Examples/Corpus/scraped-sample.txt --encoding auto
         printf 'a\\r\\nb' | winnow explain-text --profile minimal
       """
   )

@@ -29,8 +29,8 @@ struct Index: ParsableCommand {
         Each index after the first is added as if its documents came after those of the indexes before it: its kept documents are decided again (a document that duplicates one of an earlier index is left out, and so are its paragraphs), and its paragraphs are added unless an earlier index has them. The indexes must have been made with the same options. The output is written under a temporary name and renamed when complete.
 
         Example (from the repository root):
-          winnow dedup Examples/pages.jsonl --index /tmp/a.index -o /dev/null
-          winnow dedup Examples/duplicated-body.txt --index /tmp/b.index -o /dev/null
+          winnow dedup Examples/Corpus/pages.jsonl --index /tmp/a.index -o /dev/null
+          winnow dedup Examples/Corpus/duplicated-body.txt --index /tmp/b.index
           winnow index merge /tmp/a.index /tmp/b.index -o /tmp/merged.index
         """
     )

@@ -10,9 +10,9 @@ struct Normalize: ParsableCommand {
       Reads files, folders and standard input as 'winnow clean' does (see 'winnow clean --help' for inputs, outputs, threads and exit status) and writes the normalized text. Inputs are never modified; files are written under a temporary name and renamed when complete.
 
       Examples (from the repository root):
-        winnow normalize Examples/scraped-sample.txt
-        winnow normalize --profile minimal -o /tmp/n.txt Examples/scraped-sample.txt
-        cat Examples/scraped-sample.txt | winnow normalize --edits /tmp/e.tsv
+        winnow normalize Examples/Corpus/scraped-sample.txt
+        winnow normalize --profile minimal Examples/Corpus/scraped-sample.txt
+        cat Examples/Corpus/scraped-sample.txt | winnow normalize --edits /tmp/e.tsv
       """
   )
 
@@ -41,7 +41,8 @@ struct Normalize: ParsableCommand {
       let explaining = explain != nil
       let cleaner = DocumentCleaner(normalization: normalization.options, repeats: nil, deduplication: nil)
       let work: DocumentWork = { input, source in
-        DocumentResult(cleaner.clean(input, kind: source.kind), explaining: explaining ? .normalization : nil)
+        DocumentResult(
+          cleaner.clean(input, kind: source.kind), input: input, explaining: explaining ? .normalization : nil)
       }
       let status = try CorpusRun(flags: corpus, outputsDocuments: true, explain: explain).run(work)
       if status != 0 { throw ExitCode(status) }

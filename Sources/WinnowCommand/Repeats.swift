@@ -10,9 +10,9 @@ struct Repeats: ParsableCommand {
       Nothing is normalized or removed: offsets are UTF-8 byte offsets and line numbers of each document's text (for JSON Lines, of the string in --field). Tokens are compared case-, accent-, punctuation- and whitespace-insensitively, so copies with other quotes or spacing are found. Inputs are read as 'winnow clean' reads them (see 'winnow clean --help'); the reports of all documents go, in input order, to standard output or --output.
 
       Examples (from the repository root):
-        winnow repeats Examples/duplicated-body.txt
-        winnow repeats --json Examples/scraped-sample.txt
-        winnow repeats --json Examples/pages.jsonl --output /tmp/repeats.jsonl
+        winnow repeats Examples/Corpus/duplicated-body.txt
+        winnow repeats --json Examples/Corpus/scraped-sample.txt
+        winnow repeats --json Examples/Corpus/pages.jsonl --output /tmp/repeats.jsonl
       """
   )
 

@@ -148,7 +148,8 @@ public struct CorpusPipeline: Sendable {
     configuration.maxDocumentBytes = options.maxDocumentBytes
     let cleaner = cleaner
     let worker = BatchWorker(configuration) { bytes, source in
-      DocumentResult(cleaner.clean(bytes, kind: source.kind, explaining: members != nil), explaining: members)
+      DocumentResult(
+        cleaner.clean(bytes, kind: source.kind, explaining: members != nil), input: bytes, explaining: members)
     }
     let reading = Reading(input)
     let next: @Sendable () -> [UInt8]? = { reading.next() }

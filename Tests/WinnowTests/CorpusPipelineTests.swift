@@ -126,3 +126,73 @@ import WinnowCorpus
     }
   }
 }
+
+/// `--explain` lines decode into ``DocumentExplanation`` and encode back to the same
+/// bytes, and every span's text is the original text there.
+@Suite struct ExplanationTests {
+  typealias Command = CommandTests
+
+  /// Records whose repeats, boilerplate and seen paragraphs hold what normalization
+  /// changes: curly quotes, no-break spaces, mojibake, a decomposed accent.
+  static func corpus() -> String {
+    let notice = "Sign up for our newsletter\u{00A0}\u{2013} it\u{2019}s free and you can leave at any time."
+    var lines: [String] = []
+    for index in 0..<6 {
+      var body = DeduplicationTests.article(UInt64(700 + index), paragraphs: 3)
+      body[1] =
+        "\u{201C}Caf\u{0065}\u{0301} \(index)\u{201D}\u{00A0}\u{00A0}said the owner, who opened it in \(1990 + index) with two friends."
+      let shared =
+        "The city\u{2019}s council met on Tuesday \u{2013} itâ€™s the third meeting this month about the old harbour."
+      // The shared line is in two records: below --boilerplate 3, a paragraph seen before.
+      let text = ((index < 2 ? [shared] : []) + body + [notice] + body).joined(separator: "\n")
+      lines.append(
+        index % 2 == 0
+          ? DedupCommandTests.line("r\(index)", [text])
+          : "{\"id\": \(index), \"text\": \(CorpusCommandTests.jsonString(text))}")
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  @Test func spansHoldTheOriginalTextAndLinesRoundTrip() throws {
+    let directory = try Command.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let input = directory.appendingPathComponent("corpus.jsonl")
+    let corpus = Self.corpus()
+    try Data(corpus.utf8).write(to: input)
+    let explain = directory.appendingPathComponent("explain.jsonl")
+    let run = try Command.run([
+      "clean", input.path, "--boilerplate", "3", "-o", "/dev/null", "--explain", explain.path, "-q",
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    let originals = try corpus.split(separator: "\n").map {
+      Array(try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])["text"] as! String)
+    }
+    let lines = try String(contentsOf: explain, encoding: .utf8).split(separator: "\n")
+    #expect(lines.count == originals.count)
+    var spans = (removed: 0, boilerplate: 0, paragraphs: 0)
+    for (line, original) in zip(lines, originals) {
+      let explanation = try JSONDecoder().decode(DocumentExplanation.self, from: Data(line.utf8))
+      #expect(try CompactJSONEncoder().encode(explanation) == Array(line.utf8))
+      let bytes = Array(String(original).utf8)
+      func text(_ span: [Int]) -> String { String(decoding: bytes[span[0]..<span[1]], as: UTF8.self) }
+      for removal in explanation.removed ?? [] {
+        #expect(removal.text == text(removal.span))
+        spans.removed += 1
+      }
+      for line in explanation.boilerplate ?? [] {
+        #expect(line.text == text(line.span))
+        #expect(line.documents == 6)
+        spans.boilerplate += 1
+      }
+      for paragraph in explanation.removedParagraphs ?? [] {
+        #expect(paragraph.text == text(paragraph.span))
+        spans.paragraphs += 1
+      }
+      #expect(explanation.normalization?.counts.contains { $0.kind == "quote" } == true)
+    }
+    // Each record's second body and its notice, and the second record's first line.
+    #expect(spans.removed == 6 && spans.boilerplate == 6 && spans.paragraphs == 1)
+    let ids = try lines.map { try JSONDecoder().decode(DocumentExplanation.self, from: Data($0.utf8)).id.json }
+    #expect(ids == ["\"r0\"", "1", "\"r2\"", "3", "\"r4\"", "5"])
+  }
+}

@@ -84,8 +84,8 @@ import Testing
   }
 
   @Test func summaryFitsEightyColumnsAndShowsWhatApplies() throws {
-    let clean = try Self.shell("winnow clean Examples/pages.jsonl -o /dev/null")
-    let normalize = try Self.shell("winnow normalize Examples/pages.jsonl -o /dev/null")
+    let clean = try Self.shell("winnow clean Examples/Corpus/pages.jsonl -o /dev/null")
+    let normalize = try Self.shell("winnow normalize Examples/Corpus/pages.jsonl -o /dev/null")
     for run in [clean, normalize] {
       #expect(run.status == 0, "\(run.stderr)")
       for line in run.stderr.split(separator: "\n") { #expect(line.count <= 80, "\(line)") }

@@ -79,13 +79,15 @@ package final class Batch: @unchecked Sendable {
     package var id: String
     /// The input's display name.
     package var source: String
-    /// The work's `--explain` members.
-    package var explanation: String?
+    /// What the work did, when explaining.
+    package var explanation: DocumentExplanation?
+    /// The original text, when explaining: what removed paragraphs were.
+    package var original: [UInt8]
 
     package init(
       output: Range<Int>, line: (line: Range<Int>, value: Range<Int>)?, text: [UInt8],
       fingerprint: DocumentFingerprint, paragraphOrigins: [Range<Int>], originalCount: Int, id: String,
-      source: String, explanation: String?
+      source: String, explanation: DocumentExplanation?, original: [UInt8]
     ) {
       self.output = output
       self.line = line
@@ -96,6 +98,7 @@ package final class Batch: @unchecked Sendable {
       self.id = id
       self.source = source
       self.explanation = explanation
+      self.original = explanation == nil ? [] : original
     }
   }
 

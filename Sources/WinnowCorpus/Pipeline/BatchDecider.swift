@@ -33,25 +33,31 @@ package struct BatchDecider {
       output.append(contentsOf: batch.output[copied..<entry.output.lowerBound])
       copied = entry.output.upperBound
       let decision = deduplicator.decide(entry.fingerprint, id: entry.id)
-      var members = entry.explanation.map { [$0] } ?? []
+      typealias ID = DocumentExplanation.RecordID
+      // Built only when explaining: the writer's thread does this for every document.
+      var explanation = DocumentExplanation(id: ID(json: ""), input: "")
+      if explaining {
+        explanation = entry.explanation ?? explanation
+        (explanation.id, explanation.input) = (ID(json: entry.id), entry.source)
+      }
       if explaining, let candidate = decision.nearestCandidate {
         // Similar enough to be checked, but holding text of its own: why it stays.
-        members.append(
-          "\"nearCandidate\":{\"id\":\(candidate.keptID),\"similarity\":\(candidate.similarity),\"coveredShare\":\(candidate.coveredShare),\"longestNewRun\":\(candidate.longestNewRun)}"
-        )
+        explanation.nearCandidate = .init(
+          id: ID(json: candidate.keptID), similarity: candidate.similarity, coveredShare: candidate.coveredShare,
+          longestNewRun: candidate.longestNewRun)
       }
       if let duplicate = decision.duplicate {
         if duplicate.kind == .exact { exactDuplicates += 1 } else { nearDuplicates += 1 }
         batch.bytesOut -= entry.output.count
         batch.dropped = true
-        if explaining {
-          members.append(
-            "\"duplicateOf\":{\"id\":\(duplicate.keptID),\"kind\":\"\(duplicate.kind.rawValue)\",\"similarity\":\(duplicate.similarity),\"coveredShare\":\(duplicate.coveredShare),\"longestNewRun\":\(duplicate.longestNewRun),\"span\":[0,\(entry.originalCount)]}"
-          )
-        }
+        guard explaining else { continue }
+        explanation.duplicateOf = .init(
+          id: ID(json: duplicate.keptID), kind: duplicate.kind.rawValue, similarity: duplicate.similarity,
+          coveredShare: duplicate.coveredShare, longestNewRun: duplicate.longestNewRun, span: [0, entry.originalCount])
       } else if decision.removedParagraphs.isEmpty {
         output.append(contentsOf: batch.output[entry.output])
-        if !members.isEmpty { members.append("\"removedParagraphs\":[]") }
+        guard explaining else { continue }
+        explanation.removedParagraphs = []
       } else {
         paragraphsRemoved += decision.removedParagraphs.count
         let text = decision.applied(to: entry.text)
@@ -66,25 +72,19 @@ package struct BatchDecider {
         }
         batch.bytesOut += output.count - before - entry.output.count
         guard explaining else { continue }
-        var removed: [String] = []
         // Removed paragraphs come in the order of the removable ones: one walk maps
         // each to where it was in the original text.
         let removable = entry.fingerprint.removableParagraphs
         var index = 0
-        for paragraph in decision.removedParagraphs {
+        explanation.removedParagraphs = decision.removedParagraphs.map { paragraph in
           while index < removable.count && removable[index] != paragraph.paragraph { index += 1 }
-          let origin = index < entry.paragraphOrigins.count ? entry.paragraphOrigins[index] : paragraph.paragraph
-          let removedText = String(decoding: entry.text[paragraph.paragraph], as: UTF8.self)
-          removed.append(
-            "{\"span\":[\(origin.lowerBound),\(origin.upperBound)],\"keptId\":\(paragraph.keptID),\"similarity\":1,\"text\":\(JSONLine.quoted(removedText))}"
-          )
+          let origin = entry.paragraphOrigins[index]
+          return .init(
+            span: [origin.lowerBound, origin.upperBound], keptId: ID(json: paragraph.keptID), similarity: 1,
+            text: String(decoding: entry.original[origin], as: UTF8.self))
         }
-        members.append("\"removedParagraphs\":[\(removed.joined(separator: ","))]")
       }
-      if explaining {
-        let head = "{\"id\":\(entry.id),\"input\":\(JSONLine.quoted(entry.source))"
-        explanations.append(contentsOf: (([head] + members).joined(separator: ",") + "}\n").utf8)
-      }
+      if explaining { explanation.encodedLine(into: &explanations) }
     }
     output.append(contentsOf: batch.output[copied...])
     batch.output = output

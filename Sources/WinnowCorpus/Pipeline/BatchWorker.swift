@@ -95,7 +95,7 @@ package struct BatchWorker: Sendable {
                 output: before..<batch.output.count, line: (lineStart..<lineStart + line.count, record.valueRange),
                 text: result.output, fingerprint: fingerprint, paragraphOrigins: result.paragraphOrigins,
                 originalCount: record.text.count, id: id ?? String(lineNumber), source: name,
-                explanation: result.explanation))
+                explanation: result.explanation, original: record.text))
           } else {
             explain(result, id: id ?? String(lineNumber), source: source, into: batch)
           }
@@ -151,7 +151,7 @@ package struct BatchWorker: Sendable {
             Batch.Entry(
               output: before..<batch.output.count, line: (before..<before + line.count, text), text: result.output,
               fingerprint: fingerprint, paragraphOrigins: result.paragraphOrigins, originalCount: record.block.count,
-              id: id, source: name, explanation: result.explanation))
+              id: id, source: name, explanation: result.explanation, original: record.block))
         } else {
           explain(result, id: id, source: source, into: batch)
         }
@@ -190,8 +190,9 @@ package struct BatchWorker: Sendable {
 
   /// Appends the explanation line of a document that is not deduplicated.
   package func explain(_ result: DocumentResult, id: String, source: DocumentSource, into batch: Batch) {
-    guard configuration.explaining, let members = result.explanation else { return }
-    batch.explanations.append(
-      contentsOf: "{\"id\":\(id),\"input\":\(JSONLine.quoted(source.file)),\(members)}\n".utf8)
+    guard configuration.explaining, var explanation = result.explanation else { return }
+    explanation.id = DocumentExplanation.RecordID(json: id)
+    explanation.input = source.file
+    explanation.encodedLine(into: &batch.explanations)
   }
 }

@@ -43,8 +43,9 @@ package struct DocumentResult: Sendable {
   package var boilerplateRemoved = 0
   /// For the first pass of boilerplate detection: the document's distinct line keys.
   package var lineKeys: [UInt64]?
-  /// The explanation members for this document (JSON, without braces), if asked for.
-  package var explanation: String?
+  /// What was done to the document, when explanations are asked for (its `id` and
+  /// `input` are filled in by the pipeline).
+  package var explanation: DocumentExplanation?
   /// With cross-document deduplication: the fingerprint of `output`.
   package var fingerprint: DocumentFingerprint?
   /// With deduplication and explanations: the byte range in the original text of each
@@ -74,71 +75,16 @@ package struct ExplainMembers: OptionSet, Sendable {
 }
 
 extension DocumentResult {
-  /// The result of a cleaned document, with the explanation members asked for (none
-  /// when `members` is nil).
-  package init(_ document: CleanedDocument, explaining members: ExplainMembers?) {
+  /// The result of `document`, cleaned from `input`, with an explanation of the
+  /// members asked for (none when `members` is nil).
+  package init(_ document: CleanedDocument, input: [UInt8], explaining members: ExplainMembers?) {
     self.init(output: document.utf8, counts: document.counts, repeatsRemoved: document.repeats.removed.count)
     boilerplateRemoved = document.boilerplate.count
     fingerprint = document.fingerprint
     guard let members else { return }
-    var parts: [String] = []
-    if members.contains(.removed) { parts.append(Self.removedMember(of: document)) }
-    if members.contains(.normalization) { parts.append(Self.normalizationMembers(of: document)) }
-    if members.contains(.boilerplate) { parts.append(Self.boilerplateMember(of: document)) }
-    explanation = parts.isEmpty ? nil : parts.joined(separator: ",")
+    explanation = DocumentExplanation(document, input: input, members: members)
     // Where each paragraph that may be removed was in the original text.
     paragraphOrigins = document.fingerprint?.removableParagraphs.map(document.inputRange(ofOutput:)) ?? []
-  }
-
-  /// The member for removed boilerplate lines: spans in the original text and how
-  /// many documents hold each line.
-  static func boilerplateMember(of document: CleanedDocument) -> String {
-    let spans = document.boilerplate.map { line in
-      let span = document.inputRange(ofNormalized: line.utf8)
-      return "{\"span\":[\(span.lowerBound),\(span.upperBound)],\"documents\":\(line.documents)}"
-    }
-    return "\"boilerplate\":[\(spans.joined(separator: ","))]"
-  }
-
-  /// The member for removed repeats: spans with offsets into the original text, the
-  /// span each repeats, and the removed text.
-  static func removedMember(of document: CleanedDocument) -> String {
-    func original(_ range: Range<Int>) -> String {
-      let range = document.inputRange(ofRepeatInput: range)
-      return "\(range.lowerBound),\(range.upperBound)"
-    }
-    let removal = document.repeats
-    let text = document.repeatInput ?? []
-    var spans: [String] = []
-    for span in removal.removed {
-      let removedText = String(decoding: removal.text(of: span.utf8, in: text, for: span), as: UTF8.self)
-      var line = "{\"span\":[\(original(span.utf8))],\"repeats\":[\(original(span.repeats))]"
-      line += ",\"tokens\":\(span.tokenCount),\"similarity\":\(span.similarity)"
-      line += ",\"paragraphs\":\(span.isParagraphBlock),\"pass\":\(span.pass)"
-      line += ",\"text\":\(JSONLine.quoted(removedText))}"
-      spans.append(line)
-    }
-    return "\"removed\":[\(spans.joined(separator: ","))]"
-  }
-
-  /// The members for normalization: changes by kind, and the mojibake repairs when
-  /// there are any.
-  static func normalizationMembers(of document: CleanedDocument) -> String {
-    let kinds = document.counts.byName.map { "\(JSONLine.quoted($0.name)):\($0.count)" }.joined(separator: ",")
-    var members = "\"normalization\":{\(kinds)}"
-    if let repairs = document.normalization?.repairs, !repairs.isEmpty { members += "," + mojibakeMember(repairs) }
-    return members
-  }
-
-  /// The member for mojibake repairs: each span in the original text, what it was and
-  /// became, the encodings it went through and the score.
-  static func mojibakeMember(_ repairs: [MojibakeRepair.Fix]) -> String {
-    let fixes = repairs.map { fix in
-      let encodings = fix.encodings.map(JSONLine.quoted).joined(separator: ",")
-      return "{\"span\":[\(fix.input.lowerBound),\(fix.input.upperBound)],\"original\":\(JSONLine.quoted(fix.original))"
-        + ",\"replacement\":\(JSONLine.quoted(fix.replacement)),\"encodings\":[\(encodings)],\"score\":\(fix.score)}"
-    }
-    return "\"mojibake\":[\(fixes.joined(separator: ","))]"
   }
 }
 
