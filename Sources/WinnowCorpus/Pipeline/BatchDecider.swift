@@ -23,16 +23,22 @@ package struct BatchDecider {
   /// explanations accordingly.
   package mutating func decide(_ batch: Batch) {
     guard !batch.entries.isEmpty else { return }
+    let decisions = batch.entries.map { deduplicator.decide($0.fingerprint, id: $0.id) }
+    // A batch whose documents all stay whole keeps the output the workers wrote.
+    let rewrites = decisions.contains { $0.duplicate != nil || !$0.removedParagraphs.isEmpty }
+    guard rewrites || explaining else {
+      batch.input = []
+      return
+    }
     var output: [UInt8] = []
-    output.reserveCapacity(batch.output.count)
+    if rewrites { output.reserveCapacity(batch.output.count) }
     var explanations: [UInt8] = []
     // Output between entries (documents that were not fingerprinted, such as those
     // passed through over --max-document-bytes) is kept as it is.
     var copied = 0
-    for entry in batch.entries {
-      output.append(contentsOf: batch.output[copied..<entry.output.lowerBound])
+    for (entry, decision) in zip(batch.entries, decisions) {
+      if rewrites { output.append(contentsOf: batch.output[copied..<entry.output.lowerBound]) }
       copied = entry.output.upperBound
-      let decision = deduplicator.decide(entry.fingerprint, id: entry.id)
       typealias ID = DocumentExplanation.RecordID
       // Built only when explaining: the writer's thread does this for every document.
       var explanation = DocumentExplanation(id: ID(json: ""), input: "")
@@ -55,7 +61,7 @@ package struct BatchDecider {
           id: ID(json: duplicate.keptID), kind: duplicate.kind.rawValue, similarity: duplicate.similarity,
           coveredShare: duplicate.coveredShare, longestNewRun: duplicate.longestNewRun, span: [0, entry.originalCount])
       } else if decision.removedParagraphs.isEmpty {
-        output.append(contentsOf: batch.output[entry.output])
+        if rewrites { output.append(contentsOf: batch.output[entry.output]) }
         guard explaining else { continue }
         explanation.removedParagraphs = []
       } else {
@@ -86,8 +92,10 @@ package struct BatchDecider {
       }
       if explaining { explanation.encodedLine(into: &explanations) }
     }
-    output.append(contentsOf: batch.output[copied...])
-    batch.output = output
+    if rewrites {
+      output.append(contentsOf: batch.output[copied...])
+      batch.output = output
+    }
     batch.explanations = explanations
     batch.input = []
   }
