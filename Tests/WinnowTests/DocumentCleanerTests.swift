@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Winnow
 
@@ -49,6 +50,29 @@ import Winnow
       #expect(edits.contains { $0.reasons.contains(.quote) })
       #expect(document.text.hasPrefix("\"Breaking\" news 900\n"))
     }
+  }
+
+  /// Deduplication's removed paragraphs compose onto the document's edits: applied to
+  /// the input, they give what is written for the kept document.
+  @Test func editsAfterDeduplicationReproduceTheWrittenText() {
+    let cleaner = DocumentCleaner()
+    var deduplicator = CorpusDeduplicator()
+    let earlier = cleaner.clean(Self.page(910))
+    #expect(deduplicator.decide(earlier.fingerprint!, id: "a").duplicate == nil)
+    // A page of its own that quotes two paragraphs of the earlier one.
+    var lines = DeduplicationTests.article(911, paragraphs: 4)
+    let quoted = DeduplicationTests.article(910, paragraphs: 4)
+    lines.insert(contentsOf: quoted[1...2].map { "  " + $0.replacingOccurrences(of: " ", with: "\u{00A0}") }, at: 2)
+    let input = Array(lines.joined(separator: "\r\n").utf8)
+    let document = cleaner.clean(input, explaining: true)
+    let decision = deduplicator.decide(document.fingerprint!, id: "b")
+    #expect(decision.duplicate == nil && decision.removedParagraphs.count == 2)
+    let edits = document.edits(after: decision)
+    let written = decision.applied(to: document.utf8)
+    #expect(Self.apply(edits, to: input, output: written) == written)
+    let removed = edits.filter { $0.reasons.contains(.duplicateParagraph) }
+    #expect(removed.count == 1, "two consecutive paragraphs go as one range")
+    #expect(String(decoding: input[removed[0].input], as: UTF8.self).contains("\u{00A0}"))
   }
 
   /// A repeat whose span ends where a boilerplate line was cut out maps back to the

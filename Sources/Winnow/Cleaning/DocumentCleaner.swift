@@ -204,6 +204,20 @@ public struct CleanedDocument: Sendable {
     return TextEdit.composing(edits, Self.removals(repeats.removed.map(\.utf8), reasons: .repeat))
   }
 
+  /// ``edits`` followed by the removal of the paragraphs that deduplication across
+  /// documents removed from the cleaned text (``TextEdit/Reason/duplicateParagraph``):
+  /// every change from the input to what is written for a kept document.
+  ///
+  /// - Parameter decision: What ``CorpusDeduplicator/decide(_:id:)`` said of this
+  ///   document's ``fingerprint``; applying the result to the input gives
+  ///   `decision.applied(to: utf8)`.
+  /// - Precondition: the document was cleaned with `explaining`.
+  /// - Complexity: O(*e* log *e*) in the number of edits.
+  public func edits(after decision: DeduplicationDecision) -> [TextEdit] {
+    TextEdit.composing(
+      edits, Self.removals(decision.removedParagraphs.map(\.utf8), reasons: .duplicateParagraph))
+  }
+
   /// Removals of `ranges` (which may overlap or nest) as sorted, disjoint edits.
   static func removals(_ ranges: [Range<Int>], reasons: TextEdit.Reason) -> [TextEdit] {
     var merged: [Range<Int>] = []

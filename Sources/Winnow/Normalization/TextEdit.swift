@@ -45,6 +45,9 @@ public struct TextEdit: Sendable, Hashable {
     public static let `repeat` = Reason(rawValue: 1 << 13)
     /// A boilerplate line was removed (see ``BoilerplateSet``).
     public static let boilerplate = Reason(rawValue: 1 << 14)
+    /// A paragraph that an earlier kept document holds was removed (see
+    /// ``CorpusDeduplicator``).
+    public static let duplicateParagraph = Reason(rawValue: 1 << 15)
 
     /// Every reason, in bit order, with its name.
     public static let all: [(reason: Reason, name: String)] = [
@@ -53,7 +56,7 @@ public struct TextEdit: Sendable, Hashable {
       (.invisible, "invisible"), (.c1Mapping, "c1Mapping"),
       (.unicodeNormalization, "unicodeNormalization"), (.invalidUTF8, "invalidUTF8"),
       (.caseFolding, "caseFolding"), (.punctuation, "punctuation"), (.mojibake, "mojibake"),
-      (.repeat, "repeat"), (.boilerplate, "boilerplate"),
+      (.repeat, "repeat"), (.boilerplate, "boilerplate"), (.duplicateParagraph, "duplicateParagraph"),
     ]
 
     /// The names of the reasons in this set, joined by `+`.
