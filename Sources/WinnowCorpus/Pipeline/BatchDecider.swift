@@ -84,7 +84,12 @@ package struct BatchDecider {
         var index = 0
         explanation.removedParagraphs = decision.removedParagraphs.map { paragraph in
           while index < removable.count && removable[index] != paragraph.paragraph { index += 1 }
-          let origin = entry.paragraphOrigins[index]
+          // Every removed paragraph is one of the removable ones; the fallback (its
+          // range in the cleaned text, clamped) only keeps a broken invariant from
+          // trapping.
+          let origin =
+            index < entry.paragraphOrigins.count
+            ? entry.paragraphOrigins[index] : paragraph.paragraph.clamped(to: 0..<entry.original.count)
           return .init(
             span: [origin.lowerBound, origin.upperBound], keptId: ID(json: paragraph.keptID), similarity: 1,
             text: String(decoding: entry.original[origin], as: UTF8.self))
