@@ -129,7 +129,9 @@ public struct CorpusPipeline: Sendable {
   ///   - problems: Takes each message about a skipped line ("name:line:column:
   ///     reason"), in input order.
   /// - Returns: What the run read, wrote and removed.
-  /// - Throws: ``Failure``: what was written before is then incomplete.
+  /// - Throws: ``Failure``: what was written before is then incomplete, and
+  ///   ``deduplicator`` holds the records decided before the failure, written or not:
+  ///   to run the input again, start from a new pipeline (or a saved index).
   /// - Complexity: O(*n*) in the size of the input, on ``Options/threads`` threads.
   public mutating func run(
     _ input: some JSONLinesInput, output: ([UInt8]) throws -> Void,
@@ -155,7 +157,8 @@ public struct CorpusPipeline: Sendable {
     let next: @Sendable () -> [UInt8]? = { reading.next() }
     let name = input.name
     let engine = BatchPipeline()
-    var decider = deduplicator.map { BatchDecider($0, explaining: explaining) }
+    // Taken out while the run changes it, so that its tables are not copied.
+    var decider = deduplicator.take().map { BatchDecider($0, explaining: explaining) }
     var summary = Summary()
     var fields = FieldCounts()
     var failure: Failure?

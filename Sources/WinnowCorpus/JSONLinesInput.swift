@@ -28,7 +28,7 @@ public struct JSONLinesBuffer: JSONLinesInput, Sendable {
   /// - Complexity: O(*k*) in the length of the piece.
   public mutating func nextLines(about size: Int) -> [UInt8]? {
     guard position < bytes.count else { return nil }
-    var end = min(bytes.count, position + max(size, 1))
+    var end = position + min(bytes.count - position, max(size, 1))
     if end < bytes.count, let feed = bytes[(end - 1)...].firstIndex(of: 0x0A) {
       end = feed + 1
     } else if end < bytes.count {
@@ -87,7 +87,7 @@ public final class JSONLinesFile: JSONLinesInput {
         return pending
       }
       searched = pending.count
-      try read(max(size - pending.count, 64 << 10))
+      try read(min(max(size - pending.count, 64 << 10), 16 << 20))
     }
   }
 
@@ -102,7 +102,10 @@ public final class JSONLinesFile: JSONLinesInput {
       } while got < 0 && errno == EINTR
       return (got, errno)
     }
-    guard got >= 0 else { throw Failure(path: name, code: error) }
+    guard got >= 0 else {
+      pending.removeLast(count)
+      throw Failure(path: name, code: error)
+    }
     pending.removeLast(count - got)
     if got == 0 { ended = true }
   }

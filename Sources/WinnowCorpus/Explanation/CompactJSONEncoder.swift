@@ -47,10 +47,11 @@ private final class Writer: Encoder {
       return
     }
     let saved = valueDepth
-    valueDepth = open.count
+    let depth = open.count
+    valueDepth = depth
     defer { valueDepth = saved }
     try value.encode(to: self)
-    close(to: valueDepth)
+    close(to: depth)
   }
 
   /// Closes the containers deeper than `depth`.
@@ -63,7 +64,8 @@ private final class Writer: Encoder {
       output.append(opening)
       open.append((closing, false))
     }
-    return open.count
+    // The value's own container, even when one nested in it is still open.
+    return valueDepth + 1
   }
 
   /// Writes the comma before an element of the container at `depth`, after closing

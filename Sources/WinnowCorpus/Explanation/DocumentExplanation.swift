@@ -46,7 +46,10 @@ public struct DocumentExplanation: Codable, Sendable, Hashable {
     self.input = input
   }
 
-  /// A record's identifier, kept as the JSON text it was written as.
+  /// A record's identifier, kept as the JSON text it was written as. Decoding one
+  /// with `JSONDecoder` reads strings, integers, numbers, Booleans and `null`
+  /// (written back in the decoder's form: `"a\/b"` becomes `"a/b"`); an object or an
+  /// array as an identifier is not decoded.
   public struct RecordID: Codable, Sendable, Hashable, CustomStringConvertible {
     /// The identifier as JSON: `17`, `"a-17"`.
     public var json: String
@@ -68,6 +71,8 @@ public struct DocumentExplanation: Codable, Sendable, Hashable {
         self.init(string: string)
       } else if let integer = try? container.decode(Int.self) {
         self.init(line: integer)
+      } else if let flag = try? container.decode(Bool.self) {
+        self.init(json: flag ? "true" : "false")
       } else if container.decodeNil() {
         self.init(json: "null")
       } else {
@@ -85,6 +90,8 @@ public struct DocumentExplanation: Codable, Sendable, Hashable {
         try container.encode(integer)
       } else if let number = Double(json) {
         try container.encode(number)
+      } else if json == "true" || json == "false" {
+        try container.encode(json == "true")
       } else {
         try container.encode(json)
       }
