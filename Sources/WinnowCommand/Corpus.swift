@@ -27,17 +27,17 @@ struct InputFile {
   }
 }
 
-/// Counts for the summary line.
+/// Counts for the summary line: what the batches written counted (the corpus
+/// module's summary, read through its members), and the inputs that could not be read.
+@dynamicMemberLookup
 struct CorpusSummary {
-  var documents = 0
-  var skipped = 0
-  var bytesIn = 0
-  var bytesOut = 0
-  var repeatsRemoved = 0
-  var invalidReplaced = 0
+  var counts = CorpusPipeline.Summary()
   var failedInputs = 0
-  var boilerplateRemoved = 0
-  var oversize = 0
+
+  subscript<Value>(dynamicMember path: WritableKeyPath<CorpusPipeline.Summary, Value>) -> Value {
+    get { counts[keyPath: path] }
+    set { counts[keyPath: path] = newValue }
+  }
 }
 
 /// Reads documents from files, folders, standard input and JSON Lines, processes them
@@ -245,14 +245,7 @@ final class CorpusRun {
         for keys in batch.lineKeys { counter.add(keys) }
         run.lineCounter = counter
       }
-      run.summary.documents += batch.documents
-      run.summary.skipped += batch.skipped
-      run.summary.oversize += batch.oversize
-      run.summary.bytesOut += batch.bytesOut
-      run.summary.repeatsRemoved += batch.repeatsRemoved
-      run.summary.boilerplateRemoved += batch.boilerplateRemoved
-      run.summary.invalidReplaced += batch.invalidReplaced
-      run.summary.bytesIn += batch.bytesIn
+      run.summary.counts.add(batch)
       Interruption.progress(documents: run.summary.documents, bytes: run.summary.bytesIn)
       run.progress?.advance(batch.bytesIn)
       let file = batch.file >= 0 ? run.files[batch.file] : nil
@@ -325,7 +318,9 @@ final class CorpusRun {
           ? plural(summary.repeatsRemoved, "repeat") + " removed"
           : plural(summary.repeatsRemoved, "repeated block") + " found")
     }
-    if summary.invalidReplaced > 0 { steps.append("\(summary.invalidReplaced) invalid sequences replaced") }
+    if summary.invalidSequencesReplaced > 0 {
+      steps.append("\(summary.invalidSequencesReplaced) invalid sequences replaced")
+    }
     if !steps.isEmpty { lines.append(steps.joined(separator: "; ")) }
     if let decider {
       let dropped = decider.exactDuplicates + decider.nearDuplicates
@@ -333,7 +328,7 @@ final class CorpusRun {
         plural(dropped, "duplicate") + " dropped (\(decider.exactDuplicates) exact, \(decider.nearDuplicates) near); "
           + plural(decider.paragraphsRemoved, "paragraph") + " seen before removed")
     }
-    if removesBoilerplate { lines.append(plural(summary.boilerplateRemoved, "boilerplate line") + " removed") }
+    if removesBoilerplate { lines.append(plural(summary.boilerplateLinesRemoved, "boilerplate line") + " removed") }
     for line in lines { Diagnostics.note(line) }
   }
 

@@ -50,6 +50,9 @@ public struct CorpusPipeline: Sendable {
 
   /// What a run read, wrote and removed.
   public struct Summary: Sendable, Hashable {
+    /// Nothing counted yet.
+    public init() {}
+
     /// Records cleaned (skipped lines not included).
     public var documents = 0
     /// Lines skipped: malformed JSON, or without a string at the field.
@@ -240,7 +243,7 @@ public struct CorpusPipeline: Sendable {
 
 extension CorpusPipeline.Summary {
   /// Adds the counts of a written batch.
-  mutating func add(_ batch: Batch) {
+  package mutating func add(_ batch: Batch) {
     documents += batch.documents
     skipped += batch.skipped
     oversize += batch.oversize
