@@ -27,12 +27,7 @@ struct Clean: ParsableCommand {
   )
 
   @OptionGroup var corpus: CorpusFlags
-
-  @Flag(help: "Skip normalization.")
-  var noNormalize = false
-
-  @Flag(help: "Skip repeated-block removal.")
-  var noRepeats = false
+  @OptionGroup var cleaning: CleaningFlags
 
   @Flag(help: "Skip deduplication across documents.")
   var noDedup = false
@@ -45,20 +40,39 @@ struct Clean: ParsableCommand {
   var explain: String?
 
   func run() throws {
-    let cleaner = DocumentCleaner(
-      normalization: noNormalize ? nil : normalization.options, repeats: noRepeats ? nil : repeats.options,
-      deduplication: noDedup ? nil : dedup.options)
+    let cleaner = cleaning.cleaner(normalization, repeats, deduplication: noDedup ? nil : dedup.options)
     try dedup.run(corpus, cleaning: cleaner, explain: explain, members: [.removed, .normalization])
+  }
+}
+
+/// The steps of `clean` that work inside each document: shared by the commands that
+/// clean (clean, fingerprint, apply).
+struct CleaningFlags: ParsableArguments {
+  @Flag(help: "Skip normalization.")
+  var noNormalize = false
+
+  @Flag(help: "Skip repeated-block removal.")
+  var noRepeats = false
+
+  /// The cleaner these flags, `normalization` and `repeats` describe.
+  func cleaner(
+    _ normalization: NormalizationFlags, _ repeats: RepeatFlags, deduplication: CorpusDeduplicator.Options?
+  ) -> DocumentCleaner {
+    DocumentCleaner(
+      normalization: noNormalize ? nil : normalization.options, repeats: noRepeats ? nil : repeats.options,
+      deduplication: deduplication)
   }
 }
 
 extension DedupFlags {
   /// Cleans the corpus with `cleaner` and deduplicates it (when the cleaner
   /// fingerprints), with --boilerplate and --index: the run of `clean` and `dedup`.
-  func run(_ corpus: CorpusFlags, cleaning counting: DocumentCleaner, explain: String?, members: ExplainMembers)
-    throws
-  {
-    let boilerplate = try findBoilerplate(corpus, counting: counting)
+  func run(
+    _ corpus: CorpusFlags, cleaning counting: DocumentCleaner, explain: String?, members: ExplainMembers,
+    distributed: DistributedStep = .none
+  ) throws {
+    var boilerplate = try findBoilerplate(corpus, counting: counting)
+    if let lines = distributed.boilerplateLines { boilerplate = try BoilerplateFile.read(lines) }
     let cleaner = counting.with(boilerplate: boilerplate)
     let members = explain == nil ? nil : boilerplate == nil ? members : members.union(.boilerplate)
     let work: DocumentWork = { input, source in
@@ -67,11 +81,19 @@ extension DedupFlags {
     }
     let deduplicating = counting.deduplication != nil
     let run = CorpusRun(
-      flags: corpus, outputsDocuments: true, explain: explain, deduplicator: deduplicating ? try deduplicator() : nil)
+      flags: corpus, outputsDocuments: true, explain: explain,
+      deduplicator: deduplicating && !distributed.writesFingerprints ? try deduplicator() : nil)
     run.indexMemoryLimit = maxIndexMemory.map { $0 * 1_000_000 }
     run.otherOutputs = index.map { [$0] } ?? []
     run.removesBoilerplate = boilerplate != nil
     run.reportsRepeats = counting.repeats != nil
+    run.writesFingerprints = distributed.writesFingerprints
+    if let decisions = distributed.decisions {
+      run.useDecisions { ordinal, entry in
+        let record = decisions[ordinal] ?? DecisionRecord(inputNumber: ordinal)
+        return record.decision(for: entry.fingerprint)
+      }
+    }
     let status = try run.run(work)
     // The index remembers what was written: not after a failure, nor after --strict
     // stopped a run (whose outputs were abandoned).

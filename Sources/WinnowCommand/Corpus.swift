@@ -74,6 +74,16 @@ final class CorpusRun {
   var reportsRepeats = false
   /// The run stopped because the first lines of a JSON Lines file lack --field.
   var fieldMissing = false
+  /// `winnow fingerprint`: each document's fingerprint record is written instead of
+  /// the document, and nothing is decided.
+  var writesFingerprints = false
+  /// Documents fingerprinted so far (the next record's ordinal).
+  private var fingerprinted = 0
+  /// `winnow apply`: decisions made elsewhere, for the documents numbered from 0 in
+  /// input order, instead of the deduplicator's.
+  func useDecisions(_ given: @escaping (_ ordinal: Int, _ entry: Batch.Entry) -> DeduplicationDecision) {
+    decider?.given = given
+  }
   private(set) var summary = CorpusSummary()
   private var progress: Progress?
   private var files: [InputFile] = []
@@ -98,6 +108,10 @@ final class CorpusRun {
     let files = try enumerateInputs()
     self.files = files
     if flags.strict && summary.failedInputs > 0 { return 2 }
+    if flags.range != nil, let file = files.first, file.kind != .jsonLines || file.compression != nil {
+      Diagnostics.error("--range reads an uncompressed JSON Lines file: \(Self.displayName(file)) is not one")
+      return 64
+    }
     if flags.outputFormat == .jsonl && flags.outputDir != nil {
       Diagnostics.error("--output-format jsonl writes one stream of records: use --output FILE, not --output-dir")
       return 64
@@ -134,7 +148,7 @@ final class CorpusRun {
 
     let pipeline = Pipeline(
       files: files, flags: flags, outputsDocuments: outputsDocuments, explaining: explainPath != nil,
-      deduplicating: deduplicator != nil, work: work)
+      deduplicating: deduplicator != nil || writesFingerprints, work: work)
     var writer = Writer(run: self, single: single, explain: explain)
     pipeline.run { batch in
       guard !writer.stopped && writer.failure == nil else { return }
@@ -240,6 +254,15 @@ final class CorpusRun {
               + "documents, over --max-index-memory \(limit / 1_000_000): stopped; nothing written, the index not saved"
           )
         }
+      }
+      if run.writesFingerprints {
+        var records: [UInt8] = []
+        for entry in batch.entries {
+          FingerprintRecord(entry.fingerprint, ordinal: run.fingerprinted, id: entry.id).encodedLine(into: &records)
+          run.fingerprinted += 1
+        }
+        batch.output = records
+        batch.explanations = []
       }
       if var counter = run.lineCounter.take() {
         for keys in batch.lineKeys { counter.add(keys) }

@@ -77,6 +77,17 @@ struct CorpusFlags: ParsableArguments {
   @Flag(name: .shortAndLong, help: "Print no progress and no summary on standard error.")
   var quiet = false
 
+  @Option(
+    help: ArgumentHelp(
+      "Read only the lines that start in this byte range of one JSON Lines file: START:END (END excluded).",
+      discussion:
+        "A bound inside a line moves to the start of the next line, so that ranges that meet read every line once: how an engine splits a file between machines without decoding it (see Integrations/spark). An uncompressed file only."
+    ))
+  var range: ByteRange?
+
+  @Option(help: "The number of the first line read, for messages and ids (with --range: its line in the whole file).")
+  var firstLine: Int = 1
+
   func validate() throws {
     guard threads >= 1 else { throw ValidationError("--threads must be at least 1.") }
     if let maxDocumentBytes, maxDocumentBytes < 1 {
@@ -91,6 +102,8 @@ struct CorpusFlags: ParsableArguments {
     guard JSONLine.FieldPath(idField) != nil else {
       throw ValidationError("--id-field must name a member: no empty names between dots.")
     }
+    guard firstLine >= 1 else { throw ValidationError("--first-line must be at least 1.") }
+    if range != nil && inputs.count != 1 { throw ValidationError("--range reads one file: give exactly one input.") }
     guard encoding == "auto" || TextEncoding.isAvailable(encoding) else {
       throw ValidationError("unknown encoding \(encoding): ICU has no converter by that name.")
     }
@@ -127,4 +140,17 @@ enum CompressionChoice: String, ExpressibleByArgument, CaseIterable {
 /// What happens to a document over --max-document-bytes.
 enum Oversize: String, ExpressibleByArgument, CaseIterable {
   case pass, skip
+}
+
+/// A byte range of a file, given as START:END.
+struct ByteRange: ExpressibleByArgument {
+  var range: Range<Int>
+
+  init?(argument: String) {
+    let parts = argument.split(separator: ":", omittingEmptySubsequences: false)
+    guard parts.count == 2, let start = Int(parts[0]), let end = Int(parts[1]), start >= 0, end >= start else {
+      return nil
+    }
+    range = start..<end
+  }
 }

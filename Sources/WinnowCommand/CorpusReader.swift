@@ -84,7 +84,11 @@ final class Pipeline: @unchecked Sendable {
         send(.document, file: index, input: bytes)
         continue
       case .jsonLines:
-        var line = 1
+        if let range = flags.range, !reader.restrict(toLinesStartingIn: range.range) {
+          send(.unreadable, file: index, message: "\(name): --range reads an uncompressed regular file only")
+          break reading
+        }
+        var line = flags.firstLine
         while let piece = reader.nextLines(about: CorpusPipeline.batchBytes) {
           guard !engine.isStopping else { break reading }
           deliver(Batch.lines(piece, sequence: sequence, file: index, line: &line))

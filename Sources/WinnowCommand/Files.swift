@@ -26,6 +26,9 @@ final class InputReader {
   private var compressedRange = 0..<0
   /// Whether the descriptor is a regular file (read straight into an array).
   private let isRegular: Bool
+  /// With ``restrict(toLinesStartingIn:)``: the bytes of the file the reads may still
+  /// return.
+  private var remaining: Int?
 
   /// Opens `path` ("-" is standard input); nil when it cannot be opened (see errno).
   init?(path: String) {
@@ -74,10 +77,13 @@ final class InputReader {
   /// (recorded in ``failure``).
   private func rawRead(system destination: UnsafeMutableRawPointer, _ limit: Int) -> Int {
     guard !rawFinished else { return 0 }
-    var got: Int
+    let limit = min(limit, remaining ?? limit)
+    var got = 0
     repeat {
+      guard limit > 0 else { break }
       got = Foundation.read(descriptor, destination, limit)
     } while got < 0 && errno == EINTR
+    if got > 0, let left = remaining { remaining = left - got }
     if got < 0 { failure = String(cString: strerror(errno)) }
     if got <= 0 { rawFinished = true }
     return max(got, 0)
@@ -142,6 +148,36 @@ final class InputReader {
     return got > 0
   }
 
+  /// Reads only the lines of the file that start in `range` (byte offsets): a bound
+  /// inside a line moves to the start of the next line, so that ranges that meet
+  /// cover every line once. Only for an uncompressed regular file, before any read;
+  /// false otherwise.
+  func restrict(toLinesStartingIn range: Range<Int>) -> Bool {
+    var info = stat()
+    guard isRegular, decompressor == nil, pending.isEmpty, fstat(descriptor, &info) == 0 else { return false }
+    let size = Int(info.st_size)
+    /// The first line start at or after `offset`.
+    func lineStart(_ offset: Int) -> Int {
+      guard offset > 0 else { return 0 }
+      guard offset < size else { return size }
+      var chunk = [UInt8](repeating: 0, count: 64 << 10)
+      // The line starts at `offset` when the byte before it ends a line.
+      var position = offset - 1
+      while position < size {
+        let got = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, $0.count, off_t(position)) }
+        guard got > 0 else { return size }
+        if let feed = chunk[..<got].firstIndex(of: 0x0A) { return position + feed + 1 }
+        position += got
+      }
+      return size
+    }
+    let start = lineStart(range.lowerBound)
+    let end = max(start, lineStart(range.upperBound))
+    guard lseek(descriptor, off_t(start), SEEK_SET) == off_t(start) else { return false }
+    remaining = end - start
+    return true
+  }
+
   /// The first `count` bytes of the (decompressed) input, or all of it when it is
   /// shorter, and whether that is all of it; they are still handed out by the other
   /// reads.
@@ -159,7 +195,7 @@ final class InputReader {
       && info.st_size > 0
     {
       // A regular file is read straight into an array of its size.
-      let size = Int(info.st_size)
+      let size = remaining ?? Int(info.st_size)
       bytes = [UInt8](unsafeUninitializedCapacity: size) { storage, count in
         while count < size {
           let got = read(storage.baseAddress! + count, size - count)

@@ -7,7 +7,8 @@ import Testing
   typealias Command = CommandTests
 
   static let commands: [[String]] = [
-    ["clean"], ["normalize"], ["repeats"], ["dedup"], ["index", "merge"], ["explain-text"], [],
+    ["clean"], ["normalize"], ["repeats"], ["dedup"], ["index", "merge"], ["explain-text"], ["fingerprint"], ["decide"],
+    ["apply"], [],
   ]
 
   static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -52,6 +52,16 @@ public struct BoilerplateCounter: Sendable {
   /// The number of distinct lines counted.
   public var lineCount: Int { counts.count }
 
+  /// Every line key counted, with the number of documents that hold the line, by key:
+  /// what a part of a corpus counted, for an engine to add up by key with the other
+  /// parts' counts (see ``BoilerplateSet/init(documentCounts:)``).
+  public var lineCounts: [(key: UInt64, documents: Int)] {
+    var result: [(key: UInt64, documents: Int)] = []
+    result.reserveCapacity(counts.count)
+    counts.forEach { key, count in result.append((key, Int(count))) }
+    return result.sorted { $0.key < $1.key }
+  }
+
   /// The lines found in at least `minimumDocuments` documents.
   public func boilerplate(minimumDocuments: Int) -> BoilerplateSet {
     var frequent: [UInt64: Int] = [:]
@@ -65,7 +75,14 @@ public struct BoilerplateCounter: Sendable {
 /// The boilerplate lines of a corpus, and how many documents hold each.
 public struct BoilerplateSet: Sendable {
   /// Documents holding each boilerplate line, by line key.
-  let documentCounts: [UInt64: Int]
+  public let documentCounts: [UInt64: Int]
+
+  /// The boilerplate lines of `documentCounts` (line keys from
+  /// ``BoilerplateCounter/lineKeys(utf8:)``, each with the number of documents
+  /// holding the line): the lines a distributed count found often enough.
+  public init(documentCounts: [UInt64: Int]) {
+    self.documentCounts = documentCounts
+  }
 
   /// The number of distinct boilerplate lines.
   public var count: Int { documentCounts.count }

@@ -296,8 +296,19 @@ public struct CorpusDeduplicator: Sendable {
   /// Decides what to do with the next document, given its fingerprint, and remembers
   /// it if it is kept. `id` names it in later decisions.
   public mutating func decide(_ fingerprint: DocumentFingerprint, id: String) -> DeduplicationDecision {
-    let inputNumber = documentCount
-    documentCount += 1
+    decide(fingerprint, id: id, inputNumber: documentCount)
+  }
+
+  /// Decides as ``decide(_:id:)`` does, for a document whose input number is given:
+  /// the number it has in the whole corpus (0-based, counting every document
+  /// fingerprinted), when this deduplicator sees only some of the corpus's documents,
+  /// such as one connected component of the candidate graph (see
+  /// <doc:DistributedDeduplication>). Input numbers must grow from one call to the
+  /// next; ``documentCount`` becomes `inputNumber + 1`.
+  public mutating func decide(_ fingerprint: DocumentFingerprint, id: String, inputNumber: Int)
+    -> DeduplicationDecision
+  {
+    documentCount = max(documentCount, inputNumber + 1)
     // Table accesses are started a few keys ahead of their use (see FingerprintIndex):
     // the first ones here, the others in the loops.
     if let exact = fingerprint.exact { exactIndex.prefetch(exact.0) }
@@ -322,7 +333,11 @@ public struct CorpusDeduplicator: Sendable {
         removed.append((index, earlier))
       }
     }
-    decision.removedParagraphs = removalRanges(removed, in: fingerprint)
+    decision.removedParagraphs = DeduplicationDecision.removals(
+      removed.map {
+        (paragraph: $0.paragraph, keptID: keptIDs[Int($0.kept)], keptInputNumber: keptInputNumbers[Int($0.kept)])
+      },
+      in: fingerprint)
     return decision
   }
 
@@ -461,40 +476,6 @@ public struct CorpusDeduplicator: Sendable {
     // Stable: candidates are in kept order, so the earliest comes first on ties.
     return similar.enumerated().sorted { ($0.element.1, $1.offset) > ($1.element.1, $0.offset) }.map(\.element)
   }
-
-  /// The bytes to remove for the paragraphs `removed` (indices into the fingerprint's
-  /// paragraphs, ascending): each run of consecutive removed paragraphs goes with the
-  /// line breaks before it, or, at the start of the document, with those after it.
-  private func removalRanges(_ removed: [(paragraph: Int, kept: UInt32)], in fingerprint: DocumentFingerprint)
-    -> [DeduplicationDecision.RemovedParagraph]
-  {
-    var result: [DeduplicationDecision.RemovedParagraph] = []
-    let paragraphs = fingerprint.paragraphs
-    var index = 0
-    while index < removed.count {
-      var last = index
-      while last + 1 < removed.count && removed[last + 1].paragraph == removed[last].paragraph + 1 { last += 1 }
-      let firstParagraph = removed[index].paragraph
-      let lastParagraph = removed[last].paragraph
-      let range: Range<Int>
-      if firstParagraph > 0 {
-        range = paragraphs[firstParagraph - 1].content.upperBound..<paragraphs[lastParagraph].content.upperBound
-      } else if lastParagraph + 1 < paragraphs.count {
-        range = 0..<paragraphs[lastParagraph + 1].content.lowerBound
-      } else {
-        range = 0..<fingerprint.utf8Count
-      }
-      for (paragraph, kept) in removed[index...last] {
-        result.append(
-          DeduplicationDecision.RemovedParagraph(
-            utf8: paragraph == firstParagraph ? range : range.upperBound..<range.upperBound,
-            paragraph: paragraphs[paragraph].content, keptID: keptIDs[Int(kept)],
-            keptInputNumber: keptInputNumbers[Int(kept)]))
-      }
-      index = last + 1
-    }
-    return result
-  }
 }
 
 /// What ``CorpusDeduplicator/decide(_:id:)`` needs to know about a document.
@@ -558,6 +539,19 @@ public struct DeduplicationDecision: Sendable {
     /// The longest run of consecutive tokens of the document that the kept document
     /// lacks (0 for exact copies): at most ``CorpusDeduplicator/Options/maximumNewTokens``.
     public var longestNewRun: Int
+
+    /// A duplicate found elsewhere; the members are documented on each property.
+    public init(
+      keptID: String, keptInputNumber: Int, kind: DeduplicationDecision.Kind, similarity: Double, coveredShare: Double,
+      longestNewRun: Int
+    ) {
+      self.keptID = keptID
+      self.keptInputNumber = keptInputNumber
+      self.kind = kind
+      self.similarity = similarity
+      self.coveredShare = coveredShare
+      self.longestNewRun = longestNewRun
+    }
   }
 
   /// A kept document similar enough to be checked as the original of a kept one, which
@@ -574,6 +568,15 @@ public struct DeduplicationDecision: Sendable {
     /// The longest run of consecutive tokens of the document that the kept document
     /// lacks: more than ``CorpusDeduplicator/Options/maximumNewTokens`` allows.
     public var longestNewRun: Int
+
+    /// A near candidate found elsewhere; the members are documented on each property.
+    public init(keptID: String, keptInputNumber: Int, similarity: Double, coveredShare: Double, longestNewRun: Int) {
+      self.keptID = keptID
+      self.keptInputNumber = keptInputNumber
+      self.similarity = similarity
+      self.coveredShare = coveredShare
+      self.longestNewRun = longestNewRun
+    }
   }
 
   /// A paragraph removed from a kept document because an earlier kept document holds it.

@@ -12,6 +12,11 @@ package struct BatchDecider {
   package private(set) var exactDuplicates = 0
   package private(set) var nearDuplicates = 0
   package private(set) var paragraphsRemoved = 0
+  /// Decisions made elsewhere (`winnow apply`): the decision for the document
+  /// numbered `ordinal` (from 0, in input order), used instead of the deduplicator's.
+  package var given: ((_ ordinal: Int, _ entry: Batch.Entry) -> DeduplicationDecision)?
+  /// Documents decided so far.
+  package private(set) var decided = 0
 
   package init(_ deduplicator: CorpusDeduplicator, explaining: Bool) {
     self.deduplicator = deduplicator
@@ -23,7 +28,10 @@ package struct BatchDecider {
   /// explanations accordingly.
   package mutating func decide(_ batch: Batch) {
     guard !batch.entries.isEmpty else { return }
-    let decisions = batch.entries.map { deduplicator.decide($0.fingerprint, id: $0.id) }
+    let decisions = batch.entries.map { entry in
+      defer { decided += 1 }
+      return given?(decided, entry) ?? deduplicator.decide(entry.fingerprint, id: entry.id)
+    }
     // A batch whose documents all stay whole keeps the output the workers wrote.
     let rewrites = decisions.contains { $0.duplicate != nil || !$0.removedParagraphs.isEmpty }
     guard rewrites || explaining else {
