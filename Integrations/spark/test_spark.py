@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import random
 import shutil
 import subprocess
@@ -197,12 +196,45 @@ def main() -> int:
         check("--strict stops with status 2 as winnow clean does", status == 2 and summary["status"] == 2,
               f"{summary['status']} and {status}")
 
+        index_check(spark, winnow, work, files, articles, check)
         parquet_check(spark, winnow, work, files, check)
     finally:
         spark.stop()
         shutil.rmtree(work, ignore_errors=True)
     print(f"{len(failures)} failed" if failures else "all checks hold")
     return 1 if failures else 0
+
+
+def index_check(spark, winnow: str, work: Path, files: list[Path], articles: list[str], check) -> None:
+    """--index: two files make an index, the other three are deduplicated against it
+    and added to it, by the command and by Spark; then the command reads a new file
+    against each index."""
+    first, rest = [str(p) for p in files[:2]], [str(p) for p in files[2:]]
+    command_index, spark_index = work / "command.index", work / "spark.index"
+    quiet = ["-o", "/dev/null", "-q"]
+    subprocess.run([winnow, "clean", *first, *quiet, "--index", str(command_index)], capture_output=True)
+    reference, reference_explain = work / "index-reference.jsonl", work / "index-reference.explain.jsonl"
+    status = winnow_clean(winnow, [Path(p) for p in rest], reference, reference_explain,
+                          ["--index", str(command_index)])
+    winnow_spark.run(spark, first, str(work / "out-index-1"), [], 3, winnow, index=str(spark_index),
+                     log=lambda message: None)
+    output, explain = work / "index.jsonl", work / "index.explain.jsonl"
+    summary = winnow_spark.run(spark, rest, str(work / "out-index-2"), [], 3, winnow, index=str(spark_index),
+                               explain=str(explain), output=str(output), log=lambda message: None)
+    check(f"--index: output against a prior index identical ({summary['exactDuplicates']} exact, "
+          f"{summary['nearDuplicates']} near)",
+          output.read_bytes() == reference.read_bytes(), first_difference(output.read_bytes(), reference.read_bytes()))
+    check("--index: explanations identical", explain.read_bytes() == reference_explain.read_bytes(),
+          first_difference(explain.read_bytes(), reference_explain.read_bytes()))
+    check("--index: exit status as winnow clean's", summary["status"] == status)
+    extra = build_corpus(work / "extra", articles, seed=11)[1] if (work / "extra").mkdir() is None else None
+    results = []
+    for index in (command_index, spark_index):
+        done = subprocess.run([winnow, "clean", str(extra), "-q", "--index", str(index), "--index-mode", "read",
+                               "--explain", "/dev/stderr"], capture_output=True)
+        results.append((done.returncode, done.stdout, done.stderr))
+    check(f"--index: the command reads the Spark run's index with the same decisions ({len(results[0][1]):,} bytes)",
+          results[0] == results[1], first_difference(results[0][1] + results[0][2], results[1][1] + results[1][2]))
 
 
 def parquet_check(spark, winnow: str, work: Path, files: list[Path], check) -> None:

@@ -32,6 +32,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import warnings
 from typing import Iterable, Iterator
 
 # LSH buckets with more documents than this are closed into one component: the
@@ -308,12 +309,24 @@ def option_value(options: list[str], name: str, default: str) -> str:
     return default
 
 
+def export_index(binary: str, index: str, directory: str) -> tuple[str, str, int]:
+    """The kept documents and paragraph holders of a prior index, as files, and the
+    number of documents it has seen (`winnow index export`)."""
+    documents = os.path.join(directory, "index-documents.jsonl")
+    paragraphs = os.path.join(directory, "index-paragraphs.jsonl")
+    _, printed, _ = run_winnow(binary, ["index", "export", index, "--documents", documents, "--paragraphs", paragraphs])
+    return documents, paragraphs, json.loads(printed)["documents"]
+
+
 def run(spark, inputs: list[str], output_dir: str, options: list[str], partitions: int, binary: str,
         boilerplate: int | None = None, strict: bool = False, explain: str | None = None,
-        output: str | None = None, log=print) -> dict:
+        output: str | None = None, index: str | None = None, index_mode: str = "update", log=print) -> dict:
     """Cleans `inputs` (JSON Lines, compressed or not) as `winnow clean INPUTS OPTIONS`
     does, writing part files into `output_dir` (and `output`, `explain`: their
-    concatenation). Returns the counts; status 2 when lines were skipped."""
+    concatenation). With `index`, as `winnow clean --index INDEX --index-mode MODE`:
+    the documents of the index come before all input, and (mode update) the index is
+    written again with what the run kept. Returns the counts; status 2 when lines were
+    skipped."""
     context = spark.sparkContext
     if __name__ != "__main__":
         # Imported: the executors' Python workers import this module by name too.
@@ -377,17 +390,33 @@ def run(spark, inputs: list[str], output_dir: str, options: list[str], partition
                 "splits": len(splits), "status": 2}
     counts = {number: end["count"] for number, end in ends}
     records = fingerprinted.filter(lambda item: "status" not in item[1])
+
+    # A prior index: its kept documents come before all input, numbered as they were.
+    if index and index_mode == "read" and not os.path.exists(index):
+        raise DriverError(f"--index-mode read needs an index: {index} does not exist")
+    base = 0
+    index_documents = context.parallelize([], 1)
+    index_paragraphs = context.parallelize([], 1)
+    if index and os.path.exists(index):
+        documents_path, paragraphs_path, base = export_index(binary, index, output_dir)
+        with open(documents_path, encoding="utf-8") as file:
+            kept_records = [json.loads(line) for line in file]
+        with open(paragraphs_path, encoding="utf-8") as file:
+            holders_found = [json.loads(line) for line in file]
+        index_documents = context.parallelize([(r["n"], r) for r in kept_records], shuffle)
+        index_paragraphs = context.parallelize([(h["k"], (h["n"], h["id"])) for h in holders_found], shuffle)
     offsets = []
-    total = 0
+    total = base
     for split in splits:
         offsets.append(total)
         total += counts.get(split["split"], 0)
     numbered = records.map(lambda item: (offsets[item[0]] + item[1]["o"], item[1])).persist()
+    everything = numbered.union(index_documents)
 
     # 4. Candidate edges.
-    exact = numbered.filter(lambda item: "x" in item[1]).map(lambda item: (item[1]["x"], item[0]))
+    exact = everything.filter(lambda item: "x" in item[1]).map(lambda item: (item[1]["x"], item[0]))
     exact_edges = exact.join(exact.reduceByKey(min, shuffle), shuffle).map(lambda kv: kv[1]).filter(lambda edge: edge[0] != edge[1])
-    bands = numbered.flatMap(lambda item: [((band, key), item[0]) for band, key in enumerate(item[1].get("b", []))])
+    bands = everything.flatMap(lambda item: [((band, key), item[0]) for band, key in enumerate(item[1].get("b", []))])
 
     def add_member(bucket, number):
         count, smallest, members = bucket
@@ -408,7 +437,7 @@ def run(spark, inputs: list[str], output_dir: str, options: list[str], partition
         .distinct(shuffle)
     )
     threshold = float(option_value(options, "--near-threshold", "0.4"))
-    signatures = numbered.filter(lambda item: item[1].get("b")).mapValues(lambda record: signature_of(record["f"]))
+    signatures = everything.filter(lambda item: item[1].get("b")).mapValues(lambda record: signature_of(record["f"]))
 
     def similar(item) -> bool:
         (_, ((_, first), second)) = item
@@ -423,9 +452,9 @@ def run(spark, inputs: list[str], output_dir: str, options: list[str], partition
     edges = context.union([exact_edges, closed_edges, verified]).coalesce(shuffle)
 
     # 5. Components; 6. decisions of each component in input-number order.
-    log(f"{total} documents fingerprinted in {len(splits)} splits")
+    log(f"{total - base} documents fingerprinted in {len(splits)} splits")
     labels = connected_components(edges, shuffle, log=log)
-    grouped = numbered.join(labels, shuffle).map(lambda kv: ((kv[1][1], kv[0]), kv[1][0]))
+    grouped = everything.join(labels, shuffle).map(lambda kv: ((kv[1][1], kv[0]), kv[1][0]))
     dedup_options = decide_options(options)
     decisions = grouped.repartitionAndSortWithinPartitions(
         max(1, partitions), partitionFunc=lambda key: hash(key[0])
@@ -437,7 +466,10 @@ def run(spark, inputs: list[str], output_dir: str, options: list[str], partition
     if "--no-repeated-paragraphs" not in options:
         paragraphs = numbered.subtractByKey(dropped, shuffle).flatMap(
             lambda kv: [(p["k"], (kv[0], p["i"], kv[1]["id"])) for p in kv[1].get("p", [])])
-        holders = paragraphs.mapValues(lambda value: (value[0], value[2])).reduceByKey(min, shuffle)
+        holders = (
+            paragraphs.mapValues(lambda value: (value[0], value[2])).union(index_paragraphs).reduceByKey(min, shuffle)
+            .persist()
+        )
         removals = (
             paragraphs.join(holders, shuffle).filter(lambda kv: kv[1][0][0] != kv[1][1][0])
             .map(lambda kv: (kv[1][0][0], {"i": kv[1][0][1], "id": kv[1][1][1], "n": kv[1][1][0]}))
@@ -471,8 +503,12 @@ def run(spark, inputs: list[str], output_dir: str, options: list[str], partition
             sys.stderr.write(errors if errors.endswith("\n") else errors + "\n")
         status = max(status, split_status)
 
+    if index and index_mode == "update":
+        write_index(binary, index, output_dir, dedup_options, total, everything.subtractByKey(dropped, shuffle),
+                    holders if "--no-repeated-paragraphs" not in options else index_paragraphs)
+
     summary = {
-        "documents": total,
+        "documents": total - base,
         "exactDuplicates": decisions.filter(lambda kv: kv[1].get("dup", {}).get("kind") == "exact").count(),
         "nearDuplicates": decisions.filter(lambda kv: kv[1].get("dup", {}).get("kind") == "near").count(),
         "paragraphsRemoved": removals.map(lambda kv: len(kv[1]["p"])).sum(),
@@ -509,7 +545,11 @@ def run_parquet(spark, inputs: list[str], output_dir: str, options: list[str], p
         frame = spark.read.parquet(path)
         schema = schema or frame.schema
         folder = os.path.join(staging, f"{number:05d}")
-        frame.toJSON().saveAsTextFile(folder)
+        with warnings.catch_warnings():
+            # pyspark 4 announces that toJSON will return a DataFrame one day.
+            warnings.simplefilter("ignore", UserWarning)
+            lines = frame.toJSON()
+        lines.saveAsTextFile(folder)
         staged += sorted(os.path.join(folder, name) for name in os.listdir(folder) if name.startswith("part-"))
     summary = run(spark, staged, os.path.join(output_dir, "jsonl"), options, partitions, binary, **keywords)
     parts = sorted(name for name in os.listdir(os.path.join(output_dir, "jsonl"))
@@ -521,6 +561,25 @@ def run_parquet(spark, inputs: list[str], output_dir: str, options: list[str], p
     result.write.mode("overwrite").parquet(os.path.join(output_dir, "parquet"))
     shutil.rmtree(staging, ignore_errors=True)
     return summary
+
+
+def write_index(binary: str, index: str, directory: str, options: list[str], seen: int, kept, holders) -> None:
+    """Writes the index one run would leave (`winnow index build`): the kept documents
+    in input-number order and the paragraph holders, streamed to the driver's disk (an
+    index is one file, loaded by one process)."""
+    documents = os.path.join(directory, "kept-documents.jsonl")
+    paragraphs = os.path.join(directory, "paragraph-holders.jsonl")
+    with open(documents, "w", encoding="utf-8") as file:
+        for number, record in kept.sortByKey().toLocalIterator():
+            record = dict(record, n=number, kept=True)
+            file.write(json.dumps(record, separators=(",", ":")) + "\n")
+    with open(paragraphs, "w", encoding="utf-8") as file:
+        for key, (number, identifier) in holders.toLocalIterator():
+            file.write(json.dumps({"k": key, "n": number, "id": identifier}, separators=(",", ":")) + "\n")
+    run_winnow(binary, ["index", "build", "--documents", documents, "--paragraphs", paragraphs, "--seen", str(seen),
+                        "-o", index] + options)
+    os.remove(documents)
+    os.remove(paragraphs)
 
 
 def concatenate(paths: list[str], target: str) -> None:
@@ -547,6 +606,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--partitions", type=int, default=8, help="splits of the input and partitions of the shuffles")
     parser.add_argument("--boilerplate", type=int, help="remove lines found in this many documents or more")
     parser.add_argument("--strict", action="store_true", help="stop at the first malformed line (exit status 2)")
+    parser.add_argument("--index", help="deduplicate against this index (its documents come first) and save it updated")
+    parser.add_argument("--index-mode", choices=["update", "read"], default="update",
+                        help="read: use --index, never change it")
     parser.add_argument("--winnow", default="winnow", help="the winnow executable (on every executor, or shipped with --files)")
     parser.add_argument("--master", help="Spark master when not run by spark-submit, e.g. local[2]")
     arguments = parser.parse_args(argv)
@@ -561,7 +623,7 @@ def main(argv: list[str]) -> int:
         summary = run(
             spark, arguments.inputs, arguments.output_dir, options, arguments.partitions, arguments.winnow,
             boilerplate=arguments.boilerplate, strict=arguments.strict, explain=arguments.explain,
-            output=arguments.output, log=lambda message: print(message, file=sys.stderr))
+            output=arguments.output, index=arguments.index, index_mode=arguments.index_mode, log=lambda message: print(message, file=sys.stderr))
     except DriverError as error:
         print(f"winnow-spark: {error}", file=sys.stderr)
         return 1

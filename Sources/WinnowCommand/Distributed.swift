@@ -99,7 +99,7 @@ struct Decide: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Decide which documents are exact or near duplicates, from fingerprint records grouped by an engine.",
     discussion: """
-      Reads the records of 'winnow fingerprint', each with "n" (its number in the whole corpus) and "c" (its connected component of the candidate graph) added by the engine, sorted by component and then by number, from files or standard input. Writes a JSON line for each document that is dropped or has a near candidate, {"n": number, "dup": {"id", "n", "kind", "similarity", "covered", "run"}} or {"n": number, "near": {...}}, through the same deduplicator as 'winnow clean', keep-first in number order: within a component, the decisions are those of one run over the whole corpus. A new component starts a new deduplicator once 4,096 documents are kept, so that memory stays that of the largest component. Paragraphs are not decided here: the engine groups them by key.
+      Reads the records of 'winnow fingerprint', each with "n" (its number in the whole corpus) and "c" (its connected component of the candidate graph) added by the engine, sorted by component and then by number, from files or standard input; a record with "kept": true (a document of a prior index, from 'winnow index export') is entered as kept without being decided. Writes a JSON line for each document that is dropped or has a near candidate, {"n": number, "dup": {"id", "n", "kind", "similarity", "covered", "run"}} or {"n": number, "near": {...}}, through the same deduplicator as 'winnow clean', keep-first in number order: within a component, the decisions are those of one run over the whole corpus. A new component starts a new deduplicator once 4,096 documents are kept, so that memory stays that of the largest component. Paragraphs are not decided here: the engine groups them by key.
 
       Examples (from the repository root):
         winnow fingerprint Examples/Corpus/pages.jsonl -q -o /tmp/f.jsonl
@@ -167,6 +167,10 @@ struct Decide: ParsableCommand {
             fingerprint = try deduplicator.fingerprint(serialized: bytes)
           } catch {
             throw fail("\(error) (made with other options?)")
+          }
+          if record.kept == true {
+            deduplicator.keep(fingerprint, id: record.id, inputNumber: number)
+            continue
           }
           let decision = DecisionRecord(
             deduplicator.decide(fingerprint, id: record.id, inputNumber: number), inputNumber: number)

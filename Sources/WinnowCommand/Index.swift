@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
 import Winnow
+import WinnowCorpus
 
 struct Index: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Inspect and combine deduplication indexes (made with --index).",
-    subcommands: [Merge.self, Info.self]
+    subcommands: [Merge.self, Info.self, Export.self, Build.self]
   )
 
   /// The index at `path`, or exit with status 1 and a clear message.
@@ -81,7 +82,146 @@ struct Index: ParsableCommand {
       print("documents seen: \(deduplicator.documentCount)")
       print("documents kept: \(deduplicator.keptIDs.count)")
       print("distinct paragraphs: \(deduplicator.paragraphCount)")
+      let memory = deduplicator.memoryBytes
+      let paragraphs = deduplicator.paragraphIndexBytes
+      let shingles = deduplicator.shingleStoreBytes
+      print(
+        "memory when loaded: \(memory) bytes (paragraph table \(paragraphs), shingles \(shingles), "
+          + "the rest \(memory - paragraphs - shingles))")
       print("options: \(DedupFlags.describe(deduplicator.options))")
+    }
+  }
+
+  struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Write an index's kept documents and paragraph holders as records, for a distributed run.",
+      discussion: """
+        Writes the kept documents as 'winnow fingerprint' records with "n" (their input numbers) and "kept": true, and each paragraph key with the kept document holding it first, {"k": key, "n": number, "id": id}, then prints {"documents": N}, the documents the index has seen: a distributed run numbers its documents from N, as if they came after the index's (see Integrations/spark/README.md).
+
+        Example (from the repository root):
+          winnow dedup Examples/Corpus/pages.jsonl --index /tmp/p.idx -o /dev/null
+          winnow index export /tmp/p.idx --documents /tmp/k --paragraphs /tmp/h
+        """
+    )
+
+    @Argument(help: "The index.")
+    var index: String
+
+    @Option(help: "Write the kept documents' records here.")
+    var documents: String
+
+    @Option(help: "Write the paragraph holders here.")
+    var paragraphs: String
+
+    func run() throws {
+      let deduplicator = try Index.load(index)
+      var records: [UInt8] = []
+      for (ordinal, kept) in deduplicator.keptDocuments.enumerated() {
+        var record = FingerprintRecord(kept.fingerprint, ordinal: ordinal, id: kept.id)
+        record.inputNumber = kept.inputNumber
+        record.kept = true
+        record.encodedLine(into: &records)
+      }
+      var holders: [UInt8] = []
+      for holder in deduplicator.paragraphHolders {
+        holders += Array(
+          "{\"k\":\"\(FingerprintRecord.hexKey(holder.key))\",\"n\":\(holder.keptInputNumber),\"id\":\(JSONLine.quoted(holder.keptID))}\n"
+            .utf8)
+      }
+      do throws(OutputFile.Failure) {
+        try OutputFile.write(records, to: documents)
+        try OutputFile.write(holders, to: paragraphs)
+      } catch {
+        Diagnostics.error(error.message)
+        throw ExitCode.failure
+      }
+      print("{\"documents\":\(deduplicator.documentCount)}")
+    }
+  }
+
+  struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Make an index from the kept documents and paragraph holders of a distributed run.",
+      discussion: """
+        Reads kept documents as 'winnow fingerprint' records with "n", in input-number order, and paragraph holders {"k": key, "n": the number of the kept document holding it first}, and writes the index that one run keeping those documents would leave: the same decisions for what comes next (the tables may hold fewer keys than the run's, which also kept keys of documents it dropped).
+
+        Example (from the repository root):
+          winnow dedup Examples/Corpus/pages.jsonl --index /tmp/p.idx -o /dev/null
+          winnow index export /tmp/p.idx --documents /tmp/k --paragraphs /tmp/h
+          winnow index build --documents /tmp/k --paragraphs /tmp/h --seen 6 -o /tmp/b
+        """
+    )
+
+    @Option(help: "The kept documents' records, in input-number order.")
+    var documents: String
+
+    @Option(help: "The paragraph holders.")
+    var paragraphs: String
+
+    @Option(help: "The documents the run saw, kept or not (the next input number).")
+    var seen: Int
+
+    @Option(name: .shortAndLong, help: "The index to write (atomically).")
+    var output: String
+
+    @OptionGroup var dedup: DedupFlags
+
+    func run() throws {
+      var deduplicator = CorpusDeduplicator(dedup.options)
+      let decoder = JSONDecoder()
+      var last = -1
+      try Self.eachLine(documents) { line, number in
+        guard let record = try? decoder.decode(FingerprintRecord.self, from: line), let n = record.inputNumber,
+          n > last, let bytes = Data(base64Encoded: record.fingerprint),
+          let fingerprint = try? deduplicator.fingerprint(serialized: bytes)
+        else {
+          return "\(documents):\(number): not a kept document's record with a growing \"n\" (made with these options?)"
+        }
+        last = n
+        deduplicator.keep(fingerprint, id: record.id, inputNumber: n)
+        return nil
+      }
+      struct Holder: Decodable {
+        var k: String
+        var n: Int
+      }
+      try Self.eachLine(paragraphs) { line, number in
+        guard let holder = try? decoder.decode(Holder.self, from: line), let key = UInt64(holder.k, radix: 16),
+          deduplicator.holdParagraph(key, keptInputNumber: holder.n)
+        else { return "\(paragraphs):\(number): not a paragraph holder of a kept document {\"k\": KEY, \"n\": number}" }
+        return nil
+      }
+      deduplicator.countDocuments(seen)
+      do throws(OutputFile.Failure) {
+        try OutputFile.write(deduplicator.serialized(), to: output)
+      } catch {
+        Diagnostics.error(error.message)
+        throw ExitCode.failure
+      }
+    }
+
+    /// Calls `body` with each non-empty line of `path` and its number; a message it
+    /// returns is an error (exit status 1).
+    static func eachLine(_ path: String, _ body: (Data, Int) -> String?) throws {
+      guard let reader = InputReader(path: path) else {
+        Diagnostics.error("cannot read \(path): \(String(cString: strerror(errno)))")
+        throw ExitCode.failure
+      }
+      var number = 0
+      while let piece = reader.nextLines(about: 1 << 20) {
+        for line in piece.split(separator: 0x0A, omittingEmptySubsequences: false) {
+          number += 1
+          guard !line.isEmpty else { continue }
+          if let message = body(Data(line), number) {
+            Diagnostics.error(message)
+            throw ExitCode.failure
+          }
+        }
+      }
+      if let failure = reader.failure {
+        Diagnostics.error("cannot read \(path): \(failure)")
+        throw ExitCode.failure
+      }
     }
   }
 }

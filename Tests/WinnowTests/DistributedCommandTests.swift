@@ -229,6 +229,39 @@ import WinnowCorpus
     #expect(explanations == whole.explanations)
   }
 
+  /// An index exported as records and built again from them (as a distributed run
+  /// builds one) gives the decisions of the index itself; `winnow decide` enters
+  /// exported documents as kept.
+  @Test func exportedIndexBuildsAnIndexThatDecidesAlike() throws {
+    let directory = try Command.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let lines = CorpusPipelineTests.corpus().split(separator: "\n", omittingEmptySubsequences: false)
+    let first = directory.appendingPathComponent("first.jsonl")
+    let second = directory.appendingPathComponent("second.jsonl")
+    try Data((lines[..<500].joined(separator: "\n") + "\n").utf8).write(to: first)
+    try Data(lines[500...].joined(separator: "\n").utf8).write(to: second)
+    let index = directory.appendingPathComponent("first.index").path
+    #expect(try Command.run(["clean", first.path, "-o", "/dev/null", "-q", "--index", index]).status == 2)
+    let documents = directory.appendingPathComponent("kept.jsonl").path
+    let paragraphs = directory.appendingPathComponent("holders.jsonl").path
+    let exported = try Command.run(["index", "export", index, "--documents", documents, "--paragraphs", paragraphs])
+    #expect(exported.status == 0, "\(exported.stderr)")
+    let seen = try JSONDecoder().decode([String: Int].self, from: Data(exported.stdout))["documents"] ?? 0
+    #expect(seen > 400)
+    let rebuilt = directory.appendingPathComponent("rebuilt.index").path
+    let built = try Command.run([
+      "index", "build", "--documents", documents, "--paragraphs", paragraphs, "--seen", String(seen), "-o", rebuilt,
+    ])
+    #expect(built.status == 0, "\(built.stderr)")
+    let original = try Self.run(["clean", second.path, "-q", "--index", index, "--index-mode", "read"], in: directory)
+    let again = try Self.run(["clean", second.path, "-q", "--index", rebuilt, "--index-mode", "read"], in: directory)
+    #expect(original.output == again.output && original.explanations == again.explanations)
+    #expect(original.explanations.count > 1000)
+    // Exported documents go through `winnow decide` as kept: nothing is said of them.
+    let decided = try Command.run(["decide", documents])
+    #expect(decided.status == 0 && decided.stdout.isEmpty, "\(decided.stderr)")
+  }
+
   /// A fingerprint's bytes read back give the same decisions.
   @Test func serializedFingerprintsDecideAlike() throws {
     let deduplicator = CorpusDeduplicator()

@@ -7,7 +7,8 @@ import Testing
   typealias Command = CommandTests
 
   static let commands: [[String]] = [
-    ["clean"], ["normalize"], ["repeats"], ["dedup"], ["index", "merge"], ["explain-text"], ["fingerprint"], ["decide"],
+    ["clean"], ["normalize"], ["repeats"], ["dedup"], ["index", "merge"], ["index", "export"], ["index", "build"],
+    ["explain-text"], ["fingerprint"], ["decide"],
     ["apply"], [],
   ]
 

@@ -31,7 +31,7 @@ extension DocumentFingerprint {
   /// Little-endian: a version byte (1), a flag byte (1: exact hashes present), the
   /// UTF-8 count (8 bytes) and token count (4), the two exact hashes (8 each, when
   /// present), the number of signature bins (4) and the bins (4 each), the number of
-  /// shingles (4) and their 24-bit values (3 each). 1,053 bytes for a document of 300
+  /// shingles (4) and their 24-bit values (3 each). 1,444 bytes for a document of 300
   /// tokens with the default options.
   public func serialized() -> [UInt8] {
     var bytes: [UInt8] = [Self.serializedVersion, exact == nil ? 0 : 1]
@@ -97,6 +97,76 @@ extension CorpusDeduplicator {
       result.bandKeys = (0..<options.bands).map { bandKey(result.signature, $0) }
     }
     return result
+  }
+}
+
+extension CorpusDeduplicator {
+  /// Keeps a document that was decided elsewhere (a kept document of an index, or of a
+  /// distributed run), without comparing it: the deduplicator then holds it as one run
+  /// that kept it would. Input numbers must grow from one call to the next.
+  public mutating func keep(_ fingerprint: DocumentFingerprint, id: String, inputNumber: Int) {
+    documentCount = max(documentCount, inputNumber + 1)
+    _ = enter(
+      exact: fingerprint.exact, signature: fingerprint.signature, bandKeys: fingerprint.bandKeys,
+      shingles: fingerprint.shingles[...], tokenCount: fingerprint.tokenCount, id: id, inputNumber: inputNumber,
+      known: true)
+  }
+
+  /// Records that the kept document numbered `inputNumber` holds a paragraph of key
+  /// `key`, unless a kept document already does; false when no kept document has
+  /// that number.
+  public mutating func holdParagraph(_ key: UInt64, keptInputNumber inputNumber: Int) -> Bool {
+    var low = 0
+    var high = keptInputNumbers.count
+    while low < high {
+      let middle = (low + high) / 2
+      if keptInputNumbers[middle] < inputNumber { low = middle + 1 } else { high = middle }
+    }
+    guard low < keptInputNumbers.count, keptInputNumbers[low] == inputNumber else { return false }
+    _ = paragraphIndex.valueOrInsert(key, UInt32(low))
+    return true
+  }
+
+  /// Counts `count` documents seen in all (kept or not), when they are more than
+  /// ``documentCount``: the documents a distributed run saw.
+  public mutating func countDocuments(_ count: Int) {
+    documentCount = max(documentCount, count)
+  }
+
+  /// The kept documents, in input order: each one's fingerprint as
+  /// ``keep(_:id:inputNumber:)`` takes it back (no paragraphs, no UTF-8 count), its
+  /// identifier and its input number.
+  public var keptDocuments: [(fingerprint: DocumentFingerprint, id: String, inputNumber: Int)] {
+    var firstHash = [UInt64?](repeating: nil, count: keptIDs.count)
+    exactIndex.forEach { key, value in
+      if value != .max { firstHash[Int(value)] = key }
+    }
+    let bins = options.signatureSize
+    return keptIDs.indices.map { index in
+      var fingerprint = DocumentFingerprint(utf8Count: 0, tokenCount: 0)
+      if let first = firstHash[index], exactCheck[index] != 0 { fingerprint.exact = (first, exactCheck[index]) }
+      if options.nearDuplicates {
+        let signature = Array(signatures[index * bins..<(index + 1) * bins])
+        if !signature.allSatisfy({ $0 == 0 }) {
+          fingerprint = DocumentFingerprint(utf8Count: 0, tokenCount: shingleStore.tokenCount(of: index))
+          if let first = firstHash[index], exactCheck[index] != 0 { fingerprint.exact = (first, exactCheck[index]) }
+          fingerprint.signature = signature
+          fingerprint.bandKeys = (0..<options.bands).map { bandKey(signature, $0) }
+          fingerprint.shingles = Array(shingleStore.packed(index))
+        }
+      }
+      return (fingerprint, keptIDs[index], keptInputNumbers[index])
+    }
+  }
+
+  /// The paragraph keys held by kept documents, each with the input number and
+  /// identifier of the kept document holding it first, sorted by key.
+  public var paragraphHolders: [(key: UInt64, keptInputNumber: Int, keptID: String)] {
+    var result: [(key: UInt64, keptInputNumber: Int, keptID: String)] = []
+    paragraphIndex.forEach { key, value in
+      if value != .max { result.append((key, keptInputNumbers[Int(value)], keptIDs[Int(value)])) }
+    }
+    return result.sorted { $0.key < $1.key }
   }
 }
 

@@ -345,9 +345,12 @@ public struct CorpusDeduplicator: Sendable {
   /// is not, keeps it: enters its hashes, signature, band keys and shingles (not its
   /// paragraphs). For a kept document, also the most similar candidate that failed the
   /// content check, if any.
+  ///
+  /// `known`: the document is known to be kept (decided elsewhere): it is entered
+  /// without being compared.
   mutating func enter(
     exact: (UInt64, UInt64)?, signature: [UInt32], bandKeys: [UInt64], shingles: ArraySlice<UInt8>, tokenCount: Int,
-    id: String, inputNumber: Int
+    id: String, inputNumber: Int, known: Bool = false
   ) -> (DeduplicationDecision.Duplicate?, DeduplicationDecision.NearCandidate?) {
     let bins = options.signatureSize
     // The document is entered as kept (one search per key), and taken out again if it
@@ -357,7 +360,7 @@ public struct CorpusDeduplicator: Sendable {
     var enteredExact = false
     if options.exactDocuments, let exact {
       let kept = exactIndex.exchange(exact.0, ordinal) ?? .max
-      if kept != .max && exactCheck[Int(kept)] == exact.1 {
+      if !known && kept != .max && exactCheck[Int(kept)] == exact.1 {
         _ = exactIndex.exchange(exact.0, kept)
         return (duplicate(of: Int(kept), kind: .exact, similarity: 1, coveredShare: 1, longestNewRun: 0), nil)
       }
@@ -375,7 +378,8 @@ public struct CorpusDeduplicator: Sendable {
         previous.append(bandIndex.exchange(key, ordinal) ?? .max)
       }
       var matcher: ShingleMatcher?
-      for (kept, similarity) in similarCandidates(signature, latest: previous).prefix(Self.candidatesChecked) {
+      let candidates = known ? [] : similarCandidates(signature, latest: previous).prefix(Self.candidatesChecked)
+      for (kept, similarity) in candidates {
         if matcher == nil { matcher = ShingleMatcher(packed: shingles) }
         let coverage = matcher!.coverage(
           by: kept, of: shingleStore, tokenCount: tokenCount, shingleSize: options.shingleSize)
