@@ -183,14 +183,21 @@ extension DeduplicationDecision {
     self.duplicate = duplicate
     self.nearestCandidate = nearestCandidate
     let known = removedParagraphs.filter { $0.paragraph >= 0 && $0.paragraph < fingerprint.paragraphs.count }
-    self.removedParagraphs = duplicate == nil ? Self.removals(known, in: fingerprint) : []
+    self.removedParagraphs =
+      duplicate == nil
+      ? Self.removals(
+        known.indices.map { (paragraph: known[$0].paragraph, kept: UInt32($0)) }, keptIDs: known.map(\.keptID),
+        keptInputNumbers: known.map(\.keptInputNumber), in: fingerprint) : []
   }
 
   /// The bytes to remove for the paragraphs `removed` (indices into the fingerprint's
-  /// paragraphs, ascending): each run of consecutive removed paragraphs goes with the
-  /// line breaks before it, or, at the start of the document, with those after it.
+  /// paragraphs, ascending, each with the index of the kept document holding it in
+  /// `keptIDs` and `keptInputNumbers`): each run of consecutive removed paragraphs goes
+  /// with the line breaks before it, or, at the start of the document, with those
+  /// after it.
   static func removals(
-    _ removed: [(paragraph: Int, keptID: String, keptInputNumber: Int)], in fingerprint: DocumentFingerprint
+    _ removed: [(paragraph: Int, kept: UInt32)], keptIDs: [String], keptInputNumbers: [Int],
+    in fingerprint: DocumentFingerprint
   ) -> [RemovedParagraph] {
     var result: [RemovedParagraph] = []
     let paragraphs = fingerprint.paragraphs
@@ -208,12 +215,12 @@ extension DeduplicationDecision {
       } else {
         range = 0..<fingerprint.utf8Count
       }
-      for removal in removed[index...last] {
+      for (paragraph, kept) in removed[index...last] {
         result.append(
           RemovedParagraph(
-            utf8: removal.paragraph == firstParagraph ? range : range.upperBound..<range.upperBound,
-            paragraph: paragraphs[removal.paragraph].content, keptID: removal.keptID,
-            keptInputNumber: removal.keptInputNumber))
+            utf8: paragraph == firstParagraph ? range : range.upperBound..<range.upperBound,
+            paragraph: paragraphs[paragraph].content, keptID: keptIDs[Int(kept)],
+            keptInputNumber: keptInputNumbers[Int(kept)]))
       }
       index = last + 1
     }

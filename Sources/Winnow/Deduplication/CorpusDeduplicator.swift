@@ -334,10 +334,7 @@ public struct CorpusDeduplicator: Sendable {
       }
     }
     decision.removedParagraphs = DeduplicationDecision.removals(
-      removed.map {
-        (paragraph: $0.paragraph, keptID: keptIDs[Int($0.kept)], keptInputNumber: keptInputNumbers[Int($0.kept)])
-      },
-      in: fingerprint)
+      removed, keptIDs: keptIDs, keptInputNumbers: keptInputNumbers, in: fingerprint)
     return decision
   }
 
