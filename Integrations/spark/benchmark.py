@@ -31,8 +31,10 @@ import winnow_spark  # noqa: E402
 def shuffle_bytes(event_directory: str) -> tuple[int, int]:
     """Bytes written and read by shuffles, over every task in the event logs."""
     written = read = 0
-    for path in glob.glob(os.path.join(event_directory, "*")):
-        with open(path, encoding="utf-8") as log:
+    for path in glob.glob(os.path.join(event_directory, "**", "*"), recursive=True):
+        if not os.path.isfile(path):
+            continue
+        with open(path, encoding="utf-8", errors="replace") as log:
             for line in log:
                 if '"SparkListenerTaskEnd"' not in line:
                     continue
