@@ -235,29 +235,14 @@ struct Apply: ParsableCommand {
   /// The decisions in `path`, by ordinal. Exits with status 1 and FILE:LINE on a line
   /// that is not a decision record with an ordinal.
   static func readDecisions(_ path: String) throws -> [Int: DecisionRecord] {
-    let name = path == "-" ? "<stdin>" : path
-    guard let reader = InputReader(path: path) else {
-      Diagnostics.error("cannot read \(name): \(String(cString: strerror(errno)))")
-      throw ExitCode.failure
-    }
     var result: [Int: DecisionRecord] = [:]
     let decoder = JSONDecoder()
-    var lineNumber = 0
-    while let piece = reader.nextLines(about: 1 << 20) {
-      for line in piece.split(separator: 0x0A, omittingEmptySubsequences: false) {
-        lineNumber += 1
-        guard !line.isEmpty else { continue }
-        guard let record = try? decoder.decode(DecisionRecord.self, from: Data(line)), let ordinal = record.ordinal
-        else {
-          Diagnostics.error("\(name):\(lineNumber): not a decision record with an ordinal \"o\"")
-          throw ExitCode.failure
-        }
-        result[ordinal] = record
+    try Index.Build.eachLine(path) { line, number in
+      guard let record = try? decoder.decode(DecisionRecord.self, from: line), let ordinal = record.ordinal else {
+        return "\(path == "-" ? "<stdin>" : path):\(number): not a decision record with an ordinal \"o\""
       }
-    }
-    if let failure = reader.failure {
-      Diagnostics.error("cannot read \(name): \(failure)")
-      throw ExitCode.failure
+      result[ordinal] = record
+      return nil
     }
     return result
   }
