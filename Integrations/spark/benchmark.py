@@ -28,21 +28,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import winnow_spark  # noqa: E402
 
 
-def shuffle_bytes(event_directory: str) -> tuple[int, int]:
-    """Bytes written and read by shuffles, over every task in the event logs."""
+def shuffle_bytes(event_directory: str) -> tuple[int, int, dict[str, int]]:
+    """Bytes written and read by shuffles, over every task in the event logs, and the
+    bytes written by the stages of each call site of the driver."""
     written = read = 0
+    by_site: dict[str, int] = {}
     for path in glob.glob(os.path.join(event_directory, "**", "*"), recursive=True):
         if not os.path.isfile(path):
             continue
         with open(path, encoding="utf-8", errors="replace") as log:
             for line in log:
-                if '"SparkListenerTaskEnd"' not in line:
-                    continue
-                metrics = json.loads(line).get("Task Metrics") or {}
-                written += metrics.get("Shuffle Write Metrics", {}).get("Shuffle Bytes Written", 0)
-                reading = metrics.get("Shuffle Read Metrics", {})
-                read += reading.get("Remote Bytes Read", 0) + reading.get("Local Bytes Read", 0)
-    return written, read
+                if '"SparkListenerTaskEnd"' in line:
+                    metrics = json.loads(line).get("Task Metrics") or {}
+                    written += metrics.get("Shuffle Write Metrics", {}).get("Shuffle Bytes Written", 0)
+                    reading = metrics.get("Shuffle Read Metrics", {})
+                    read += reading.get("Remote Bytes Read", 0) + reading.get("Local Bytes Read", 0)
+                elif '"SparkListenerStageCompleted"' in line:
+                    info = json.loads(line).get("Stage Info") or {}
+                    for accumulable in info.get("Accumulables", []):
+                        if accumulable.get("Name") == "internal.metrics.shuffle.write.bytesWritten":
+                            site = info.get("Stage Name", "?")
+                            by_site[site] = by_site.get(site, 0) + int(accumulable.get("Value", 0))
+    return written, read, by_site
 
 
 def main() -> int:
@@ -74,6 +81,8 @@ def main() -> int:
     spark = (SparkSession.builder.master(arguments.master).appName("winnow-bench")
              .config("spark.ui.showConsoleProgress", "false")
              .config("spark.eventLog.enabled", "true").config("spark.eventLog.dir", str(events))
+             # Spark 4 compresses event logs by default; plain JSON lines are read here.
+             .config("spark.eventLog.compress", "false")
              .config("spark.driver.memory", "4g").getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     spark_times = []
@@ -87,7 +96,7 @@ def main() -> int:
     finally:
         spark.stop()
     identical = (work / "spark.jsonl").read_bytes() == (work / "single.jsonl").read_bytes()
-    written, read = shuffle_bytes(str(events))
+    written, read, by_site = shuffle_bytes(str(events))
 
     subprocess.run([winnow, "clean", corpus, "-o", "/dev/null", "-q", "--index", str(work / "corpus.index")], check=True)
     info = subprocess.run([winnow, "index", "info", str(work / "corpus.index")], capture_output=True, text=True,
@@ -105,6 +114,8 @@ def main() -> int:
           f"({size / 1e6 / median(spark_times):.1f} MB/s); output identical: {identical}")
     print(f"shuffled over {arguments.runs} runs: {written / arguments.runs / 1e6:.1f} MB written per run, "
           f"{written / arguments.runs / documents:.0f} bytes per document")
+    for site, size in sorted(by_site.items(), key=lambda item: -item[1])[:8]:
+        print(f"  {size / arguments.runs / documents:6.0f} bytes per document written by the stages at {site}")
     print(info.strip())
     return 0 if identical else 1
 

@@ -133,49 +133,7 @@ struct Decide: ParsableCommand {
     }
     var written: [UInt8] = []
     for path in inputs.isEmpty ? ["-"] : inputs {
-      let name = path == "-" ? "<stdin>" : path
-      guard let reader = InputReader(path: path) else {
-        Diagnostics.error("cannot read \(name): \(String(cString: strerror(errno)))")
-        throw ExitCode.failure
-      }
-      var lineNumber = 0
-      while let piece = reader.nextLines(about: 1 << 20) {
-        for line in piece.split(separator: 0x0A, omittingEmptySubsequences: false) {
-          lineNumber += 1
-          guard !line.isEmpty else { continue }
-          func fail(_ reason: String) -> ExitCode {
-            Diagnostics.error("\(name):\(lineNumber): \(reason)")
-            return ExitCode.failure
-          }
-          let record: FingerprintRecord
-          do {
-            record = try decoder.decode(FingerprintRecord.self, from: Data(line))
-          } catch {
-            throw fail("not a fingerprint record: \(error)")
-          }
-          guard let number = record.inputNumber else { throw fail("the record has no input number \"n\"") }
-          if record.component != component {
-            if deduplicator.keptIDs.count >= Self.resetAfter { deduplicator = CorpusDeduplicator(options) }
-            component = record.component
-          } else if number <= lastNumber {
-            throw fail("input numbers must grow within a component: \(number) after \(lastNumber)")
-          }
-          lastNumber = number
-          guard let bytes = Data(base64Encoded: record.fingerprint) else { throw fail("the fingerprint is not base64") }
-          let fingerprint: DocumentFingerprint
-          do throws(CorpusDeduplicator.FingerprintError) {
-            fingerprint = try deduplicator.fingerprint(serialized: bytes)
-          } catch {
-            throw fail("\(error) (made with other options?)")
-          }
-          if record.kept == true {
-            deduplicator.keep(fingerprint, id: record.id, inputNumber: number)
-            continue
-          }
-          let decision = DecisionRecord(
-            deduplicator.decide(fingerprint, id: record.id, inputNumber: number), inputNumber: number)
-          if !decision.isEmpty { decision.encodedLine(into: &written) }
-        }
+      try InputReader.eachLine(path) {
         do throws(OutputFile.Failure) {
           try output.write(written)
         } catch {
@@ -183,10 +141,36 @@ struct Decide: ParsableCommand {
           throw ExitCode.failure
         }
         written = []
-      }
-      if let failure = reader.failure {
-        Diagnostics.error("cannot read \(name): \(failure)")
-        throw ExitCode.failure
+      } _: { line, _ in
+        let record: FingerprintRecord
+        do {
+          record = try decoder.decode(FingerprintRecord.self, from: line)
+        } catch {
+          return "not a fingerprint record: \(error)"
+        }
+        guard let number = record.inputNumber else { return "the record has no input number \"n\"" }
+        if record.component != component {
+          if deduplicator.keptIDs.count >= Self.resetAfter { deduplicator = CorpusDeduplicator(options) }
+          component = record.component
+        } else if number <= lastNumber {
+          return "input numbers must grow within a component: \(number) after \(lastNumber)"
+        }
+        lastNumber = number
+        guard let bytes = Data(base64Encoded: record.fingerprint) else { return "the fingerprint is not base64" }
+        let fingerprint: DocumentFingerprint
+        do throws(CorpusDeduplicator.FingerprintError) {
+          fingerprint = try deduplicator.fingerprint(serialized: bytes)
+        } catch {
+          return "\(error) (made with other options?)"
+        }
+        if record.kept == true {
+          deduplicator.keep(fingerprint, id: record.id, inputNumber: number)
+        } else {
+          let decision = DecisionRecord(
+            deduplicator.decide(fingerprint, id: record.id, inputNumber: number), inputNumber: number)
+          if !decision.isEmpty { decision.encodedLine(into: &written) }
+        }
+        return nil
       }
     }
     do throws(OutputFile.Failure) {
@@ -237,9 +221,9 @@ struct Apply: ParsableCommand {
   static func readDecisions(_ path: String) throws -> [Int: DecisionRecord] {
     var result: [Int: DecisionRecord] = [:]
     let decoder = JSONDecoder()
-    try Index.Build.eachLine(path) { line, number in
+    try InputReader.eachLine(path) { line, _ in
       guard let record = try? decoder.decode(DecisionRecord.self, from: line), let ordinal = record.ordinal else {
-        return "\(path == "-" ? "<stdin>" : path):\(number): not a decision record with an ordinal \"o\""
+        return "not a decision record with an ordinal \"o\""
       }
       result[ordinal] = record
       return nil
@@ -251,24 +235,18 @@ struct Apply: ParsableCommand {
 /// The boilerplate lines an engine counted: JSON lines {"k": key, "d": documents}.
 enum BoilerplateFile {
   static func read(_ path: String) throws -> BoilerplateSet {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      Diagnostics.error("cannot read \(path): \(String(cString: strerror(errno)))")
-      throw ExitCode.failure
-    }
     struct Line: Decodable {
       var k: String
       var d: Int
     }
     var counts: [UInt64: Int] = [:]
     let decoder = JSONDecoder()
-    for (index, line) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() where !line.isEmpty
-    {
+    try InputReader.eachLine(path) { line, _ in
       guard let entry = try? decoder.decode(Line.self, from: line), let key = UInt64(entry.k, radix: 16) else {
-        Diagnostics.error(
-          "\(path):\(index + 1): not a boilerplate line {\"k\": 16 hexadecimal digits, \"d\": documents}")
-        throw ExitCode.failure
+        return "not a boilerplate line {\"k\": 16 hexadecimal digits, \"d\": documents}"
       }
       counts[key] = entry.d
+      return nil
     }
     return BoilerplateSet(documentCounts: counts)
   }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// Reads a file or standard input: whole, or in pieces of whole lines. Input that
@@ -247,6 +248,38 @@ final class InputReader {
         guard got > 0 else { break }
         initialized += got
       }
+    }
+  }
+}
+
+extension InputReader {
+  /// Calls `body` with each non-empty line of `path` ("-" is standard input) and its
+  /// number, and `afterPiece` after each piece of about a megabyte of lines. A reason
+  /// `body` returns is an error at FILE:LINE, and exits with status 1, as a file that
+  /// cannot be read does.
+  static func eachLine(
+    _ path: String, afterPiece: () throws -> Void = {}, _ body: (Data, Int) -> String?
+  ) throws {
+    let name = path == "-" ? "<stdin>" : path
+    guard let reader = InputReader(path: path) else {
+      Diagnostics.error("cannot read \(name): \(String(cString: strerror(errno)))")
+      throw ExitCode.failure
+    }
+    var number = 0
+    while let piece = reader.nextLines(about: 1 << 20) {
+      for line in piece.split(separator: 0x0A, omittingEmptySubsequences: false) {
+        number += 1
+        guard !line.isEmpty else { continue }
+        if let reason = body(Data(line), number) {
+          Diagnostics.error("\(name):\(number): \(reason)")
+          throw ExitCode.failure
+        }
+      }
+      try afterPiece()
+    }
+    if let failure = reader.failure {
+      Diagnostics.error("cannot read \(name): \(failure)")
+      throw ExitCode.failure
     }
   }
 }

@@ -170,12 +170,12 @@ struct Index: ParsableCommand {
       var deduplicator = CorpusDeduplicator(dedup.options)
       let decoder = JSONDecoder()
       var last = -1
-      try Self.eachLine(documents) { line, number in
+      try InputReader.eachLine(documents) { line, _ in
         guard let record = try? decoder.decode(FingerprintRecord.self, from: line), let n = record.inputNumber,
           n > last, let bytes = Data(base64Encoded: record.fingerprint),
           let fingerprint = try? deduplicator.fingerprint(serialized: bytes)
         else {
-          return "\(documents):\(number): not a kept document's record with a growing \"n\" (made with these options?)"
+          return "not a kept document's record with a growing \"n\" (made with these options?)"
         }
         last = n
         deduplicator.keep(fingerprint, id: record.id, inputNumber: n)
@@ -185,10 +185,10 @@ struct Index: ParsableCommand {
         var k: String
         var n: Int
       }
-      try Self.eachLine(paragraphs) { line, number in
+      try InputReader.eachLine(paragraphs) { line, _ in
         guard let holder = try? decoder.decode(Holder.self, from: line), let key = UInt64(holder.k, radix: 16),
           deduplicator.holdParagraph(key, keptInputNumber: holder.n)
-        else { return "\(paragraphs):\(number): not a paragraph holder of a kept document {\"k\": KEY, \"n\": number}" }
+        else { return "not a paragraph holder of a kept document {\"k\": KEY, \"n\": number}" }
         return nil
       }
       deduplicator.countDocuments(seen)
@@ -196,30 +196,6 @@ struct Index: ParsableCommand {
         try OutputFile.write(deduplicator.serialized(), to: output)
       } catch {
         Diagnostics.error(error.message)
-        throw ExitCode.failure
-      }
-    }
-
-    /// Calls `body` with each non-empty line of `path` and its number; a message it
-    /// returns is an error (exit status 1).
-    static func eachLine(_ path: String, _ body: (Data, Int) -> String?) throws {
-      guard let reader = InputReader(path: path) else {
-        Diagnostics.error("cannot read \(path): \(String(cString: strerror(errno)))")
-        throw ExitCode.failure
-      }
-      var number = 0
-      while let piece = reader.nextLines(about: 1 << 20) {
-        for line in piece.split(separator: 0x0A, omittingEmptySubsequences: false) {
-          number += 1
-          guard !line.isEmpty else { continue }
-          if let message = body(Data(line), number) {
-            Diagnostics.error(message)
-            throw ExitCode.failure
-          }
-        }
-      }
-      if let failure = reader.failure {
-        Diagnostics.error("cannot read \(path): \(failure)")
         throw ExitCode.failure
       }
     }

@@ -102,10 +102,10 @@ public struct DecisionRecord: Codable, Sendable, Hashable {
   /// `winnow apply` matches decisions by. Set by the engine.
   public var ordinal: Int?
   /// The kept document it duplicates, when it is dropped.
-  public var duplicate: Duplicate?
+  public var duplicate: Match?
   /// The most similar kept document checked as its original and found to lack a run
   /// of its text.
-  public var nearCandidate: NearCandidate?
+  public var nearCandidate: Match?
   /// Paragraphs removed because a kept document of a smaller number holds them.
   public var removedParagraphs: [RemovedParagraph]?
 
@@ -117,14 +117,17 @@ public struct DecisionRecord: Codable, Sendable, Hashable {
     case removedParagraphs = "p"
   }
 
-  /// A dropped document's original.
-  public struct Duplicate: Codable, Sendable, Hashable {
+  /// A kept document a decision names: a dropped document's original
+  /// (``DecisionRecord/duplicate``, with its ``kind``) or the most similar kept
+  /// document checked and found to lack a run of the document's text
+  /// (``DecisionRecord/nearCandidate``, without a kind).
+  public struct Match: Codable, Sendable, Hashable {
     /// The kept document's id, as written.
     public var id: String
     /// Its input number.
     public var inputNumber: Int
-    /// `exact` or `near`.
-    public var kind: String
+    /// `exact` or `near` for a duplicate; nil for a near candidate.
+    public var kind: String?
     /// The estimated Jaccard similarity (1 for exact copies).
     public var similarity: Double
     /// The share of the document's tokens the kept one covers.
@@ -136,28 +139,6 @@ public struct DecisionRecord: Codable, Sendable, Hashable {
       case id
       case inputNumber = "n"
       case kind, similarity
-      case coveredShare = "covered"
-      case longestNewRun = "run"
-    }
-  }
-
-  /// A kept document checked as a near copy and holding text of its own.
-  public struct NearCandidate: Codable, Sendable, Hashable {
-    /// The candidate's id, as written.
-    public var id: String
-    /// Its input number.
-    public var inputNumber: Int
-    /// The estimated Jaccard similarity.
-    public var similarity: Double
-    /// The share of the document's tokens the candidate covers.
-    public var coveredShare: Double
-    /// The longest run of the document's tokens the candidate lacks.
-    public var longestNewRun: Int
-
-    enum CodingKeys: String, CodingKey {
-      case id
-      case inputNumber = "n"
-      case similarity
       case coveredShare = "covered"
       case longestNewRun = "run"
     }
@@ -196,14 +177,14 @@ public struct DecisionRecord: Codable, Sendable, Hashable {
   public init(_ decision: DeduplicationDecision, inputNumber: Int) {
     self.inputNumber = inputNumber
     duplicate = decision.duplicate.map {
-      Duplicate(
+      Match(
         id: $0.keptID, inputNumber: $0.keptInputNumber, kind: $0.kind.rawValue, similarity: $0.similarity,
         coveredShare: $0.coveredShare, longestNewRun: $0.longestNewRun)
     }
     nearCandidate = decision.nearestCandidate.map {
-      NearCandidate(
-        id: $0.keptID, inputNumber: $0.keptInputNumber, similarity: $0.similarity, coveredShare: $0.coveredShare,
-        longestNewRun: $0.longestNewRun)
+      Match(
+        id: $0.keptID, inputNumber: $0.keptInputNumber, kind: nil, similarity: $0.similarity,
+        coveredShare: $0.coveredShare, longestNewRun: $0.longestNewRun)
     }
   }
 
