@@ -244,7 +244,12 @@ final class CorpusRun {
     mutating func write(_ batch: Batch) throws(OutputFile.Failure) {
       let strict = run.flags.strict
       // The first pass of boilerplate detection reports nothing: the second will.
-      if run.lineCounter == nil { for message in batch.messages { Diagnostics.error(message) } }
+      if run.lineCounter == nil {
+        for message in batch.messages {
+          // A warning is not an error: "winnow: warning: ...".
+          if message.hasPrefix("warning: ") { Diagnostics.note(message) } else { Diagnostics.error(message) }
+        }
+      }
       if run.decider != nil {
         run.decider!.decide(batch)
         if let limit = run.indexMemoryLimit, let bytes = run.deduplicator?.memoryBytes, bytes > limit {

@@ -242,6 +242,19 @@ import Winnow
     #expect(forced.status == 0, "\(forced.stderr)")
   }
 
+  @Test func aDoubtfulEncodingIsAWarningNotAnError() throws {
+    // Random bytes: ICU's detector guesses, with a confidence below the threshold.
+    var state: UInt64 = 7
+    let bytes = (0..<4000).map { _ -> UInt8 in
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return UInt8(truncatingIfNeeded: state >> 56)
+    }
+    let run = try Command.run(["clean", "-o", "/dev/null"], stdin: bytes)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stderr.contains("winnow: warning: <stdin>: the encoding is a guess"), "\(run.stderr)")
+    #expect(!run.stderr.contains("error"), "\(run.stderr)")
+  }
+
   @Test func utf16WithoutAByteOrderMarkIsRecognized() throws {
     let text = "Caf\u{00E9} \u{201C}ok\u{201D}\nЗдравствуйте, мир.\n"
     for (name, encoding) in [("UTF-16LE", String.Encoding.utf16LittleEndian), ("UTF-16BE", .utf16BigEndian)] {

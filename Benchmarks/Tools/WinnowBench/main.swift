@@ -8,7 +8,8 @@
 // from a seeded generator. Every stage runs on one core over the documents one by
 // one; the table gives the minimum and median time over --runs runs and MB/s of input
 // at the median. With --command, the built `winnow` executable is timed instead, end
-// to end on a JSON Lines corpus (CommandBench.swift).
+// to end on a JSON Lines corpus (CommandBench.swift); with --large, on single large and
+// hostile documents (LargeBench.swift).
 
 import CWinnowICU
 import CWinnowKernels
@@ -25,6 +26,7 @@ struct Arguments {
   var scaling = false
   var corpus: String?
   var command = false
+  var large = false
   var keep: String?
   var corpusOnly = false
   var paragraphIndex: Int?
@@ -45,6 +47,7 @@ struct Arguments {
       case "--scaling": scaling = true
       case "--corpus": corpus = iterator.next()
       case "--command": command = true
+      case "--large": large = true
       case "--keep": keep = iterator.next()
       case "--corpus-only": corpusOnly = true
       case "--paragraph-index": paragraphIndex = Int(iterator.next() ?? "")
@@ -56,6 +59,7 @@ struct Arguments {
           usage: winnow-bench [--megabytes N] [--runs N] [--articles DIR] [--baseline-megabytes N]
                               [--only STAGE-PREFIX] [--corpus NAME-PART] [--scaling]
                  winnow-bench --command [--megabytes N] [--runs N] [--articles DIR] [--keep DIR [--corpus-only]]
+                 winnow-bench --large [--runs N] [--articles DIR] [--keep DIR]
                  winnow-bench --paragraph-index N
                  winnow-bench --kept-documents N [--tokens 400]
           """
@@ -283,6 +287,10 @@ if let count = arguments.keptDocuments {
       + "\(format(Double(total) / Double(count), 1)) bytes each (content check \(format(Double(shingles) / Double(count), 1)), "
       + "the rest \(format(Double(total - shingles) / Double(count), 1))); peak resident \(usage.ru_maxrss / 1024) MB; "
       + "\(format(elapsed, 2)) s, \(format(elapsed * 1e9 / Double(count), 0)) ns per document")
+  exit(0)
+}
+if arguments.large {
+  benchmarkLarge(articles: arguments.articles, runs: arguments.runs, keep: arguments.keep)
   exit(0)
 }
 if arguments.command {
