@@ -99,16 +99,12 @@ func perturbed(_ text: [UInt8], seed: UInt64, oneIn: UInt64, vocabulary: [ArrayS
 /// the articles in `directory` (in file-name order, repeated), written to a temporary
 /// folder that is removed at the end.
 func benchmarkCommand(articles directory: String?, megabytes: Int, runs: Int, keep: String?, corpusOnly: Bool = false) {
-  let candidates = [directory, "../shared/data/articles/text", "../../shared/data/articles/text"].compactMap { $0 }
-  guard let folder = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }),
-    let names = try? FileManager.default.contentsOfDirectory(atPath: folder).sorted(), !names.isEmpty
-  else { fail("--command needs the shared articles (../shared/data/articles/text or --articles DIR)") }
+  guard let texts = sharedArticles(directory) else {
+    fail("--command needs the shared articles (../shared/data/articles/text or --articles DIR)")
+  }
   let executable = Bundle.main.executableURL!.deletingLastPathComponent().appendingPathComponent("winnow").path
   guard corpusOnly || FileManager.default.isExecutableFile(atPath: executable) else {
     fail("\(executable) not found: build it first (swift build -c release --product winnow)")
-  }
-  let texts = names.compactMap { name in
-    FileManager.default.contents(atPath: folder + "/" + name).map { (name, [UInt8]($0)) }
   }
 
   // --keep DIR: the corpus and outputs stay there, for runs by hand.

@@ -42,15 +42,9 @@ func benchmarkLarge(articles directory: String?, runs: Int, keep: String?) {
   guard FileManager.default.isExecutableFile(atPath: executable) else {
     fail("\(executable) not found: build it first (swift build -c release --product winnow)")
   }
-  let candidates = [directory, "../shared/data/articles/text", "../../shared/data/articles/text"].compactMap { $0 }
-  var texts: [[UInt8]] = []
-  if let folder = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }),
-    let names = try? FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-  {
-    texts = names.compactMap { FileManager.default.contents(atPath: folder + "/" + $0).map { [UInt8]($0) } }
-  }
-  let source = texts.isEmpty ? "a seeded generator (no shared articles)" : "\(texts.count) shared articles"
-  if texts.isEmpty { texts = Generator.corpora().0.documents }
+  let articles = sharedArticles(directory)
+  let source = articles.map { "\($0.count) shared articles" } ?? "a seeded generator (no shared articles)"
+  let texts = articles?.map(\.text) ?? Generator.corpora().0.documents
   let vocabulary = words(texts)
 
   let folder =

@@ -116,25 +116,33 @@ func isLatinScript(_ text: String) -> Bool {
   return letters == 0 || Double(latin) >= 0.9 * Double(letters)
 }
 
-func loadArticles(_ explicit: String?) -> (latin: Corpus, other: Corpus)? {
+/// The shared articles (`explicit`, else ../shared/data/articles/text from the package
+/// root or one level below), `.txt` files in name order; nil when there are none.
+func sharedArticles(_ explicit: String?) -> [(name: String, text: [UInt8])]? {
   let candidates = [explicit, "../shared/data/articles/text", "../../shared/data/articles/text"].compactMap { $0 }
   let fileManager = FileManager.default
   for directory in candidates {
     guard let names = try? fileManager.contentsOfDirectory(atPath: directory), !names.isEmpty else { continue }
-    var latin = Corpus(name: "articles, Latin script", documents: [])
-    var other = Corpus(name: "articles, non-Latin", documents: [])
-    for name in names.sorted() where name.hasSuffix(".txt") {
-      guard let data = fileManager.contents(atPath: directory + "/" + name) else { continue }
-      let bytes = [UInt8](data)
-      if isLatinScript(String(decoding: bytes, as: UTF8.self)) {
-        latin.documents.append(bytes)
-      } else {
-        other.documents.append(bytes)
-      }
+    let articles = names.sorted().filter { $0.hasSuffix(".txt") }.compactMap { name in
+      fileManager.contents(atPath: directory + "/" + name).map { (name: name, text: [UInt8]($0)) }
     }
-    return (latin, other)
+    if !articles.isEmpty { return articles }
   }
   return nil
+}
+
+func loadArticles(_ explicit: String?) -> (latin: Corpus, other: Corpus)? {
+  guard let articles = sharedArticles(explicit) else { return nil }
+  var latin = Corpus(name: "articles, Latin script", documents: [])
+  var other = Corpus(name: "articles, non-Latin", documents: [])
+  for (_, bytes) in articles {
+    if isLatinScript(String(decoding: bytes, as: UTF8.self)) {
+      latin.documents.append(bytes)
+    } else {
+      other.documents.append(bytes)
+    }
+  }
+  return (latin, other)
 }
 
 /// A seeded generator of scraped-looking text, used when the shared articles are absent.
