@@ -20,11 +20,15 @@ struct DistributedStep {
 struct DistributedFlags: ParsableArguments {
   @Option(
     help: ArgumentHelp(
-      "The boilerplate lines, as JSON lines {\"k\": KEY, \"d\": DOCUMENTS}: the counts of 'winnow fingerprint --line-counts' added up by key, kept where DOCUMENTS reaches the threshold.",
+      "The boilerplate lines, as JSON lines {\"k\": KEY, \"d\": DOCUMENTS}: the counts of 'winnow fingerprint --line-counts' added up by key, kept where DOCUMENTS reaches the threshold; '-' reads standard input.",
       valueName: "file"))
   var boilerplateLines: String?
 
-  func validate(_ dedup: DedupFlags) throws {
+  func validate(_ dedup: DedupFlags, _ corpus: CorpusFlags, decisions: String? = nil) throws {
+    let readsStandardInput = corpus.inputs.isEmpty || corpus.inputs.contains("-")
+    for (name, path) in [("--boilerplate-lines", boilerplateLines), ("--decisions", decisions)] where path == "-" {
+      if readsStandardInput { throw ValidationError("\(name) - reads standard input: give the documents as files.") }
+    }
     if dedup.boilerplate != nil {
       throw ValidationError("--boilerplate counts lines over the whole corpus: give --boilerplate-lines FILE here.")
     }
@@ -60,7 +64,7 @@ struct Fingerprint: ParsableCommand {
   @Flag(help: "Write the number of documents holding each distinct line instead (for --boilerplate-lines).")
   var lineCounts = false
 
-  func validate() throws { try distributed.validate(dedup) }
+  func validate() throws { try distributed.validate(dedup, corpus) }
 
   func run() throws {
     let cleaner = cleaning.cleaner(normalization, repeats, deduplication: dedup.options)
@@ -207,7 +211,7 @@ struct Apply: ParsableCommand {
   @Option(help: "Write one JSON line per document describing its removals and normalization changes.")
   var explain: String?
 
-  func validate() throws { try distributed.validate(dedup) }
+  func validate() throws { try distributed.validate(dedup, corpus, decisions: decisions) }
 
   func run() throws {
     let cleaner = cleaning.cleaner(normalization, repeats, deduplication: dedup.options)
@@ -224,6 +228,9 @@ struct Apply: ParsableCommand {
     try InputReader.eachLine(path) { line, _ in
       guard let record = try? decoder.decode(DecisionRecord.self, from: line), let ordinal = record.ordinal else {
         return "not a decision record with an ordinal \"o\""
+      }
+      if let kind = record.duplicate.map({ $0.kind ?? "" }), kind != "exact" && kind != "near" {
+        return "a \"dup\" needs a \"kind\": \"exact\" or \"near\""
       }
       result[ordinal] = record
       return nil

@@ -267,7 +267,10 @@ extension InputReader {
     }
     var number = 0
     while let piece = reader.nextLines(about: 1 << 20) {
-      for line in piece.split(separator: 0x0A, omittingEmptySubsequences: false) {
+      // A piece ends with a line feed (but for the input's last line): what follows it
+      // is the next piece's first line, not an empty line here.
+      let lines = piece.split(separator: 0x0A, omittingEmptySubsequences: false)
+      for line in piece.last == 0x0A ? lines.dropLast() : lines[...] {
         number += 1
         guard !line.isEmpty else { continue }
         if let reason = body(Data(line), number) {

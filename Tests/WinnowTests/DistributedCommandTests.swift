@@ -262,6 +262,33 @@ import WinnowCorpus
     #expect(decided.status == 0 && decided.stdout.isEmpty, "\(decided.stderr)")
   }
 
+  /// A bad line of a file of several megabytes is named by its own line number: the
+  /// reader's pieces of about a megabyte add no lines of their own.
+  @Test func aBadLineFarIntoALargeFileIsNamedByItsNumber() throws {
+    let directory = try Command.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let good = (0..<120_000).map { String(format: "{\"k\":\"%016llx\",\"d\":5}\n", UInt64($0) &* 0x9E37_79B9_7F4A_7C15) }
+    let lines = directory.appendingPathComponent("lines.jsonl")
+    try Data((good.joined() + "not a line\n").utf8).write(to: lines)
+    let input = directory.appendingPathComponent("corpus.jsonl")
+    try Data("{\"text\":\"a\"}\n".utf8).write(to: input)
+    let run = try Command.run(["fingerprint", input.path, "--boilerplate-lines", lines.path])
+    #expect(run.status == 1)
+    #expect(run.stderr.contains("lines.jsonl:120001: not a boilerplate line"), "\(run.stderr)")
+    let decisions = directory.appendingPathComponent("decisions.jsonl")
+    try Data((String(repeating: "\n", count: 3_000_000) + "{]\n").utf8).write(to: decisions)
+    let decided = try Command.run(["apply", input.path, "--decisions", decisions.path])
+    #expect(decided.stderr.contains("decisions.jsonl:3000001:"), "\(decided.stderr)")
+    // A dropped document's record says how it was matched.
+    try Data("{\"n\":0,\"o\":0,\"dup\":{\"id\":\"1\",\"n\":1,\"similarity\":1,\"covered\":1,\"run\":0}}\n".utf8)
+      .write(to: decisions)
+    let unnamed = try Command.run(["apply", input.path, "--decisions", decisions.path])
+    #expect(unnamed.status == 1 && unnamed.stderr.contains("decisions.jsonl:1: a \"dup\" needs a \"kind\""), "\(unnamed.stderr)")
+    // Standard input holds either the documents or the lines an engine wrote, not both.
+    let both = try Command.run(["apply", "-", "--decisions", "-"])
+    #expect(both.status == 64 && both.stderr.contains("--decisions - reads standard input"), "\(both.stderr)")
+  }
+
   /// A fingerprint's bytes read back give the same decisions.
   @Test func serializedFingerprintsDecideAlike() throws {
     let deduplicator = CorpusDeduplicator()
