@@ -142,7 +142,8 @@ def main() -> int:
     from pyspark.sql import SparkSession
 
     spark = (SparkSession.builder.master("local[2]").appName("winnow-test")
-             .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", "4").getOrCreate())
+             .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", "4")
+             .config("spark.driver.maxResultSize", "8m").getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     work = Path(tempfile.mkdtemp(prefix="winnow-spark-test-"))
     failures: list[str] = []
@@ -153,6 +154,18 @@ def main() -> int:
             failures.append(name)
 
     try:
+        # The member bitmap, over many small blocks and over four of a megabyte: the
+        # driver receives each block once (8 partitions of numbers, each spread over the
+        # whole range, would send it 8 bitmaps of 4 MB, past the 8 MB limit set above).
+        for size, block_bits in ((10_000, 512), (1 << 25, winnow_spark.BITMAP_BLOCK_BITS)):
+            chosen = sorted(random.Random(3).sample(range(size), 5000))
+            member = winnow_spark.members(spark.sparkContext.parallelize(chosen, 8), size, 3, spark.sparkContext,
+                                          block_bits=block_bits)
+            held = set(chosen)
+            probes = chosen + [n + 1 for n in chosen if n + 1 < size] + random.Random(4).sample(range(size), 9000)
+            wrong = [n for n in probes if member(n) != (n in held)]
+            check(f"member bitmap of {size:,} bits in blocks of {block_bits:,} holds exactly the numbers given",
+                  not wrong, str(wrong[:5]))
         files = build_corpus(work, articles)
         documents = sum(1 for path in files for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
         print(f"corpus: {documents} lines in {len(files)} files, from {origin}")

@@ -216,20 +216,37 @@ def signature_of(encoded: str) -> tuple[int, ...]:
 # MARK: The stages
 
 
-def members(numbers, size: int, context):
-    """A broadcast bitmap of the document numbers in `numbers` (an RDD), of `size`
-    bits: built per partition and or-ed together, so that records of documents
-    outside it are filtered out before a join instead of shuffled to it (size / 8
-    bytes on each executor: 125 MB for a billion documents)."""
-    def build(part: Iterator) -> Iterator:
-        bits = bytearray((size + 7) // 8)
-        for number in part:
-            bits[number >> 3] |= 1 << (number & 7)
-        yield int.from_bytes(bits, "little")
+BITMAP_BLOCK_BITS = 1 << 23  # one megabyte of bitmap per block
 
-    union = numbers.mapPartitions(build).fold(0, lambda a, b: a | b)
-    bitmap = context.broadcast(union.to_bytes((size + 7) // 8, "little"))
-    return lambda number: bitmap.value[number >> 3] >> (number & 7) & 1 == 1
+
+def members(numbers, size: int, partitions: int, context, block_bits: int = BITMAP_BLOCK_BITS):
+    """A broadcast bitmap of the document numbers in `numbers` (an RDD), of `size`
+    bits, so that records of documents outside it are filtered out before a join
+    instead of shuffled to it. The numbers are shuffled by block of `block_bits` (2^23:
+    one megabyte of bitmap), each block's bits are set by the task that holds it, and the driver
+    copies the blocks one at a time into one bitmap: size / 8 bytes on the driver and
+    on each executor (125 MB for a billion documents), never one bitmap per partition."""
+    assert block_bits % 8 == 0
+    blocks = (size + block_bits - 1) // block_bits
+
+    def build(part: Iterator) -> Iterator:
+        bits: dict[int, bytearray] = {}
+        for block, number in part:
+            if block not in bits:
+                bits[block] = bytearray(block_bits // 8)
+            offset = number - block * block_bits
+            bits[block][offset >> 3] |= 1 << (offset & 7)
+        for block in sorted(bits):
+            yield block, bytes(bits.pop(block))
+
+    shuffled = numbers.map(lambda number: (number // block_bits, number)).partitionBy(
+        max(1, min(partitions, blocks)), lambda block: block)
+    bitmap = bytearray((size + 7) // 8)
+    for block, bits in shuffled.mapPartitions(build).toLocalIterator():
+        start = block * block_bits // 8
+        bitmap[start:start + len(bits)] = bits[:len(bitmap) - start]
+    shared = context.broadcast(bitmap)
+    return lambda number: shared.value[number >> 3] >> (number & 7) & 1 == 1
 
 
 def connected_components(edges, partitions: int, max_rounds: int = 10_000, log=lambda message: None):
@@ -455,7 +472,7 @@ def run(spark, inputs: list[str], output_dir: str, options: list[str], partition
     )
     threshold = float(option_value(options, "--near-threshold", "0.4"))
     pairs.persist()
-    paired = members(pairs.flatMap(lambda pair: pair), total, context)
+    paired = members(pairs.flatMap(lambda pair: pair), total, shuffle, context)
     signatures = everything.filter(lambda item: paired(item[0]) and item[1].get("b")).mapValues(
         lambda record: signature_of(record["f"]))
 
@@ -477,7 +494,7 @@ def run(spark, inputs: list[str], output_dir: str, options: list[str], partition
     # What decide reads of a record: its id, fingerprint and kept flag (keys and
     # paragraphs stay behind: they are a third of a record and not shuffled here).
     # Documents in no component are kept whole and need no decision.
-    labelled = members(labels.keys(), total, context)
+    labelled = members(labels.keys(), total, shuffle, context)
     deciding = everything.filter(lambda item: labelled(item[0])).mapValues(
         lambda record: {key: record[key] for key in ("o", "id", "f", "kept") if key in record})
     grouped = deciding.join(labels, shuffle).map(lambda kv: ((kv[1][1], kv[0]), kv[1][0]))

@@ -267,7 +267,9 @@ import WinnowCorpus
   @Test func aBadLineFarIntoALargeFileIsNamedByItsNumber() throws {
     let directory = try Command.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
-    let good = (0..<120_000).map { String(format: "{\"k\":\"%016llx\",\"d\":5}\n", UInt64($0) &* 0x9E37_79B9_7F4A_7C15) }
+    let good = (0..<120_000).map {
+      String(format: "{\"k\":\"%016llx\",\"d\":5}\n", UInt64($0) &* 0x9E37_79B9_7F4A_7C15)
+    }
     let lines = directory.appendingPathComponent("lines.jsonl")
     try Data((good.joined() + "not a line\n").utf8).write(to: lines)
     let input = directory.appendingPathComponent("corpus.jsonl")
@@ -283,7 +285,9 @@ import WinnowCorpus
     try Data("{\"n\":0,\"o\":0,\"dup\":{\"id\":\"1\",\"n\":1,\"similarity\":1,\"covered\":1,\"run\":0}}\n".utf8)
       .write(to: decisions)
     let unnamed = try Command.run(["apply", input.path, "--decisions", decisions.path])
-    #expect(unnamed.status == 1 && unnamed.stderr.contains("decisions.jsonl:1: a \"dup\" needs a \"kind\""), "\(unnamed.stderr)")
+    #expect(
+      unnamed.status == 1 && unnamed.stderr.contains("decisions.jsonl:1: a \"dup\" needs a \"kind\""),
+      "\(unnamed.stderr)")
     // Standard input holds either the documents or the lines an engine wrote, not both.
     let both = try Command.run(["apply", "-", "--decisions", "-"])
     #expect(both.status == 64 && both.stderr.contains("--decisions - reads standard input"), "\(both.stderr)")
