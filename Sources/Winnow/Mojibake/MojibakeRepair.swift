@@ -101,8 +101,20 @@ public struct MojibakeRepair: Sendable {
 
   /// ``repair(utf8:)`` on contiguous bytes.
   package func repair(utf8Buffer bytes: UnsafeBufferPointer<UInt8>) -> Result? {
+    var support: [Int]? = nil
+    return repair(utf8Buffer: bytes, support: &support)
+  }
+
+  /// ``repair(utf8:)`` on one piece of a text cut at line ends, where `support` (nil
+  /// for a text of its own) carries what the pieces before it were repaired through:
+  /// the order in which a line tries the encodings depends on it, and nothing else
+  /// crosses a line end. Pieces repaired in order with one `support` give the repair
+  /// of the whole text.
+  package func repair(utf8Buffer bytes: UnsafeBufferPointer<UInt8>, support: inout [Int]?) -> Result? {
     guard let base = bytes.baseAddress, bytes.count >= 4 else { return nil }
-    var scanner = MojibakeScanner(input: base, end: bytes.count, minimumScore: minimumScore)
-    return scanner.run()
+    var scanner = MojibakeScanner(input: base, end: bytes.count, minimumScore: minimumScore, support: support)
+    let result = scanner.run()
+    if support != nil { support = scanner.support }
+    return result
   }
 }

@@ -62,7 +62,7 @@ extension MojibakeScanner {
       accepted.append(piece)
     }
     support[best.encoding] += 1
-    order = Self.defaultOrder.sorted { support[$0] != support[$1] ? support[$0] > support[$1] : $0 < $1 }
+    order = Self.order(support)
     return true
   }
 

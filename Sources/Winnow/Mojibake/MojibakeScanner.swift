@@ -19,10 +19,21 @@ struct MojibakeScanner {
   static let defaultOrder = Array(MojibakeTables.encodingNames.indices)
   static let zeros = [Int](repeating: 0, count: MojibakeTables.encodingNames.count)
 
-  init(input: UnsafePointer<UInt8>, end: Int, minimumScore: Int) {
+  /// A scanner of `input`, with `support` from the text before it when one text is
+  /// repaired in pieces cut at line ends (see ``MojibakeRepair/repair(utf8Buffer:support:)``).
+  init(input: UnsafePointer<UInt8>, end: Int, minimumScore: Int, support: [Int]? = nil) {
     self.input = input
     self.end = end
     self.minimumScore = minimumScore
+    if let support, support != Self.zeros {
+      self.support = support
+      order = Self.order(support)
+    }
+  }
+
+  /// The encodings in the order a segment tries them, after `support`.
+  static func order(_ support: [Int]) -> [Int] {
+    defaultOrder.sorted { support[$0] != support[$1] ? support[$0] > support[$1] : $0 < $1 }
   }
 
   /// Decodes the character at `index`: its value and length, or 0x110000 for an

@@ -52,7 +52,7 @@
 public struct TextNormalizer: Sendable {
   /// The options this normalizer applies.
   public let options: NormalizationOptions
-  private let table: CharacterTable
+  let table: CharacterTable
 
   /// Creates a normalizer with the given options.
   ///
@@ -104,9 +104,26 @@ public struct TextNormalizer: Sendable {
   /// The mojibake repair of `bytes` when the options ask for it and it changes
   /// something.
   private func repairMojibake(_ bytes: UnsafeBufferPointer<UInt8>) -> MojibakeRepair.Result? {
-    guard options.repairsMojibake else { return nil }
-    return MojibakeRepair(minimumScore: options.mojibakeMinimumScore).repair(utf8Buffer: bytes)
+    var supports: [[Int]]? = nil
+    return repairMojibake(bytes, round: 0, supports: &supports)
   }
+
+  /// The repair of `bytes` in round `round` of ``normalize(_:recordingEdits:firstRepair:supports:)``;
+  /// `supports` (nil for a text of its own) carries each round's repair state from the
+  /// pieces of the text before these bytes (see ``NormalizationStream``).
+  private func repairMojibake(
+    _ bytes: UnsafeBufferPointer<UInt8>, round: Int, supports: inout [[Int]]?
+  ) -> MojibakeRepair.Result? {
+    guard options.repairsMojibake else { return nil }
+    let repair = MojibakeRepair(minimumScore: options.mojibakeMinimumScore)
+    guard supports != nil else { return repair.repair(utf8Buffer: bytes) }
+    var support: [Int]? = supports![round]
+    defer { supports![round] = support! }
+    return repair.repair(utf8Buffer: bytes, support: &support)
+  }
+
+  /// How many rounds of repair and normalization one text may take.
+  static let rounds = 4
 
   /// Whether changes of these kinds can bring characters together into mojibake that
   /// was not there before (removing a character between two others, composing,
@@ -162,24 +179,46 @@ public struct TextNormalizer: Sendable {
     normalize(bytes, recordingEdits: recordingEdits, firstRepair: repairMojibake(bytes))
   }
 
+  /// Normalizes one piece of a text cut where nothing but the mojibake repair's
+  /// state crosses (see ``NormalizationStream``); `supports` carries that state, one
+  /// per round, from piece to piece.
+  func normalize(piece bytes: UnsafeBufferPointer<UInt8>, supports: inout [[Int]]?) -> NormalizedText {
+    let firstRepair = repairMojibake(bytes, round: 0, supports: &supports)
+    return normalize(bytes, recordingEdits: false, firstRepair: firstRepair, supports: &supports)
+  }
+
   /// Repairs, normalizes, and while normalizing brought characters together that are
   /// mojibake, repairs and normalizes again: the output is a fixed point.
   /// `firstRepair` is the repair of `bytes`, made by the caller.
   private func normalize(
     _ bytes: UnsafeBufferPointer<UInt8>, recordingEdits: Bool, firstRepair: MojibakeRepair.Result?
   ) -> NormalizedText {
+    var supports: [[Int]]? = nil
+    return normalize(bytes, recordingEdits: recordingEdits, firstRepair: firstRepair, supports: &supports)
+  }
+
+  /// ``normalize(_:recordingEdits:firstRepair:)``, with the repair state of the pieces
+  /// before (`supports`, nil for a text of its own) for rounds after the first.
+  private func normalize(
+    _ bytes: UnsafeBufferPointer<UInt8>, recordingEdits: Bool, firstRepair: MojibakeRepair.Result?,
+    supports: inout [[Int]]?
+  ) -> NormalizedText {
+    let supportsBefore = supports
     var repairs: [MojibakeRepair.Fix] = []
     var edits: [TextEdit] = []
     var counts: EditCounts?
     var current: [UInt8]?
     var changed = false
-    for round in 0..<4 {
-      let repair = current.map { text in text.withUnsafeBufferPointer { repairMojibake($0) } } ?? firstRepair
+    for round in 0..<Self.rounds {
+      let repair =
+        current.map { text in text.withUnsafeBufferPointer { repairMojibake($0, round: round, supports: &supports) } }
+        ?? firstRepair
       if round > 0 && repair == nil { break }
       if let repair {
         if round > 0 && !recordingEdits {
           // Later repairs are reported in input offsets, through the edits so far.
-          let recorded = normalize(bytes, recordingEdits: true, firstRepair: firstRepair)
+          supports = supportsBefore
+          let recorded = normalize(bytes, recordingEdits: true, firstRepair: firstRepair, supports: &supports)
           return NormalizedText(
             utf8: recorded.utf8, edits: nil, counts: recorded.counts, isUnchanged: recorded.isUnchanged,
             inputCount: recorded.inputCount, repairs: recorded.repairs)
