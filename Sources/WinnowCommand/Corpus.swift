@@ -68,6 +68,9 @@ final class CorpusRun {
   /// For the first pass of boilerplate detection: counts the line keys of every
   /// document, in input order; nothing is written and nothing reported.
   var lineCounter: BoilerplateCounter?
+  /// The normalizer of a run whose only work on a text file is normalizing it: large
+  /// text files are then normalized as they are read.
+  var streamingNormalizer: TextNormalizer?
   /// Whether boilerplate lines are removed (they are counted in the summary).
   var removesBoilerplate = false
   /// Whether the command looks for repeats inside documents (counted in the summary).
@@ -148,7 +151,8 @@ final class CorpusRun {
 
     let pipeline = Pipeline(
       files: files, flags: flags, outputsDocuments: outputsDocuments, explaining: explainPath != nil,
-      deduplicating: deduplicator != nil || writesFingerprints, work: work)
+      deduplicating: deduplicator != nil || writesFingerprints,
+      streamingNormalizer: lineCounter == nil ? streamingNormalizer : nil, work: work)
     var writer = Writer(run: self, single: single, explain: explain)
     pipeline.run { batch in
       guard !writer.stopped && writer.failure == nil else { return }
@@ -286,6 +290,9 @@ final class CorpusRun {
         run.summary.skipped += 1
         if strict { stopped = true }
         return
+      case .documentPiece:
+        if let failure = batch.writeFailure { throw OutputFile.Failure(message: failure) }
+        try single?.write(batch.output)
       case .document:
         if let failure = batch.writeFailure { throw OutputFile.Failure(message: failure) }
         if run.deduplicator != nil, !batch.dropped, run.flags.outputDir != nil, let file {

@@ -17,11 +17,15 @@ final class Pipeline: @unchecked Sendable {
   let worker: BatchWorker
   /// The threads and queues; the writer stops it.
   let engine = BatchPipeline()
+  /// When normalizing is all the work on a text file: a large one is normalized as
+  /// it is read, with this normalizer, instead of whole (see ``streamDocument``).
+  let streamingNormalizer: TextNormalizer?
 
   init(
     files: [InputFile], flags: CorpusFlags, outputsDocuments: Bool, explaining: Bool, deduplicating: Bool,
-    work: @escaping DocumentWork
+    streamingNormalizer: TextNormalizer? = nil, work: @escaping DocumentWork
   ) {
+    self.streamingNormalizer = streamingNormalizer
     self.files = files
     self.flags = flags
     self.outputsDocuments = outputsDocuments
@@ -76,6 +80,12 @@ final class Pipeline: @unchecked Sendable {
       }
       switch kind {
       case .text, .binary:
+        if case .text = kind, let normalizer = streamingNormalizer,
+          streamDocument(file, index: index, reader: reader, normalizer: normalizer, sequence: &sequence, deliver)
+        {
+          if reader.failure != nil && flags.strict { break reading }
+          continue
+        }
         guard let bytes = reader.readAll() else {
           send(.unreadable, file: index, message: "cannot read \(name): \(reader.failure ?? "read error")")
           if flags.strict { break reading }
@@ -150,6 +160,62 @@ final class Pipeline: @unchecked Sendable {
       }
     }
     send(.finish, file: -1)
+  }
+
+  /// The least size of a text file normalized as it is read: smaller ones are read whole.
+  static let streamingBytes = 8 << 20
+  /// The size of the pieces a streamed text file is read and normalized in.
+  static let streamingPieceBytes = 1 << 20
+
+  /// Normalizes the text file `file` as it is read from `reader`, delivering its
+  /// output in pieces, when it can be (a regular file of ``streamingBytes`` or more,
+  /// all well-formed UTF-8 without a byte order mark or U+0085, within
+  /// --max-document-bytes, for a run whose only work on it is normalizing, written to
+  /// one output as text, without --explain): the output is that of normalizing it
+  /// whole (``NormalizationStream``) in memory bounded by the pieces. A first read
+  /// checks the file; returns false, having read nothing from `reader`, when it
+  /// cannot be streamed. A read error while streaming stops the run with nothing
+  /// written (`writeFailure`).
+  private func streamDocument(
+    _ file: InputFile, index: Int, reader: InputReader, normalizer: TextNormalizer, sequence: inout Int,
+    _ deliver: (Batch) -> Void
+  ) -> Bool {
+    guard !explaining, !deduplicating, outputsDocuments, flags.outputDir == nil, flags.outputFormat != .jsonl,
+      flags.encoding == "auto", reader.isRegular, file.size >= Self.streamingBytes,
+      let check = InputReader(path: file.path)
+    else { return false }
+    var total = 0
+    while let piece = check.nextLines(about: Self.streamingPieceBytes) {
+      if total == 0 {
+        // What whole-file detection would say: UTF-8 without a byte order mark (the
+        // other pieces are checked to be well-formed below).
+        let detected = TextEncoding.detect(piece)
+        guard detected.name == "UTF-8", !detected.byteOrderMark, detected.confidence == 100 else { return false }
+      }
+      guard piece.withUnsafeBufferPointer({ NormalizationStream.accepts($0) }) else { return false }
+      total += piece.count
+      if let limit = flags.maxDocumentBytes, total > limit { return false }
+    }
+    guard check.failure == nil, total >= Self.streamingBytes else { return false }
+
+    var stream = NormalizationStream(normalizer, pieceBytes: Self.streamingPieceBytes)
+    func send(_ piece: [UInt8], output: [UInt8], last: Bool, failure: String? = nil) {
+      let batch = Batch(sequence: sequence, file: index, kind: .documentPiece)
+      sequence += 1
+      batch.output = output
+      batch.bytesIn = piece.count
+      batch.bytesOut = output.count
+      batch.documents = last ? 1 : 0
+      batch.writeFailure = failure
+      deliver(batch)
+    }
+    while let piece = reader.nextLines(about: Self.streamingPieceBytes) {
+      guard !engine.isStopping else { return true }
+      send(piece, output: stream.append(piece), last: false)
+    }
+    let failure = reader.failure.map { "cannot read \(CorpusRun.displayName(file)): \($0); nothing written" }
+    send([], output: failure == nil ? stream.finish() : [], last: true, failure: failure)
+    return true
   }
 
   // MARK: Workers

@@ -26,7 +26,7 @@ final class InputReader {
   private var compressed: UnsafeMutableRawBufferPointer?
   private var compressedRange = 0..<0
   /// Whether the descriptor is a regular file (read straight into an array).
-  private let isRegular: Bool
+  let isRegular: Bool
   /// With ``restrict(toLinesStartingIn:)``: the bytes of the file the reads may still
   /// return.
   private var remaining: Int?

@@ -44,7 +44,9 @@ struct Normalize: ParsableCommand {
         DocumentResult(
           cleaner.clean(input, kind: source.kind), input: input, explaining: explaining ? .normalization : nil)
       }
-      let status = try CorpusRun(flags: corpus, outputsDocuments: true, explain: explain).run(work)
+      let run = CorpusRun(flags: corpus, outputsDocuments: true, explain: explain)
+      run.streamingNormalizer = cleaner.onlyNormalizer
+      let status = try run.run(work)
       if status != 0 { throw ExitCode(status) }
       return
     }

@@ -104,6 +104,13 @@ public struct DocumentCleaner: Sendable {
     return document
   }
 
+  /// The normalizer of text files when normalizing is all this cleaner does to them
+  /// (no boilerplate, repeats or fingerprints): a large file may then be normalized
+  /// as it is read (``NormalizationStream``).
+  package var onlyNormalizer: TextNormalizer? {
+    boilerplate == nil && finder == nil && fingerprinter == nil ? fileNormalizer : nil
+  }
+
   /// The sorted, distinct line keys of `bytes` after steps 1 and 2, the text in which
   /// step 3 looks for boilerplate: what ``BoilerplateCounter/add(_:)`` takes.
   ///

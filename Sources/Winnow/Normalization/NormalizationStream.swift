@@ -14,7 +14,7 @@ import CWinnowKernels
 ///
 /// The one exception is U+0085, read as an ellipsis or a line break from evidence in
 /// the whole text: the caller sends a text that holds it (the bytes C2 85) whole
-/// instead (``mayHoldNextLine(_:)`` tells).
+/// instead (``accepts(_:)`` tells).
 package struct NormalizationStream {
   package let normalizer: TextNormalizer
   /// The least number of bytes normalized at once (except at the end).
@@ -38,14 +38,30 @@ package struct NormalizationStream {
     supports = Array(repeating: MojibakeScanner.zeros, count: TextNormalizer.rounds)
   }
 
-  /// Whether `bytes` hold U+0085 (C2 85), which a stream cannot decide piece by piece.
-  package static func mayHoldNextLine(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+  /// Whether `bytes` are well-formed UTF-8 without U+0085 (C2 85), which a stream
+  /// cannot decide piece by piece: what a caller checks of a whole text before it
+  /// streams it.
+  package static func accepts(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let base = bytes.baseAddress else { return true }
     var index = 0
-    while index + 1 < bytes.count {
-      if bytes[index] == 0xC2 && bytes[index + 1] == 0x85 { return true }
-      index += 1
+    let count = bytes.count
+    while index < count {
+      // Eight ASCII bytes at a time.
+      while index + 8 <= count,
+        UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+      {
+        index += 8
+      }
+      guard index < count else { break }
+      if base[index] < 0x80 {
+        index += 1
+        continue
+      }
+      let (scalar, length) = UTF8Decoding.decode(base, index, count)
+      guard length > 0, scalar != 0x85 else { return false }
+      index += length
     }
-    return false
+    return true
   }
 
   /// Takes the next bytes of the text; returns the output of what can be normalized

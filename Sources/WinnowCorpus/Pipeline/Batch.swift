@@ -10,6 +10,9 @@ package final class Batch: @unchecked Sendable {
     case records(firstRecord: Int)
     /// A whole text file.
     case document
+    /// A piece of a large text file, normalized as it was read (its `output` is set by
+    /// the reader); the last piece counts the document.
+    case documentPiece
     /// A JSON Lines file has been read to its end, or (not `complete`) cut short by a
     /// read error.
     case endOfFile(complete: Bool)
