@@ -9,6 +9,8 @@ struct Normalize: ParsableCommand {
     discussion: """
       Reads files, folders and standard input as 'winnow clean' does (see 'winnow clean --help' for inputs, outputs, threads and exit status) and writes the normalized text. Inputs are never modified; files are written under a temporary name and renamed when complete.
 
+      A text file of 8 MB or more written to one output without --explain is normalized as it is read, a megabyte at a time, with the output of normalizing it whole, when it is all well-formed UTF-8 without a byte order mark or U+0085 (a first read checks); otherwise it is read whole.
+
       Examples (from the repository root):
         winnow normalize Examples/Corpus/scraped-sample.txt
         winnow normalize --profile minimal Examples/Corpus/scraped-sample.txt
