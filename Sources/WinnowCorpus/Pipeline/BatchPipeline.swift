@@ -2,6 +2,10 @@ import Dispatch
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// The ordered parallel pipeline: a reader cuts the input into batches numbered in
 /// order, workers process them on their own threads, and the calling thread hands
 /// them to the writer in sequence order, whatever order the workers finish in.
@@ -14,7 +18,15 @@ package final class BatchPipeline: @unchecked Sendable {
   /// Set by the writer when nothing more should be read or processed.
   private let stopping = Atomic<Bool>(false)
 
-  package init() {}
+  /// Starts a thread running its argument; false when the system gives none.
+  package typealias ThreadStarter = @Sendable (_ body: @escaping @Sendable () -> Void) -> Bool
+  private let startThread: ThreadStarter
+
+  /// A pipeline whose threads `startThread` starts (``startThread(_:)`` unless a test
+  /// says otherwise).
+  package init(startThread: @escaping ThreadStarter = BatchPipeline.startThread) {
+    self.startThread = startThread
+  }
 
   /// Whether the writer asked the run to stop: the reader should send no more.
   package var isStopping: Bool { stopping.load(ordering: .relaxed) }
@@ -36,15 +48,15 @@ package final class BatchPipeline: @unchecked Sendable {
     threads: Int, read: @escaping @Sendable (_ deliver: (Batch) -> Void) -> Void,
     process: @escaping @Sendable (Batch) -> Void, write: (Batch) -> Void
   ) {
-    if threads <= 1 {
+    func runHere() {
       // One thread reads, processes and writes, batch after batch: one thread is one
       // core's worth of work, for runs of one process per core.
       read { batch in
         if !isStopping { process(batch) }
         write(batch)
       }
-      return
     }
+    guard threads > 1 else { return runHere() }
     let slots = DispatchSemaphore(value: 4 * threads + 4)
     let waiting = BlockingQueue<Batch>()
     let finished = ReorderBuffer()
@@ -62,14 +74,32 @@ package final class BatchPipeline: @unchecked Sendable {
         finished.put(batch)
       }
     }
-    for body in [reader] + Array(repeating: worker, count: threads) {
+    // Workers first, then the reader. When the system gives no thread (out of memory
+    // or of threads), the run goes on with the workers it has, or on this thread: the
+    // output does not depend on the number of threads.
+    var workers = 0
+    while workers < threads {
       group.enter()
-      let thread = Thread {
-        body()
+      guard
+        startThread({
+          worker(); group.leave()
+        })
+      else {
         group.leave()
+        break
       }
-      thread.stackSize = 8 << 20
-      thread.start()
+      workers += 1
+    }
+    group.enter()
+    guard workers > 0,
+      startThread({
+        reader(); group.leave()
+      })
+    else {
+      group.leave()
+      waiting.close()
+      group.wait()
+      return runHere()
     }
     var sequence = 0
     while true {
@@ -80,6 +110,40 @@ package final class BatchPipeline: @unchecked Sendable {
       write(batch)
     }
     group.wait()
+  }
+}
+
+extension BatchPipeline {
+  /// What a new thread runs.
+  private final class ThreadBody {
+    let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+  }
+
+  /// Starts `body` on a new thread with a stack of 8 MB; false when the system
+  /// refuses the thread. (Foundation's `Thread.start()` says nothing when it fails:
+  /// a run then waited for ever on a reader that never started.)
+  package static func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
+    // Initialized by pthread_attr_init.
+    let attributes = UnsafeMutablePointer<pthread_attr_t>.allocate(capacity: 1)
+    defer { attributes.deallocate() }
+    guard pthread_attr_init(attributes) == 0 else { return false }
+    defer { pthread_attr_destroy(attributes) }
+    _ = pthread_attr_setstacksize(attributes, 8 << 20)
+    _ = pthread_attr_setdetachstate(attributes, Int32(PTHREAD_CREATE_DETACHED))
+    let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+    var thread: pthread_t = 0
+    let result = pthread_create(
+      &thread, attributes,
+      { context in
+        Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().body()
+        return nil
+      }, context)
+    guard result == 0 else {
+      Unmanaged<ThreadBody>.fromOpaque(context).release()
+      return false
+    }
+    return true
   }
 }
 
