@@ -37,7 +37,7 @@ private struct LargeInputs {
   }
 }
 
-func benchmarkLarge(articles directory: String?, runs: Int, keep: String?) {
+func benchmarkLarge(articles directory: String?, runs: Int, keep: String?, finderOnly: Bool) {
   let executable = Bundle.main.executableURL!.deletingLastPathComponent().appendingPathComponent("winnow").path
   guard FileManager.default.isExecutableFile(atPath: executable) else {
     fail("\(executable) not found: build it first (swift build -c release --product winnow)")
@@ -93,6 +93,8 @@ func benchmarkLarge(articles directory: String?, runs: Int, keep: String?) {
     var input: (label: String, path: String, bytes: Int)
   }
   let file = { (name: String) in inputs.files.first { $0.path.hasSuffix("/" + name) }! }
+  let finderFiles = ["text-12.5.txt", "text-50.0.txt", "one-line.txt", "short-lines.txt"].map(file)
+  if finderOnly { return benchmarkFinderMemory(finderFiles) }
   var variants = [Variant(label: "`winnow normalize`", arguments: ["normalize"], input: file("text-100.txt"))]
   for name in ["text-12.5.txt", "text-25.0.txt", "text-50.0.txt"] {
     variants.append(Variant(label: "`winnow repeats`", arguments: ["repeats"], input: file(name)))
@@ -148,4 +150,41 @@ func benchmarkLarge(articles directory: String?, runs: Int, keep: String?) {
       "winnow \(label) at 12.5 / 25 / 50 MB: \(sizes.map { format($0) }.joined(separator: " / ")) MB/s; 50 MB at \(format(100 * sizes[2] / sizes[0], 1))% of 12.5 MB's speed"
     )
   }
+  benchmarkFinderMemory(finderFiles)
+}
+
+/// The memory `RepeatFinder.removingRepeats` takes beyond its input, in this process:
+/// the rise of the resident high-water mark (reset through /proc/self/clear_refs before
+/// each run) over the resident size before it, per token and per input byte.
+private func benchmarkFinderMemory(_ files: [(label: String, path: String, bytes: Int)]) {
+  print("")
+  print("| repeat finder (in process) | tokens | peak over input | bytes per token | per input byte |")
+  print("|---|---:|---:|---:|---:|")
+  for file in files {
+    guard let data = FileManager.default.contents(atPath: file.path) else { fail("cannot read \(file.path)") }
+    let bytes = [UInt8](data)
+    let tokens = bytes.withUnsafeBufferPointer { RepeatFinder._tokenCount($0) }
+    guard let reset = fopen("/proc/self/clear_refs", "w"), fputs("5", reset) >= 0, fclose(reset) == 0 else {
+      print("(no /proc/self/clear_refs here: the finder's peak is not measured)")
+      return
+    }
+    let before = residentMemory().current
+    let removal = RepeatFinder().removingRepeats(utf8: bytes)
+    let peak = residentMemory().peak - before
+    withExtendedLifetime(removal) {
+      print(
+        "| \(file.label) | \(tokens) | \(peak / 1_000_000) MB | \(format(Double(peak) / Double(max(tokens, 1)), 1)) | \(format(Double(peak) / Double(file.bytes), 2)) |"
+      )
+    }
+  }
+}
+
+/// This process's resident memory, its high-water mark and now (VmHWM, VmRSS), in bytes.
+private func residentMemory() -> (peak: Int, current: Int) {
+  guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return (0, 0) }
+  func kilobytes(_ name: String) -> Int {
+    guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return 0 }
+    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+  }
+  return (kilobytes("VmHWM") * 1024, kilobytes("VmRSS") * 1024)
 }

@@ -59,7 +59,7 @@ struct Arguments {
           usage: winnow-bench [--megabytes N] [--runs N] [--articles DIR] [--baseline-megabytes N]
                               [--only STAGE-PREFIX] [--corpus NAME-PART] [--scaling]
                  winnow-bench --command [--megabytes N] [--runs N] [--articles DIR] [--keep DIR [--corpus-only]]
-                 winnow-bench --large [--runs N] [--articles DIR] [--keep DIR]
+                 winnow-bench --large [--runs N] [--articles DIR] [--keep DIR] [--only finder]
                  winnow-bench --paragraph-index N
                  winnow-bench --kept-documents N [--tokens 400]
           """
@@ -298,7 +298,8 @@ if let count = arguments.keptDocuments {
   exit(0)
 }
 if arguments.large {
-  benchmarkLarge(articles: arguments.articles, runs: arguments.runs, keep: arguments.keep)
+  benchmarkLarge(
+    articles: arguments.articles, runs: arguments.runs, keep: arguments.keep, finderOnly: arguments.only == "finder")
   exit(0)
 }
 if arguments.command {
