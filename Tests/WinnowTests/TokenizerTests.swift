@@ -91,4 +91,36 @@ import Testing
       #expect(text.ends == expected.map(\.end))
     }
   }
+
+  /// The token columns are first given room for a token every second byte; the
+  /// densest texts fit it, and a text that does not (here, any text given too little
+  /// first room) is tokenized again to the same result.
+  @Test func tokenColumnsFitTheirRoom() {
+    let densest: [[UInt8]] = [Array("a ".utf8), Array("a\u{4E2D}".utf8), [0x61, 0xFF], Array("1\u{0E01}".utf8)]
+    for sample in densest {
+      let bytes: [UInt8] = Array(repeating: sample, count: 10_000).flatMap { $0 } + [0x62]
+      let text = bytes.withUnsafeBufferPointer { TokenizedText($0, blankLineSeparated: false) }
+      #expect(text.count == bytes.count / 2 + 1)
+      #expect(text.hashes.capacity < bytes.count / 2 + 2 * TokenSink.margin, "tokenized once, in the first room")
+    }
+    var random = SeededRandom(seed: 7)
+    let pieces = ["a", " ", "\u{4E2D}", "\n", "Word", ",", "\u{00E9}", "\u{FF}"].map { Array($0.utf8) }
+    for _ in 0..<200 {
+      var bytes: [UInt8] = []
+      let target = Int.random(in: 1...2_000, using: &random)
+      while bytes.count < target { bytes += pieces[Int.random(in: 0..<pieces.count, using: &random)] }
+      let (whole, retried) = bytes.withUnsafeBufferPointer {
+        (
+          TokenizedText($0, blankLineSeparated: true),
+          TokenizedText($0, blankLineSeparated: true, firstRoom: TokenSink.margin + 1)
+        )
+      }
+      #expect(retried.hashes == whole.hashes)
+      #expect(retried.starts == whole.starts)
+      #expect(retried.ends == whole.ends)
+      #expect(retried.characterTokens == whole.characterTokens)
+      #expect(retried.lines.map(\.start) == whole.lines.map(\.start))
+      #expect(retried.paragraphs.map(\.tokens) == whole.paragraphs.map(\.tokens))
+    }
+  }
 }

@@ -26,36 +26,45 @@ enum MinHash {
     let shingleCount = hashes.count - k + 1
     // UInt32.max marks an empty bin; values are at most UInt32.max - 1.
     var signature = [UInt32](repeating: .max, count: bins)
-    withUnsafeTemporaryAllocation(of: UInt64.self, capacity: hashes.count + shingleCount) { buffer in
-      let spread = buffer.baseAddress!
-      let values = spread + hashes.count
-      // Shingle values as in the repeat finder's winnowing, then mixed.
-      Shingles.combine(hashes, k: k, spread: spread, into: values)
-      for index in 0..<shingleCount {
-        let product = (values[index] ^ (values[index] &>> 32)) &* 0xD6E8_FEB8_6659_FD93
-        values[index] = product ^ (product &>> 32)
-      }
-      if shingles != nil {
-        // One 4-byte little-endian store per value, each overwriting the spare byte of
-        // the one before; the capacity has one byte to spare for the last.
-        shingles = [UInt8](unsafeUninitializedCapacity: 3 * shingleCount + 1) { buffer, count in
-          let raw = UnsafeMutableRawPointer(buffer.baseAddress!)
-          for index in 0..<shingleCount {
-            let value = UInt32(truncatingIfNeeded: values[index] &>> 40)
-            raw.storeBytes(of: value.littleEndian, toByteOffset: 3 * index, as: UInt32.self)
+    let count = UInt64(bins)
+    // Shingle values as in the repeat finder's winnowing, then mixed, a block at a time;
+    // with `raw`, their 24-bit values stored there.
+    func sign(storingTo raw: UnsafeMutableRawPointer?) {
+      let block = 4096
+      withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * block + k) { buffer in
+        let spread = buffer.baseAddress!
+        let values = spread + block + k
+        signature.withUnsafeMutableBufferPointer { signature in
+          var first = 0
+          while first < shingleCount {
+            let blockEnd = min(shingleCount, first + block)
+            Shingles.combine(
+              UnsafeBufferPointer(rebasing: hashes[first..<blockEnd + k - 1]), k: k, spread: spread, into: values)
+            for index in 0..<(blockEnd - first) {
+              let product = (values[index] ^ (values[index] &>> 32)) &* 0xD6E8_FEB8_6659_FD93
+              let mixed = product ^ (product &>> 32)
+              if let raw {
+                // One 4-byte little-endian store per value, each overwriting the spare
+                // byte of the one before; the buffer has one byte to spare for the last.
+                let value = UInt32(truncatingIfNeeded: mixed &>> 40)
+                raw.storeBytes(of: value.littleEndian, toByteOffset: 3 * (first + index), as: UInt32.self)
+              }
+              let bin = Int(truncatingIfNeeded: ((mixed &>> 32) &* count) &>> 32)
+              let value = min(UInt32(truncatingIfNeeded: mixed), .max - 1)
+              signature[bin] = min(signature[bin], value)
+            }
+            first = blockEnd
           }
-          count = 3 * shingleCount
         }
       }
-      let count = UInt64(bins)
-      signature.withUnsafeMutableBufferPointer { signature in
-        for index in 0..<shingleCount {
-          let mixed = values[index]
-          let bin = Int(truncatingIfNeeded: ((mixed &>> 32) &* count) &>> 32)
-          let value = min(UInt32(truncatingIfNeeded: mixed), .max - 1)
-          signature[bin] = min(signature[bin], value)
-        }
+    }
+    if shingles != nil {
+      shingles = [UInt8](unsafeUninitializedCapacity: 3 * shingleCount + 1) { buffer, initialized in
+        sign(storingTo: UnsafeMutableRawPointer(buffer.baseAddress!))
+        initialized = 3 * shingleCount
       }
+    } else {
+      sign(storingTo: nil)
     }
     // Optimal densification: an empty bin takes the value of the first non-empty bin
     // in a pseudo-random sequence that depends only on the bin's number.

@@ -46,8 +46,8 @@ extension RepeatFinder {
       var candidates: [(later: Int, earlier: Int)] = []
       for pair in pairs {
         let (first, later) = (Int(pair.first), Int(pair.later))
-        let laterParagraph = Int(text.paragraphOfToken[later])
-        let firstParagraph = Int(text.paragraphOfToken[first])
+        let laterParagraph = text.paragraph(ofToken: later)
+        let firstParagraph = text.paragraph(ofToken: first)
         guard firstParagraph < laterParagraph, origin[laterParagraph] < 0,
           text.words(text.paragraphs[laterParagraph].tokens) >= Double(options.minimumTokens)
         else { continue }

@@ -156,22 +156,29 @@ public struct RepeatFinder: Sendable {
       let accepted = cuts.filter { !$0.1.isEmpty }.sorted { $0.1.lowerBound < $1.1.lowerBound }
       guard !accepted.isEmpty else { break }
       tokens = nil
-      var next: [UInt8] = []
-      next.reserveCapacity(current.count)
+      // The text after this pass's cuts, moved down in place.
+      var kept = 0
       var position = 0
       let earlier = removed  // this pass's offsets map back through earlier passes only
-      for (match, range) in accepted where range.lowerBound >= position {
-        next.append(contentsOf: current[position..<range.lowerBound])
-        position = range.upperBound
-        removed.append(
-          RemovedSpan(
-            utf8: Self.mapBack(range, through: earlier),
-            repeats: Self.mapBack(match.originalBytes, through: earlier),
-            tokenCount: match.copyTokens.count, similarity: match.similarity,
-            isParagraphBlock: match.isParagraphBlock, pass: pass))
+      current.withUnsafeMutableBufferPointer { buffer in
+        let base = buffer.baseAddress!
+        func keep(upTo end: Int) {
+          if kept != position { (base + kept).update(from: base + position, count: end - position) }
+          kept += end - position
+        }
+        for (match, range) in accepted where range.lowerBound >= position {
+          keep(upTo: range.lowerBound)
+          position = range.upperBound
+          removed.append(
+            RemovedSpan(
+              utf8: Self.mapBack(range, through: earlier),
+              repeats: Self.mapBack(match.originalBytes, through: earlier),
+              tokenCount: match.copyTokens.count, similarity: match.similarity,
+              isParagraphBlock: match.isParagraphBlock, pass: pass))
+        }
+        keep(upTo: buffer.count)
       }
-      next.append(contentsOf: current[position...])
-      current = next
+      current.removeLast(current.count - kept)
       removed.sort { $0.utf8.lowerBound < $1.utf8.lowerBound }
     }
     return (RepeatRemoval(utf8: current, removed: removed), tokens)
@@ -309,49 +316,62 @@ public struct RepeatFinder: Sendable {
     let shingleCount = hashes.count - k + 1
     let window = max(1, min(options.window, shingleCount))
     var pairs: [(first: Int32, later: Int32)] = []
-    var table = FirstOccurrenceTable(expected: 2 * shingleCount / (window + 1) + 16)
+    // Sized for a text that does not repeat itself, grown as needed: a text that does
+    // (one line repeated) holds few distinct fingerprints.
+    var table = FirstOccurrenceTable(expected: min(2 * shingleCount / (window + 1), 1 << 16) + 16)
+    // Shingle values are made a block at a time, each block starting `window - 1`
+    // shingles before the first window it ends, so that the scan for a window's
+    // minimum finds its values in the block: memory stays a few pages, whatever the text.
+    let block = max(4096, 4 * window)
     hashes.withUnsafeBufferPointer { hashes in
-      withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * hashes.count) { buffer in
+      withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * (block + window + k)) { buffer in
         let spread = buffer.baseAddress!
-        let values = spread + hashes.count
-        // Shingle values, spread again by a multiply-xorshift.
-        Shingles.combine(hashes, k: k, spread: spread, into: values)
-        for index in 0..<shingleCount {
-          let product = values[index] &* 0xD6E8_FEB8_6659_FD93
-          values[index] = product ^ (product >> 32)
-        }
-        // Winnowing: the rightmost minimum of every window of `window` shingles,
-        // recorded once per position.
+        let values = spread + block + window + k
         var minimum = -1
         var minimumValue: UInt64 = 0
         var lastRecorded = -1
-        for right in (window - 1)..<shingleCount {
-          let left = right - window + 1
-          if minimum < left {
-            minimum = left
-            minimumValue = values[left]
-            var candidate = left + 1
-            while candidate <= right {
-              let candidateValue = values[candidate]
-              if candidateValue <= minimumValue {
-                minimum = candidate
-                minimumValue = candidateValue
-              }
-              candidate += 1
-            }
-          } else if values[right] <= minimumValue {
-            minimum = right
-            minimumValue = values[right]
+        var right = window - 1
+        while right < shingleCount {
+          let first = right - window + 1  // the shingle at values[0]
+          let blockEnd = min(shingleCount, right + block)
+          // Shingle values, spread again by a multiply-xorshift.
+          Shingles.combine(
+            UnsafeBufferPointer(rebasing: hashes[first..<blockEnd + k - 1]), k: k, spread: spread, into: values)
+          for index in 0..<(blockEnd - first) {
+            let product = values[index] &* 0xD6E8_FEB8_6659_FD93
+            values[index] = product ^ (product >> 32)
           }
-          guard minimum != lastRecorded else { continue }
-          lastRecorded = minimum
-          if let first = table.firstOrInsert(minimumValue, minimum) {
-            var equal = true
-            for offset in 0..<k where hashes[first + offset] != hashes[minimum + offset] {
-              equal = false
-              break
+          // Winnowing: the rightmost minimum of every window of `window` shingles,
+          // recorded once per position.
+          while right < blockEnd {
+            let left = right - window + 1
+            if minimum < left {
+              minimum = left
+              minimumValue = values[left - first]
+              var candidate = left + 1
+              while candidate <= right {
+                let candidateValue = values[candidate - first]
+                if candidateValue <= minimumValue {
+                  minimum = candidate
+                  minimumValue = candidateValue
+                }
+                candidate += 1
+              }
+            } else if values[right - first] <= minimumValue {
+              minimum = right
+              minimumValue = values[right - first]
             }
-            if equal { pairs.append((Int32(truncatingIfNeeded: first), Int32(truncatingIfNeeded: minimum))) }
+            right += 1
+            guard minimum != lastRecorded else { continue }
+            lastRecorded = minimum
+            if let earlier = table.firstOrInsert(minimumValue, minimum) {
+              var equal = true
+              for offset in 0..<k where hashes[earlier + offset] != hashes[minimum + offset] {
+                equal = false
+                break
+              }
+              if equal { pairs.append((Int32(truncatingIfNeeded: earlier), Int32(truncatingIfNeeded: minimum))) }
+            }
           }
         }
       }
@@ -487,16 +507,16 @@ public struct RepeatFinder: Sendable {
     let firstLine = lineIndex(ofByte: Int(text.starts[first]))
     var lastLine = lineIndex(ofByte: Int(text.starts[last]))
     let startsParagraph = { (token: Int) in
-      text.paragraphs[Int(text.paragraphOfToken[token])].tokens.lowerBound == token
+      text.paragraphs[text.paragraph(ofToken: token)].tokens.lowerBound == token
     }
     let endsParagraph = { (token: Int) in
-      text.paragraphs[Int(text.paragraphOfToken[token])].tokens.upperBound == token + 1
+      text.paragraphs[text.paragraph(ofToken: token)].tokens.upperBound == token + 1
     }
     if firstLine != lastLine && !startsParagraph(first) && !endsParagraph(last) {
       // Starts and ends inside lines: removing it would glue two paragraphs. Keep
       // the tail and remove up to the end of the last whole paragraph (the match is
       // trimmed to the same length, so that it still names what it repeats).
-      let paragraph = Int(text.paragraphOfToken[last])
+      let paragraph = text.paragraph(ofToken: last)
       last = text.paragraphs[paragraph].tokens.lowerBound - 1
       guard last >= first, text.words(first..<last + 1) >= Double(options.minimumTokens) else { return 0..<0 }
       lastLine = lineIndex(ofByte: Int(text.starts[last]))

@@ -1,29 +1,34 @@
 import CWinnowKernels
 
-/// Collects tokens as the tokenizer finds them, in raw buffers: an `Array.append`
-/// per token field costs more than the tokenizing itself.
-struct TokenSink: ~Copyable {
-  private(set) var hashes: UnsafeMutablePointer<UInt64>
-  private(set) var starts: UnsafeMutablePointer<Int32>
-  private(set) var ends: UnsafeMutablePointer<Int32>
-  private var capacity: Int
+/// Collects tokens as the tokenizer finds them, in raw storage the caller owns: an
+/// `Array.append` per token field costs more than the tokenizing itself.
+struct TokenSink {
+  let hashes: UnsafeMutablePointer<UInt64>
+  let starts: UnsafeMutablePointer<Int32>
+  let ends: UnsafeMutablePointer<Int32>
+  private let capacity: Int
   private(set) var count = 0
   var key = KeyHasher()
   /// The start of the token being read, or -1.
   var start = -1
 
-  init(estimate: Int) {
-    capacity = max(estimate, 16)
-    hashes = .allocate(capacity: capacity)
-    starts = .allocate(capacity: capacity)
-    ends = .allocate(capacity: capacity)
+  /// The room the ASCII kernel wants beyond the tokens it may write.
+  static let margin = 64
+
+  /// A sink over storage for `capacity` tokens; the tokenizer stops when fewer than
+  /// ``margin`` are left (see ``hasMargin``).
+  init(
+    hashes: UnsafeMutablePointer<UInt64>, starts: UnsafeMutablePointer<Int32>, ends: UnsafeMutablePointer<Int32>,
+    capacity: Int
+  ) {
+    self.hashes = hashes
+    self.starts = starts
+    self.ends = ends
+    self.capacity = capacity
   }
 
-  deinit {
-    hashes.deallocate()
-    starts.deallocate()
-    ends.deallocate()
-  }
+  /// Whether ``margin`` tokens still fit.
+  var hasMargin: Bool { count + Self.margin <= capacity }
 
   /// Runs the ASCII kernel from `position` (no token may be in progress) and returns
   /// where it stopped; clears `lineBlank` when it passed words or punctuation.
@@ -31,7 +36,7 @@ struct TokenSink: ~Copyable {
   mutating func scanASCIIWords(
     _ base: UnsafePointer<UInt8>, _ count: Int, from position: Int, sawContent lineBlank: inout Bool
   ) -> Int {
-    if self.count + 64 > capacity { grow() }
+    precondition(self.count + Self.margin <= capacity, "no room for the margin")
     var buffer = winnow_token_buffer(
       hashes: hashes, starts: starts, ends: ends, count: Int64(self.count), capacity: Int64(capacity))
     var content: Int32 = 0
@@ -41,39 +46,15 @@ struct TokenSink: ~Copyable {
     return stopped
   }
 
-  /// Records a whole token at once (none may be in progress).
-  @inline(__always)
-  mutating func append(_ hash: UInt64, start: Int, end: Int) {
-    if count == capacity { grow() }
-    hashes[count] = hash
-    starts[count] = Int32(truncatingIfNeeded: start)
-    ends[count] = Int32(truncatingIfNeeded: end)
-    count += 1
-  }
-
   /// Ends the token being read, if any, at `end`.
   @inline(__always)
   mutating func end(_ end: Int) {
     guard start >= 0 else { return }
-    if count == capacity { grow() }
+    precondition(count < capacity, "more tokens than room")
     hashes[count] = key.finish()
     starts[count] = Int32(truncatingIfNeeded: start)
     ends[count] = Int32(truncatingIfNeeded: end)
     count += 1
     start = -1
-  }
-
-  private mutating func grow() {
-    let newCapacity = capacity * 2
-    func moved<T>(_ old: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {
-      let new = UnsafeMutablePointer<T>.allocate(capacity: newCapacity)
-      new.moveInitialize(from: old, count: count)
-      old.deallocate()
-      return new
-    }
-    hashes = moved(hashes)
-    starts = moved(starts)
-    ends = moved(ends)
-    capacity = newCapacity
   }
 }

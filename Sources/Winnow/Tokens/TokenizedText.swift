@@ -8,13 +8,10 @@ struct TokenizedText {
   var starts: [Int32] = []
   /// One past the last byte of each token.
   var ends: [Int32] = []
-  /// The paragraph of each token.
-  var paragraphOfToken: [Int32] = []
-  /// Running sum of token weights in thirds of a word: a word weighs 3, a character
-  /// of a script written without spaces 1 (about three such characters make a word).
-  /// `weightBefore[i]` is the weight of the tokens before token `i`. Empty when
-  /// every token is a word.
-  var weightBefore: [Int] = []
+  /// The numbers of the tokens that are single characters of a script written without
+  /// spaces, in order: they weigh a third of a word (about three such characters make
+  /// a word). Empty when every token is a word.
+  var characterTokens: [Int32] = []
   var paragraphs: [Paragraph] = []
   /// Whether paragraphs are groups of lines separated by blank lines (else every
   /// non-blank line is one).
@@ -23,28 +20,82 @@ struct TokenizedText {
   /// where the next line starts.
   var lines: [Line] = []
 
+  /// Offsets are stored in 32 bits (the finder searches texts under 2 GiB): 16 bytes
+  /// a line.
   struct Line {
-    var start: Int
-    var contentEnd: Int
-    var next: Int
-    var isBlank: Bool
+    private let storedStart: Int32
+    private let storedContentEnd: Int32
+    private let storedNext: Int32
+    let isBlank: Bool
+
+    var start: Int { Int(storedStart) }
+    var contentEnd: Int { Int(storedContentEnd) }
+    var next: Int { Int(storedNext) }
+
+    init(start: Int, contentEnd: Int, next: Int, isBlank: Bool) {
+      storedStart = Int32(truncatingIfNeeded: start)
+      storedContentEnd = Int32(truncatingIfNeeded: contentEnd)
+      storedNext = Int32(truncatingIfNeeded: next)
+      self.isBlank = isBlank
+    }
   }
 
+  /// 24 bytes a paragraph (32-bit line and token numbers).
   struct Paragraph {
-    /// The first and last line of the paragraph.
-    var lines: ClosedRange<Int>
-    var tokens: Range<Int>
+    private let firstLine: Int32
+    private let lastLine: Int32
+    private let firstToken: Int32
+    private let endToken: Int32
     /// A hash of the token hashes in order.
-    var fingerprint: UInt64
+    let fingerprint: UInt64
+
+    /// The first and last line of the paragraph.
+    var lines: ClosedRange<Int> { Int(firstLine)...Int(lastLine) }
+    var tokens: Range<Int> { Int(firstToken)..<Int(endToken) }
+
+    init(lines: ClosedRange<Int>, tokens: Range<Int>, fingerprint: UInt64) {
+      firstLine = Int32(truncatingIfNeeded: lines.lowerBound)
+      lastLine = Int32(truncatingIfNeeded: lines.upperBound)
+      firstToken = Int32(truncatingIfNeeded: tokens.lowerBound)
+      endToken = Int32(truncatingIfNeeded: tokens.upperBound)
+      self.fingerprint = fingerprint
+    }
   }
 
   var count: Int { hashes.count }
 
-  /// The weight of a range of tokens, in words (see ``weightBefore``).
+  /// The weight of a range of tokens, in words (see ``characterTokens``).
   @inline(__always)
   func words(_ tokens: Range<Int>) -> Double {
-    guard !weightBefore.isEmpty else { return Double(tokens.count) }
-    return Double(weightBefore[tokens.upperBound] - weightBefore[tokens.lowerBound]) / 3
+    guard !characterTokens.isEmpty else { return Double(tokens.count) }
+    let characters =
+      Self.countBelow(tokens.upperBound, in: characterTokens)
+      - Self.countBelow(tokens.lowerBound, in: characterTokens)
+    return Double(3 * tokens.count - 2 * characters) / 3
+  }
+
+  /// The number of the values of ascending `values` that are below `limit`.
+  private static func countBelow(_ limit: Int, in values: [Int32]) -> Int {
+    var low = 0
+    var high = values.count
+    while low < high {
+      let middle = (low + high) / 2
+      if Int(values[middle]) < limit { low = middle + 1 } else { high = middle }
+    }
+    return low
+  }
+
+  /// The paragraph that holds token `token` (every token is in one).
+  func paragraph(ofToken token: Int) -> Int {
+    // The last paragraph starting at or before the token: a paragraph without tokens
+    // ("***") before it starts there too, but comes first.
+    var low = 0
+    var high = paragraphs.count - 1
+    while low < high {
+      let middle = (low + high + 1) / 2
+      if paragraphs[middle].tokens.lowerBound <= token { low = middle } else { high = middle - 1 }
+    }
+    return low
   }
 
   /// Whether token `index` starts a sentence: it starts its line, or the text before
@@ -131,23 +182,80 @@ struct TokenizedText {
 
   /// Cuts `bytes` into tokens (see ``TokenTable``) and paragraphs: every non-blank
   /// line, or with `blankLineSeparated` every group of non-blank lines.
-  init(_ bytes: UnsafeBufferPointer<UInt8>, blankLineSeparated: Bool) {
+  ///
+  /// `firstRoom` replaces the room the token columns are first given (tests use it to
+  /// take the path of a text that holds more tokens).
+  init(_ bytes: UnsafeBufferPointer<UInt8>, blankLineSeparated: Bool, firstRoom: Int? = nil) {
     self.blankLineSeparated = blankLineSeparated
-    let table = TokenTable.shared
     let count = bytes.count
     guard let base = bytes.baseAddress, count > 0 else {
       lines.append(Line(start: 0, contentEnd: 0, next: 0, isBlank: true))
       return
     }
-    var tokens = TokenSink(estimate: count / 5 + 16)
+    // The token columns are written in place, in arrays of room for a token every
+    // second byte and the kernel's margin: a token is followed by a byte that is no
+    // token's or is a character of at least three bytes (text has one every four to
+    // six bytes). Should a text hold more, it is tokenized again with room for one per
+    // byte, which none exceeds (no token is empty, none overlaps another). The pages
+    // that no token reaches are never touched, so they take no memory, and the
+    // address space reserved is 8 bytes a byte of text.
+    let columns =
+      Self.tokenize(base, count, capacity: firstRoom ?? count / 2 + TokenSink.margin)
+      ?? Self.tokenize(base, count, capacity: count + TokenSink.margin)!
+    hashes = columns.hashes
+    starts = columns.starts
+    ends = columns.ends
+    lines = columns.lines
+    characterTokens = columns.characterTokens
+    buildParagraphs(blankLineSeparated: blankLineSeparated)
+  }
+
+  /// The token columns, lines and single-character tokens of `base[0..<count]`, in
+  /// columns of room for `capacity` tokens; nil when the text holds more than that
+  /// room allows.
+  private static func tokenize(_ base: UnsafePointer<UInt8>, _ count: Int, capacity: Int) -> (
+    hashes: [UInt64], starts: [Int32], ends: [Int32], lines: [Line], characterTokens: [Int32]
+  )? {
+    var tokenCount = 0
+    var complete = false
     var lines: [Line] = []
+    var characterTokens: [Int32] = []
+    var starts: [Int32] = []
+    var ends: [Int32] = []
+    let hashes = [UInt64](unsafeUninitializedCapacity: capacity) { hashes, hashCount in
+      starts = [Int32](unsafeUninitializedCapacity: capacity) { starts, startCount in
+        ends = [Int32](unsafeUninitializedCapacity: capacity) { ends, endCount in
+          var tokens = TokenSink(
+            hashes: hashes.baseAddress!, starts: starts.baseAddress!, ends: ends.baseAddress!, capacity: capacity)
+          complete = Self.tokenize(base, count, into: &tokens, lines: &lines, characterTokens: &characterTokens)
+          tokenCount = complete ? tokens.count : 0
+          endCount = tokenCount
+        }
+        startCount = tokenCount
+      }
+      hashCount = tokenCount
+    }
+    guard complete else { return nil }
+    return (hashes, starts, ends, lines, characterTokens)
+  }
+
+  /// The tokenizer: tokens of `base[0..<count]` into `tokens`, every line into
+  /// `lines`, and the numbers of the tokens that are single characters of a script
+  /// written without spaces into `characterTokens`. False when the sink's room ran
+  /// out first.
+  private static func tokenize(
+    _ base: UnsafePointer<UInt8>, _ count: Int, into tokens: inout TokenSink, lines: inout [Line],
+    characterTokens: inout [Int32]
+  ) -> Bool {
+    let table = TokenTable.shared
     let asciiClass = Self.asciiClass
     var lineStart = 0
     var lineBlank = true
     var index = 0
-    var characterTokens: [Int] = []
 
     while index < count {
+      // An iteration ends at most two tokens; the kernel wants its margin.
+      guard tokens.hasMargin else { return false }
       let byte = base[index]
       let asciiKind = asciiClass[Int(byte)]
       // Runs of ASCII letters and digits: the common case, hashed eight bytes at a time.
@@ -253,7 +361,7 @@ struct TokenizedText {
         lineBlank = true
       case TokenTable.Kind.single, TokenTable.Kind.singleMapped:
         tokens.end(index)
-        characterTokens.append(tokens.count)
+        characterTokens.append(Int32(truncatingIfNeeded: tokens.count))
         tokens.start = index
         tokens.key.add(entry >> 29 == TokenTable.Kind.single ? scalar : entry & 0x1FFF_FFFF)
         tokens.end(index + length)
@@ -268,20 +376,7 @@ struct TokenizedText {
     if lineStart < count || lines.isEmpty {
       lines.append(Line(start: lineStart, contentEnd: count, next: count, isBlank: lineBlank))
     }
-    self.hashes = Array(UnsafeBufferPointer(start: tokens.hashes, count: tokens.count))
-    self.starts = Array(UnsafeBufferPointer(start: tokens.starts, count: tokens.count))
-    self.ends = Array(UnsafeBufferPointer(start: tokens.ends, count: tokens.count))
-    self.lines = lines
-    if !characterTokens.isEmpty {
-      weightBefore = [Int](repeating: 0, count: hashes.count + 1)
-      var next = 0
-      for token in 0..<hashes.count {
-        let weight = next < characterTokens.count && characterTokens[next] == token ? 1 : 3
-        if weight == 1 { next += 1 }
-        weightBefore[token + 1] = weightBefore[token] + weight
-      }
-    }
-    buildParagraphs(blankLineSeparated: blankLineSeparated)
+    return true
   }
 
   /// 0x80 in each byte of `word` that is an ASCII letter or digit. Word arithmetic
@@ -306,7 +401,6 @@ struct TokenizedText {
 
   /// Groups lines into paragraphs and assigns tokens to them.
   private mutating func buildParagraphs(blankLineSeparated: Bool) {
-    paragraphOfToken = [Int32](repeating: 0, count: hashes.count)
     var token = 0
     var lineIndex = 0
     while lineIndex < lines.count {
@@ -323,7 +417,6 @@ struct TokenizedText {
       let first = token
       var fingerprint: UInt64 = 0x9E37_79B9_7F4A_7C15
       while token < hashes.count && Int(starts[token]) < end {
-        paragraphOfToken[token] = Int32(paragraphs.count)
         fingerprint = (fingerprint ^ hashes[token]) &* 0x9E37_79B9_7F4A_7C15 &+ 0x632B_E59B_D9B4_E019
         token += 1
       }
