@@ -307,6 +307,9 @@ public struct RepeatFinder: Sendable {
     text.endsSentence(copy, in: bytes) || (acrossLines && text.endsLine(original, in: bytes))
   }
 
+  /// How many lookups ahead the winnowing asks for a table slot.
+  static let lookAhead = 12
+
   /// The winnowed fingerprints of `hashes` that occurred before: (first occurrence,
   /// this occurrence) as token positions, in order of this occurrence, verified
   /// token by token.
@@ -330,6 +333,10 @@ public struct RepeatFinder: Sendable {
         var minimum = -1
         var minimumValue: UInt64 = 0
         var lastRecorded = -1
+        // The fingerprints a block picks (at most one per shingle), before they are
+        // looked up.
+        var picks = [(value: UInt64, position: Int)](repeating: (0, 0), count: block)
+        var pickCount = 0
         var right = window - 1
         while right < shingleCount {
           let first = right - window + 1  // the shingle at values[0]
@@ -364,15 +371,24 @@ public struct RepeatFinder: Sendable {
             right += 1
             guard minimum != lastRecorded else { continue }
             lastRecorded = minimum
-            if let earlier = table.firstOrInsert(minimumValue, minimum) {
+            picks[pickCount] = (minimumValue, minimum)
+            pickCount += 1
+          }
+          // The block's fingerprints looked up in order, each slot asked for a few
+          // lookups ahead.
+          for index in 0..<pickCount {
+            if index + Self.lookAhead < pickCount { table.prefetch(picks[index + Self.lookAhead].value) }
+            let (value, position) = picks[index]
+            if let earlier = table.firstOrInsert(value, position) {
               var equal = true
-              for offset in 0..<k where hashes[earlier + offset] != hashes[minimum + offset] {
+              for offset in 0..<k where hashes[earlier + offset] != hashes[position + offset] {
                 equal = false
                 break
               }
-              if equal { pairs.append((Int32(truncatingIfNeeded: earlier), Int32(truncatingIfNeeded: minimum))) }
+              if equal { pairs.append((Int32(truncatingIfNeeded: earlier), Int32(truncatingIfNeeded: position))) }
             }
           }
+          pickCount = 0
         }
       }
     }

@@ -1,3 +1,5 @@
+import CWinnowKernels
+
 /// An open-addressing map from 64-bit hashes to the first position they were seen at.
 /// Grows at half load, so that adversarial inputs cannot fill it. Raw storage: the
 /// lookups sit in the finder's innermost loop.
@@ -19,6 +21,16 @@ struct FirstOccurrenceTable: ~Copyable {
   deinit {
     keys.deallocate()
     values.deallocate()
+  }
+
+  /// Asks the processor for the slot where a lookup of `key` starts, without waiting:
+  /// a caller that knows its next keys issues these ahead, so that the cache misses
+  /// of a table larger than the caches overlap.
+  @inline(__always)
+  func prefetch(_ key: UInt64) {
+    let slot = Int(truncatingIfNeeded: key == 0 ? 1 : key) & mask
+    winnow_prefetch(keys + slot)
+    winnow_prefetch(values + slot)
   }
 
   /// Returns the position `key` was first seen at, or records `position` for it and
