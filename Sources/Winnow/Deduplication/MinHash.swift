@@ -30,30 +30,20 @@ enum MinHash {
     // Shingle values as in the repeat finder's winnowing, then mixed, a block at a time;
     // with `raw`, their 24-bit values stored there.
     func sign(storingTo raw: UnsafeMutableRawPointer?) {
-      let block = 4096
-      withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * block + k) { buffer in
-        let spread = buffer.baseAddress!
-        let values = spread + block + k
-        signature.withUnsafeMutableBufferPointer { signature in
-          var first = 0
-          while first < shingleCount {
-            let blockEnd = min(shingleCount, first + block)
-            Shingles.combine(
-              UnsafeBufferPointer(rebasing: hashes[first..<blockEnd + k - 1]), k: k, spread: spread, into: values)
-            for index in 0..<(blockEnd - first) {
-              let product = (values[index] ^ (values[index] &>> 32)) &* 0xD6E8_FEB8_6659_FD93
-              let mixed = product ^ (product &>> 32)
-              if let raw {
-                // One 4-byte little-endian store per value, each overwriting the spare
-                // byte of the one before; the buffer has one byte to spare for the last.
-                let value = UInt32(truncatingIfNeeded: mixed &>> 40)
-                raw.storeBytes(of: value.littleEndian, toByteOffset: 3 * (first + index), as: UInt32.self)
-              }
-              let bin = Int(truncatingIfNeeded: ((mixed &>> 32) &* count) &>> 32)
-              let value = min(UInt32(truncatingIfNeeded: mixed), .max - 1)
-              signature[bin] = min(signature[bin], value)
+      signature.withUnsafeMutableBufferPointer { signature in
+        Shingles.forEachBlock(hashes, k: k) { first, values in
+          for index in 0..<values.count {
+            let product = (values[index] ^ (values[index] &>> 32)) &* 0xD6E8_FEB8_6659_FD93
+            let mixed = product ^ (product &>> 32)
+            if let raw {
+              // One 4-byte little-endian store per value, each overwriting the spare
+              // byte of the one before; the buffer has one byte to spare for the last.
+              let value = UInt32(truncatingIfNeeded: mixed &>> 40)
+              raw.storeBytes(of: value.littleEndian, toByteOffset: 3 * (first + index), as: UInt32.self)
             }
-            first = blockEnd
+            let bin = Int(truncatingIfNeeded: ((mixed &>> 32) &* count) &>> 32)
+            let value = min(UInt32(truncatingIfNeeded: mixed), .max - 1)
+            signature[bin] = min(signature[bin], value)
           }
         }
       }

@@ -322,73 +322,64 @@ public struct RepeatFinder: Sendable {
     // Sized for a text that does not repeat itself, grown as needed: a text that does
     // (one line repeated) holds few distinct fingerprints.
     var table = FirstOccurrenceTable(expected: min(2 * shingleCount / (window + 1), 1 << 16) + 16)
-    // Shingle values are made a block at a time, each block starting `window - 1`
-    // shingles before the first window it ends, so that the scan for a window's
-    // minimum finds its values in the block: memory stays a few pages, whatever the text.
+    // Shingle values come a block at a time, each block starting `window - 1` shingles
+    // before the end of the one before, so that the scan for a window's minimum finds
+    // its values in the block.
     let block = max(4096, 4 * window)
+    var minimum = -1
+    var minimumValue: UInt64 = 0
+    var lastRecorded = -1
+    // The fingerprints a block picks (at most one per shingle), before they are looked up.
+    var picks = [(value: UInt64, position: Int)](repeating: (0, 0), count: block)
+    var right = window - 1
     hashes.withUnsafeBufferPointer { hashes in
-      withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * (block + window + k)) { buffer in
-        let spread = buffer.baseAddress!
-        let values = spread + block + window + k
-        var minimum = -1
-        var minimumValue: UInt64 = 0
-        var lastRecorded = -1
-        // The fingerprints a block picks (at most one per shingle), before they are
-        // looked up.
-        var picks = [(value: UInt64, position: Int)](repeating: (0, 0), count: block)
+      Shingles.forEachBlock(hashes, k: k, overlap: window - 1, block: block) { first, values in
+        // Shingle values, spread again by a multiply-xorshift.
+        for index in 0..<values.count {
+          let product = values[index] &* 0xD6E8_FEB8_6659_FD93
+          values[index] = product ^ (product >> 32)
+        }
+        // Winnowing: the rightmost minimum of every window of `window` shingles,
+        // recorded once per position.
+        let blockEnd = first + values.count
         var pickCount = 0
-        var right = window - 1
-        while right < shingleCount {
-          let first = right - window + 1  // the shingle at values[0]
-          let blockEnd = min(shingleCount, right + block)
-          // Shingle values, spread again by a multiply-xorshift.
-          Shingles.combine(
-            UnsafeBufferPointer(rebasing: hashes[first..<blockEnd + k - 1]), k: k, spread: spread, into: values)
-          for index in 0..<(blockEnd - first) {
-            let product = values[index] &* 0xD6E8_FEB8_6659_FD93
-            values[index] = product ^ (product >> 32)
-          }
-          // Winnowing: the rightmost minimum of every window of `window` shingles,
-          // recorded once per position.
-          while right < blockEnd {
-            let left = right - window + 1
-            if minimum < left {
-              minimum = left
-              minimumValue = values[left - first]
-              var candidate = left + 1
-              while candidate <= right {
-                let candidateValue = values[candidate - first]
-                if candidateValue <= minimumValue {
-                  minimum = candidate
-                  minimumValue = candidateValue
-                }
-                candidate += 1
+        while right < blockEnd {
+          let left = right - window + 1
+          if minimum < left {
+            minimum = left
+            minimumValue = values[left - first]
+            var candidate = left + 1
+            while candidate <= right {
+              let candidateValue = values[candidate - first]
+              if candidateValue <= minimumValue {
+                minimum = candidate
+                minimumValue = candidateValue
               }
-            } else if values[right - first] <= minimumValue {
-              minimum = right
-              minimumValue = values[right - first]
+              candidate += 1
             }
-            right += 1
-            guard minimum != lastRecorded else { continue }
-            lastRecorded = minimum
-            picks[pickCount] = (minimumValue, minimum)
-            pickCount += 1
+          } else if values[right - first] <= minimumValue {
+            minimum = right
+            minimumValue = values[right - first]
           }
-          // The block's fingerprints looked up in order, each slot asked for a few
-          // lookups ahead.
-          for index in 0..<pickCount {
-            if index + Self.lookAhead < pickCount { table.prefetch(picks[index + Self.lookAhead].value) }
-            let (value, position) = picks[index]
-            if let earlier = table.firstOrInsert(value, position) {
-              var equal = true
-              for offset in 0..<k where hashes[earlier + offset] != hashes[position + offset] {
-                equal = false
-                break
-              }
-              if equal { pairs.append((Int32(truncatingIfNeeded: earlier), Int32(truncatingIfNeeded: position))) }
+          right += 1
+          guard minimum != lastRecorded else { continue }
+          lastRecorded = minimum
+          picks[pickCount] = (minimumValue, minimum)
+          pickCount += 1
+        }
+        // The block's fingerprints looked up in order, each slot asked for a few
+        // lookups ahead.
+        for index in 0..<pickCount {
+          if index + Self.lookAhead < pickCount { table.prefetch(picks[index + Self.lookAhead].value) }
+          let (value, position) = picks[index]
+          if let earlier = table.firstOrInsert(value, position) {
+            var equal = true
+            for offset in 0..<k where hashes[earlier + offset] != hashes[position + offset] {
+              equal = false
+              break
             }
+            if equal { pairs.append((Int32(truncatingIfNeeded: earlier), Int32(truncatingIfNeeded: position))) }
           }
-          pickCount = 0
         }
       }
     }
