@@ -29,6 +29,23 @@ import Winnow
     return Array(lines.joined(separator: "\r\n").utf8)
   }
 
+  /// A document cleaned without explaining keeps no second copy of its text in its
+  /// normalization, and the same counts, repairs and cleaned text as when explained.
+  @Test func normalizedTextIsKeptOnlyWhenExplaining() {
+    let cleaner = DocumentCleaner()
+    let input = Self.page(901)
+    let explained = cleaner.clean(input, explaining: true)
+    let plain = cleaner.clean(input)
+    #expect(explained.normalization?.utf8 == TextNormalizer(.default).normalize(utf8: input).utf8)
+    #expect(plain.normalization?.utf8.isEmpty == true)
+    #expect(plain.normalization?.edits == nil)
+    #expect(plain.normalization?.counts == explained.normalization?.counts)
+    #expect(plain.normalization?.repairs.isEmpty == false)
+    #expect(plain.normalization?.repairs == explained.normalization?.repairs)
+    #expect(plain.utf8 == explained.utf8)
+    #expect(plain.repeats.removed == explained.repeats.removed)
+  }
+
   @Test(arguments: [true, false])
   func editsFromEveryStepReproduceTheCleanedText(normalizing: Bool) {
     var counter = BoilerplateCounter()

@@ -84,8 +84,9 @@ public struct DocumentCleaner: Sendable {
     if let normalizer = kind == .file ? fileNormalizer : recordNormalizer {
       let normalized = normalizer.normalize(utf8: bytes, recordingEdits: explaining)
       document.counts = normalized.counts
-      document.normalization = normalized
       text = normalized.utf8
+      // Without explaining, the document does not hold a second copy of the text.
+      document.normalization = explaining ? normalized : normalized.droppingText()
     } else {
       (text, document.counts[.invalidUTF8], document.decodingEdits) = Self.repairingUTF8(
         bytes, recordingEdits: explaining)
@@ -94,8 +95,8 @@ public struct DocumentCleaner: Sendable {
     if explaining { document.repeatInput = text }
     switch (finder, fingerprinter) {
     case (let finder?, let fingerprinter?):
-      (document.repeats, document.fingerprint) = fingerprinter.removingRepeats(utf8: text, with: finder)
-    case (let finder?, nil): document.repeats = finder.removingRepeats(utf8: text)
+      (document.repeats, document.fingerprint) = fingerprinter.removingRepeats(utf8: consume text, with: finder)
+    case (let finder?, nil): document.repeats = finder.removingRepeats(utf8: consume text)
     case (nil, let fingerprinter?):
       document.repeats = RepeatRemoval(utf8: text, removed: [])
       document.fingerprint = fingerprinter.fingerprint(utf8: text)
@@ -170,8 +171,10 @@ public struct CleanedDocument: Sendable {
   public let mapsOffsets: Bool
   /// Changes by kind in steps 1 and 2.
   public internal(set) var counts = EditCounts()
-  /// The result of step 2 (with its edits when explaining), or `nil` when
-  /// normalization was off.
+  /// The result of step 2, or `nil` when normalization was off. Its text
+  /// (``NormalizedText/utf8``) and edits are kept when explaining; without explaining
+  /// its `utf8` is empty, so that a large document is not held twice (its counts and
+  /// mojibake repairs stay).
   public internal(set) var normalization: NormalizedText?
   /// Without normalization, when explaining: the replacements of step 1.
   var decodingEdits: [TextEdit] = []

@@ -283,10 +283,10 @@ public struct CorpusDeduplicator: Sendable {
   /// Removes the blocks repeated inside the document with `finder` (see
   /// ``RepeatFinder/removingRepeats(utf8:)``) and fingerprints the result, cutting it
   /// into tokens once for both.
-  public func removingRepeats(utf8 bytes: [UInt8], with finder: RepeatFinder) -> (
+  public func removingRepeats(utf8 bytes: consuming [UInt8], with finder: RepeatFinder) -> (
     removal: RepeatRemoval, fingerprint: DocumentFingerprint
   ) {
-    let (removal, tokens) = finder.removingRepeatsKeepingTokens(utf8: bytes)
+    let (removal, tokens) = finder.removingRepeatsKeepingTokens(utf8: consume bytes)
     guard let tokens else { return (removal, fingerprint(utf8: removal.utf8)) }
     return (removal, fingerprint(of: tokens, utf8Count: removal.utf8.count))
   }

@@ -29,6 +29,13 @@ public struct NormalizedText: Sendable, Hashable {
     self.repairs = repairs
   }
 
+  /// This result without its text (``utf8`` empty): what a cleaned document keeps
+  /// when it is not explained.
+  func droppingText() -> NormalizedText {
+    NormalizedText(
+      utf8: [], edits: edits, counts: counts, isUnchanged: isUnchanged, inputCount: inputCount, repairs: repairs)
+  }
+
   /// The normalized text.
   public var text: String { String(decoding: utf8, as: UTF8.self) }
 

@@ -132,14 +132,14 @@ public struct RepeatFinder: Sendable {
   }
 
   /// Removes every later copy of a repeated block from UTF-8 bytes, keeping the first.
-  public func removingRepeats(utf8 bytes: [UInt8]) -> RepeatRemoval {
-    removingRepeatsKeepingTokens(utf8: bytes).removal
+  public func removingRepeats(utf8 bytes: consuming [UInt8]) -> RepeatRemoval {
+    removingRepeatsKeepingTokens(utf8: consume bytes).removal
   }
 
   /// ``removingRepeats(utf8:)``, and the tokens of the result when the last pass
   /// searched the result itself (nil when it stopped at the most passes).
-  func removingRepeatsKeepingTokens(utf8 bytes: [UInt8]) -> (removal: RepeatRemoval, tokens: TokenizedText?) {
-    var current = bytes
+  func removingRepeatsKeepingTokens(utf8 bytes: consuming [UInt8]) -> (removal: RepeatRemoval, tokens: TokenizedText?) {
+    var current = consume bytes
     var removed: [RemovedSpan] = []
     var tokens: TokenizedText?
     // Offsets of the current text map back to the input through the removals so far.
