@@ -366,3 +366,44 @@ int64_t winnow_find_mojibake_pair(const uint8_t *bytes, int64_t length, int64_t 
   }
   return length;
 }
+
+int64_t winnow_utf8_check(const uint8_t *bytes, int64_t length) {
+  int64_t position = 0;
+  while (position < length) {
+    // ASCII, sixteen bytes at a time.
+#if defined(__SSE2__)
+    while (position + 16 <= length &&
+           _mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(bytes + position))) == 0)
+      position += 16;
+#endif
+    if (position >= length) break;
+    uint8_t lead = bytes[position];
+    if (lead < 0x80) {
+      position++;
+      continue;
+    }
+    // Table 3-7 of the Unicode Standard: the well-formed byte sequences.
+    if (lead < 0xC2) return position;
+    if (lead < 0xE0) {
+      if (position + 1 >= length || (bytes[position + 1] & 0xC0) != 0x80) return position;
+      if (lead == 0xC2 && bytes[position + 1] == 0x85) return position;
+      position += 2;
+      continue;
+    }
+    if (lead < 0xF5) {
+      // Three or four bytes: the second within the lead's range, the rest continuations.
+      int64_t count = lead < 0xF0 ? 3 : 4;
+      if (position + count > length) return position;
+      uint8_t second = bytes[position + 1];
+      uint8_t low = lead == 0xE0 ? 0xA0 : lead == 0xF0 ? 0x90 : 0x80;
+      uint8_t high = lead == 0xED ? 0x9F : lead == 0xF4 ? 0x8F : 0xBF;
+      if (second < low || second > high || (bytes[position + 2] & 0xC0) != 0x80 ||
+          (count == 4 && (bytes[position + 3] & 0xC0) != 0x80))
+        return position;
+      position += count;
+      continue;
+    }
+    return position;
+  }
+  return length;
+}

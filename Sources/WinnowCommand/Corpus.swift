@@ -247,6 +247,11 @@ final class CorpusRun {
 
     mutating func write(_ batch: Batch) throws(OutputFile.Failure) {
       let strict = run.flags.strict
+      if case .documentPiece = batch.kind, batch.piece != nil {
+        // Pieces of a streamed text are committed in order, here.
+        batch.output = batch.piece!.commit()
+        batch.bytesOut = batch.output.count
+      }
       // The first pass of boilerplate detection reports nothing: the second will.
       if run.lineCounter == nil {
         for message in batch.messages {

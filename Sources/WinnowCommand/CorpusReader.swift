@@ -198,23 +198,25 @@ final class Pipeline: @unchecked Sendable {
     }
     guard check.failure == nil, total >= Self.streamingBytes else { return false }
 
+    // The stream cuts the pieces; the workers normalize them, the writer commits them
+    // in order (`StreamedPieces`).
     var stream = NormalizationStream(normalizer, pieceBytes: Self.streamingPieceBytes)
-    func send(_ piece: [UInt8], output: [UInt8], last: Bool, failure: String? = nil) {
+    let pieces = StreamedPieces(normalizer)
+    func send(bytesIn: Int, piece: [UInt8]?, last: Bool, failure: String? = nil) {
       let batch = Batch(sequence: sequence, file: index, kind: .documentPiece)
       sequence += 1
-      batch.output = output
-      batch.bytesIn = piece.count
-      batch.bytesOut = output.count
+      batch.piece = piece.map { pieces.piece($0) }
+      batch.bytesIn = bytesIn
       batch.documents = last ? 1 : 0
       batch.writeFailure = failure
       deliver(batch)
     }
-    while let piece = reader.nextLines(about: Self.streamingPieceBytes) {
+    while let read = reader.nextLines(about: Self.streamingPieceBytes) {
       guard !engine.isStopping else { return true }
-      send(piece, output: stream.append(piece), last: false)
+      send(bytesIn: read.count, piece: stream.cutPiece(appending: read), last: false)
     }
     let failure = reader.failure.map { "cannot read \(CorpusRun.displayName(file)): \($0); nothing written" }
-    send([], output: failure == nil ? stream.finish() : [], last: true, failure: failure)
+    send(bytesIn: 0, piece: failure == nil ? stream.cutRest() : nil, last: true, failure: failure)
     return true
   }
 
@@ -228,6 +230,7 @@ final class Pipeline: @unchecked Sendable {
     case .records(let firstRecord):
       worker.processRecords(batch, firstRecord: firstRecord, name: CorpusRun.displayName(files[batch.file]))
     case .document: processDocument(batch)
+    case .documentPiece: batch.piece?.normalize()
     default: break
     }
   }

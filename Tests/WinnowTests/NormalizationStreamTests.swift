@@ -120,3 +120,26 @@ extension Array where Element == UInt8 {
     return result
   }
 }
+
+/// What a stream accepts to cut is well-formed UTF-8 without U+0085, as the standard
+/// library decides it, over bytes biased towards the edges of every sequence length.
+@Suite struct StreamAcceptanceTests {
+  @Test func acceptsExactlyWellFormedUTF8WithoutNextLine() {
+    var random = SeededRandom(seed: 5)
+    let interesting: [UInt8] = [
+      0x00, 0x41, 0x7F, 0x80, 0x85, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED,
+      0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF,
+    ]
+    var accepted = 0
+    for _ in 0..<20_000 {
+      let prefix = [UInt8](repeating: 0x61, count: Int.random(in: 0...20, using: &random))
+      let tail = (0..<Int.random(in: 0...6, using: &random)).map { _ in interesting.randomElement(using: &random)! }
+      let bytes = prefix + tail + [UInt8](repeating: 0x62, count: Int.random(in: 0...3, using: &random))
+      let string = String(validating: bytes, as: UTF8.self)
+      let expected = string != nil && !string!.unicodeScalars.contains("\u{85}")
+      #expect(bytes.withUnsafeBufferPointer { NormalizationStream.accepts($0) } == expected, "\(bytes)")
+      if expected { accepted += 1 }
+    }
+    #expect(accepted > 1_000)
+  }
+}

@@ -4,7 +4,7 @@ import Winnow
 
 /// A large text file that `winnow normalize` only has to normalize is normalized as it
 /// is read: the bytes of normalizing it whole, in memory that does not grow with it.
-@Suite struct StreamedDocumentTests {
+@Suite(.serialized) struct StreamedDocumentTests {
   typealias Command = CommandTests
 
   /// Runs the winnow executable with `arguments`: its exit status and peak resident
@@ -53,15 +53,61 @@ import Winnow
     try Data("A line.\n".utf8).write(to: small)
     let output = directory.appendingPathComponent("large.out")
 
-    let base = try Self.runMeasuringMemory(["normalize", small.path, "-o", "/dev/null", "-q"])
-    let run = try Self.runMeasuringMemory(["normalize", input.path, "-o", output.path, "-q"])
-    #expect(run.status == 0)
+    // The pieces are normalized on the workers, the mojibake repair's state guessed
+    // and checked in order: the same bytes on one thread or several.
+    var outputs: [[UInt8]] = []
+    for threads in [1, 3] {
+      // A spawned child's peak counts this process's peak so far (the memory it is
+      // spawned from): measured against a run just before, the expected bytes computed
+      // after.
+      let base = try Self.runMeasuringMemory(["normalize", small.path, "-o", "/dev/null", "-q"])
+      let run = try Self.runMeasuringMemory([
+        "normalize", input.path, "-o", output.path, "-q", "--threads", String(threads),
+      ])
+      #expect(run.status == 0)
+      outputs.append(try [UInt8](Data(contentsOf: output)))
+      // Read whole, the file would take three copies of itself (input, text, output).
+      #expect(
+        run.peakBytes - base.peakBytes < size,
+        "peak \(run.peakBytes >> 20) MB, \(base.peakBytes >> 20) MB for a line, for \(size >> 20) MB")
+    }
     let expected = TextNormalizer().normalize(utf8: bytes).utf8
-    #expect(try [UInt8](Data(contentsOf: output)) == expected)
-    // Read whole, the file would take three copies of itself (input, text, output).
-    #expect(
-      run.peakBytes - base.peakBytes < size,
-      "peak \(run.peakBytes >> 20) MB, \(base.peakBytes >> 20) MB for a line, for \(size >> 20) MB")
+    #expect(outputs.allSatisfy { $0 == expected })
+  }
+
+  /// Pieces whose mojibake changes the repair's state from one to the next (each
+  /// guess then wrong) still give the whole text's bytes on several threads.
+  @Test func piecesThatChangeTheRepairsStateGiveTheWholeTextsBytes() throws {
+    let directory = try Command.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    // Lines misread through windows-1252, Mac OS Roman and windows-1251, in runs that
+    // change which encoding the repair tries first, across pieces of a megabyte.
+    let misread: [[UInt8]] = try [
+      ("Crème brûlée, naïve résumé, déjà vu.", String.Encoding.windowsCP1252),
+      ("Crème brûlée, naïve résumé, déjà vu.", .macOSRoman),
+      ("Привет, как дела у всех сегодня вечером?", .windowsCP1251),
+    ].map { text, encoding in
+      let line = try #require(String(data: Data(text.utf8), encoding: encoding))
+      return Array((line + "\n").utf8)
+    }
+    let plain = Array("A plain line of ordinary words that ends here.\n".utf8)
+    var bytes: [UInt8] = []
+    var random = SeededRandom(seed: 3)
+    while bytes.count < 12 << 20 {
+      for _ in 0..<Int.random(in: 1_000...40_000, using: &random) { bytes += plain }
+      let line = misread.randomElement(using: &random)!
+      for _ in 0..<Int.random(in: 1...6, using: &random) { bytes += line }
+    }
+    let input = directory.appendingPathComponent("mojibake.txt")
+    try Data(bytes).write(to: input)
+    let expected = TextNormalizer().normalize(utf8: bytes).utf8
+    #expect(expected != bytes)
+    for threads in [1, 2, 5] {
+      let output = directory.appendingPathComponent("out-\(threads).txt")
+      let run = try Command.run(["normalize", input.path, "-o", output.path, "-q", "--threads", String(threads)])
+      #expect(run.status == 0)
+      #expect(try [UInt8](Data(contentsOf: output)) == expected, "\(threads) threads")
+    }
   }
 
   /// What cannot be decided piece by piece is read whole, with the same bytes as from

@@ -77,6 +77,10 @@ int64_t winnow_line_start(const uint8_t *bytes, int64_t lower, int64_t end);
 /// The number of line feeds in `bytes[0..<length]`.
 int64_t winnow_count_line_feeds(const uint8_t *bytes, int64_t length);
 
+/// The position of the first ill-formed UTF-8 sequence or U+0085 (C2 85) in
+/// `bytes[0..<length]`, or `length` when there is none.
+int64_t winnow_utf8_check(const uint8_t *bytes, int64_t length);
+
 /// Asks the processor to bring the cache line at `address` in, without waiting: hash
 /// table lookups issue these for all their keys first, so that the misses overlap.
 static inline void winnow_prefetch(const void *address) {

@@ -24,8 +24,8 @@ package struct NormalizationStream {
   /// `pending[..<searched]` has been searched for cuts; `cut` is the last found (0 for none).
   private var searched = 0
   private var cut = 0
-  /// The mojibake repair's state, one per round.
-  private var supports: [[Int]]?
+  /// What crosses from the pieces before to the next.
+  private var state = State.start
   /// The changes made so far, by kind.
   package private(set) var counts = EditCounts()
   /// Whether the output so far equals the input so far.
@@ -35,7 +35,37 @@ package struct NormalizationStream {
   package init(_ normalizer: TextNormalizer, pieceBytes: Int = 1 << 20) {
     self.normalizer = normalizer
     self.pieceBytes = max(4, pieceBytes)
-    supports = Array(repeating: MojibakeScanner.zeros, count: TextNormalizer.rounds)
+  }
+
+  /// What crosses from one piece of a text to the next: the mojibake repair's state,
+  /// one per round of repair (the order in which it tries encodings comes from it).
+  package struct State: Equatable, Sendable {
+    fileprivate var supports: [[Int]]?
+
+    /// The state before the first piece.
+    package static let start = State(
+      supports: Array(repeating: MojibakeScanner.zeros, count: TextNormalizer.rounds))
+
+    /// Whether a piece normalized from `self` into `after` is normalized the same from
+    /// `other`: the same state, or one that tries encodings in the same order when the
+    /// piece repaired nothing (its output depends only on that order).
+    package func givesTheSamePiece(as other: State, after: State) -> Bool {
+      guard self != other else { return true }
+      guard after == self, let mine = supports, let theirs = other.supports, mine.count == theirs.count else {
+        return false
+      }
+      return zip(mine, theirs).allSatisfy { MojibakeScanner.order($0) == MojibakeScanner.order($1) }
+    }
+  }
+
+  /// One piece, normalized by `normalizer` after pieces that left `state`: its
+  /// normalization, and the state it leaves.
+  package static func normalize(
+    piece: UnsafeBufferPointer<UInt8>, by normalizer: TextNormalizer, from state: State
+  ) -> (text: NormalizedText, state: State) {
+    var supports = state.supports
+    let text = normalizer.normalize(piece: piece, supports: &supports)
+    return (text, State(supports: supports))
   }
 
   /// Whether `bytes` are well-formed UTF-8 without U+0085 (C2 85), which a stream
@@ -43,48 +73,45 @@ package struct NormalizationStream {
   /// streams it.
   package static func accepts(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     guard let base = bytes.baseAddress else { return true }
-    var index = 0
-    let count = bytes.count
-    while index < count {
-      // Eight ASCII bytes at a time.
-      while index + 8 <= count,
-        UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0
-      {
-        index += 8
-      }
-      guard index < count else { break }
-      if base[index] < 0x80 {
-        index += 1
-        continue
-      }
-      let (scalar, length) = UTF8Decoding.decode(base, index, count)
-      guard length > 0, scalar != 0x85 else { return false }
-      index += length
-    }
-    return true
+    return winnow_utf8_check(base, Int64(bytes.count)) == Int64(bytes.count)
   }
 
   /// Takes the next bytes of the text; returns the output of what can be normalized
   /// now (possibly nothing).
   package mutating func append(_ bytes: some Collection<UInt8>) -> [UInt8] {
-    pending.append(contentsOf: bytes)
-    findCuts()
-    guard cut >= pieceBytes else { return [] }
-    let piece = cut
-    let output = normalize(pending.withUnsafeBufferPointer { UnsafeBufferPointer(rebasing: $0[..<piece]) })
-    pending.removeFirst(piece)
-    searched -= piece
-    cut = 0
-    return output
+    guard let piece = cutPiece(appending: bytes) else { return [] }
+    return piece.withUnsafeBufferPointer { normalize($0) }
   }
 
   /// Normalizes the rest of the text; returns its output. The stream is then empty.
   package mutating func finish() -> [UInt8] {
-    let output = pending.withUnsafeBufferPointer { normalize($0) }
-    pending = []
-    searched = 0
+    cutRest().withUnsafeBufferPointer { normalize($0) }
+  }
+
+  /// Takes the next bytes of the text; returns the next piece to normalize when one
+  /// can be cut (nil otherwise), for a caller that normalizes pieces itself
+  /// (``normalize(piece:by:from:)``, in order from ``State/start``).
+  package mutating func cutPiece(appending bytes: some Collection<UInt8>) -> [UInt8]? {
+    pending.append(contentsOf: bytes)
+    findCuts()
+    guard cut >= pieceBytes else { return nil }
+    // The piece keeps the buffer; the few bytes after the cut move to a new one.
+    var piece = pending
+    pending = Array(piece[cut...])
+    piece.removeLast(piece.count - cut)
+    searched -= cut
     cut = 0
-    return output
+    return piece
+  }
+
+  /// The rest of the text, the last piece to normalize. The stream is then empty.
+  package mutating func cutRest() -> [UInt8] {
+    defer {
+      pending = []
+      searched = 0
+      cut = 0
+    }
+    return pending
   }
 
   /// Moves `cut` to the last place in `pending` where the text may be cut.
@@ -114,7 +141,8 @@ package struct NormalizationStream {
   /// Normalizes one piece, cut as ``findCuts()`` allows.
   private mutating func normalize(_ piece: UnsafeBufferPointer<UInt8>) -> [UInt8] {
     guard !piece.isEmpty else { return [] }
-    let result = normalizer.normalize(piece: piece, supports: &supports)
+    let result: NormalizedText
+    (result, state) = Self.normalize(piece: piece, by: normalizer, from: state)
     counts += result.counts
     isUnchanged = isUnchanged && result.isUnchanged
     return result.utf8

@@ -10,8 +10,9 @@ package final class Batch: @unchecked Sendable {
     case records(firstRecord: Int)
     /// A whole text file.
     case document
-    /// A piece of a large text file, normalized as it was read (its `output` is set by
-    /// the reader); the last piece counts the document.
+    /// A piece of a large text file, normalized as it is read (its `piece`, normalized
+    /// by a worker and committed in order by the writer); the last piece counts the
+    /// document.
     case documentPiece
     /// A JSON Lines file has been read to its end, or (not `complete`) cut short by a
     /// read error.
@@ -29,6 +30,9 @@ package final class Batch: @unchecked Sendable {
   package let file: Int
   package let kind: Kind
   package var input: [UInt8]
+
+  /// For a ``Kind/documentPiece``: the piece to normalize.
+  package var piece: StreamedPieces.Piece?
 
   // Filled by the worker.
   package var output: [UInt8] = []
