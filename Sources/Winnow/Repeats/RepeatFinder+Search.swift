@@ -15,6 +15,11 @@ extension RepeatFinder {
     var covered: [Bool]
     /// The repeats found.
     var matches: [Match] = []
+    /// Repeated runs the span search passed over (too short once trimmed to
+    /// sentences, or an original holding tokens of a match), whose tokens it did not
+    /// search again: the copy's and the original's bytes. A cut at the original can
+    /// change them.
+    var passedOver: [(copy: Range<Int>, original: Range<Int>)] = []
 
     init(options: Options, text: TokenizedText, bytes: UnsafeBufferPointer<UInt8>) {
       self.options = options
@@ -240,8 +245,18 @@ extension RepeatFinder {
         }
         let copy = (copyStart + lower)..<(copyStart + upper)
         let original = (originalStart + lower)..<(originalStart + upper)
-        guard !copy.isEmpty, text.words(copy) >= Double(options.minimumTokens) else { continue }
-        if original.contains(where: { covered[$0] }) { continue }
+        guard !copy.isEmpty, text.words(copy) >= Double(options.minimumTokens),
+          !original.contains(where: { covered[$0] })
+        else {
+          if length > 0 {
+            passedOver.append(
+              (
+                Int(text.starts[copyStart])..<Int(text.ends[copyStart + length - 1]),
+                Int(text.starts[originalStart])..<Int(text.ends[originalStart + length - 1])
+              ))
+          }
+          continue
+        }
         // The copy, then any further copies right after it ("S S S S"): each is a copy
         // of the same original. Taking them here keeps the search linear and one pass
         // enough, where the first-occurrence table would pair each copy with the

@@ -121,7 +121,10 @@ public struct RepeatFinder: Sendable {
   /// Removal keeps the paragraph structure: a repeated paragraph goes with the line
   /// break before it, a repeated span inside a paragraph with the space before it and
   /// the punctuation after it. Nothing else changes. The search runs again on the
-  /// result until nothing more is found (at most eight passes), so cleaning twice
+  /// result until nothing more is found (at most eight passes), each pass after the
+  /// first around what the pass before changed: where it cut text out, and the copies
+  /// it found or passed over without cutting them; what lies away from all of these
+  /// was searched before. Cleaning twice
   /// gives the same text as cleaning once unless a text needs more passes (built on
   /// purpose: sentences reshuffled so that each removal exposes a new repeat). A span found in a later pass can enclose
   /// spans removed earlier (see ``RemovedSpan/pass``).
@@ -136,38 +139,59 @@ public struct RepeatFinder: Sendable {
     removingRepeatsKeepingTokens(utf8: consume bytes).removal
   }
 
+  /// ``removingRepeats(utf8:)`` with every pass a search of the whole text, as before
+  /// later passes searched only around the cuts: what tests compare them with.
+  package func removingRepeatsSearchingWholeText(utf8 bytes: consuming [UInt8]) -> RepeatRemoval {
+    removingRepeatsKeepingTokens(utf8: consume bytes, wholeSearches: true).removal
+  }
+
   /// ``removingRepeats(utf8:)``, and the tokens of the result when the last pass
   /// searched the result itself (nil when it stopped at the most passes).
-  func removingRepeatsKeepingTokens(utf8 bytes: consuming [UInt8]) -> (removal: RepeatRemoval, tokens: TokenizedText?) {
+  /// Passes after the first search around what the pass before changed (see
+  /// ``analyze(_:around:)``), or, with `wholeSearches`, the whole text again.
+  func removingRepeatsKeepingTokens(
+    utf8 bytes: consuming [UInt8], wholeSearches: Bool = false
+  ) -> (removal: RepeatRemoval, tokens: TokenizedText?) {
     var current = consume bytes
     var removed: [RemovedSpan] = []
     var tokens: TokenizedText?
+    // What the next pass searches around, in the current text (nil: everything).
+    var places: [Range<Int>]?
     // Offsets of the current text map back to the input through the removals so far.
     for pass in 1...Self.maximumPasses {
-      let cuts = current.withUnsafeBufferPointer { buffer in
-        let (text, matches) = analyze(buffer)
+      var previous = tokens.take()
+      let (cuts, passedOver) = current.withUnsafeBufferPointer { buffer in
+        let (text, matches, passedOver) = analyze(buffer, around: places, reusing: previous.take())
         tokens = text
-        return matches.map { match in
+        let cuts = matches.map { match in
           var match = match
           let range = Self.removalRange(for: &match, of: text, in: buffer, options: options)
           return (match, range)
         }
+        return (cuts, passedOver)
       }
-      let accepted = cuts.filter { !$0.1.isEmpty }.sorted { $0.1.lowerBound < $1.1.lowerBound }
+      let accepted = cuts.indices.filter { !cuts[$0].1.isEmpty }.sorted {
+        cuts[$0].1.lowerBound < cuts[$1].1.lowerBound
+      }
       guard !accepted.isEmpty else { break }
-      tokens = nil
       // The text after this pass's cuts, moved down in place.
       var kept = 0
       var position = 0
       let earlier = removed  // this pass's offsets map back through earlier passes only
+      // The cuts made: where each started and ended, and where it is in the text after.
+      var applied: [(start: Int, end: Int, at: Int)] = []
+      var made = [Bool](repeating: false, count: cuts.count)
       current.withUnsafeMutableBufferPointer { buffer in
         let base = buffer.baseAddress!
         func keep(upTo end: Int) {
           if kept != position { (base + kept).update(from: base + position, count: end - position) }
           kept += end - position
         }
-        for (match, range) in accepted where range.lowerBound >= position {
+        for index in accepted where cuts[index].1.lowerBound >= position {
+          let (match, range) = cuts[index]
           keep(upTo: range.lowerBound)
+          applied.append((range.lowerBound, range.upperBound, kept))
+          made[index] = true
           position = range.upperBound
           removed.append(
             RemovedSpan(
@@ -179,9 +203,52 @@ public struct RepeatFinder: Sendable {
         keep(upTo: buffer.count)
       }
       current.removeLast(current.count - kept)
+      // The copies left, and the runs passed over whose original meets a cut.
+      var left = cuts.indices.filter { !made[$0] }.map { cuts[$0].0.copyBytes }
+      for run in passedOver where Self.meets(run.original, applied) { left.append(run.copy) }
+      places = wholeSearches ? nil : Self.places(after: applied, of: left)
       removed.sort { $0.utf8.lowerBound < $1.utf8.lowerBound }
+      // The tokens are of the text before the cuts now: the next pass takes their storage.
+      if pass == Self.maximumPasses { tokens = nil }
     }
     return (RepeatRemoval(utf8: current, removed: removed), tokens)
+  }
+
+  /// What a pass searches around after an earlier one made the cuts `applied` (in
+  /// order; `start..<end` in the text before, at `at` in the text after), as byte ranges
+  /// of the text after: each place where text was cut out, and each copy the earlier
+  /// pass found but did not cut (a match it could not remove cleanly, or one over a
+  /// cut already made), whose tokens it kept from other matches and whose original may
+  /// have changed.
+  static func places(after applied: [(start: Int, end: Int, at: Int)], of copies: [Range<Int>]) -> [Range<Int>] {
+    func mapped(_ offset: Int) -> Int {
+      // The last cut that starts at or before the offset.
+      var low = 0
+      var high = applied.count
+      while low < high {
+        let middle = (low + high) / 2
+        if applied[middle].start <= offset { low = middle + 1 } else { high = middle }
+      }
+      guard low > 0 else { return offset }
+      let cut = applied[low - 1]
+      return offset < cut.end ? cut.at : cut.at + (offset - cut.end)
+    }
+    var places = applied.map { $0.at..<$0.at }
+    for copy in copies {
+      places.append(mapped(copy.lowerBound)..<max(mapped(copy.lowerBound), mapped(copy.upperBound)))
+    }
+    return places
+  }
+
+  /// Whether `range` overlaps or touches one of the cuts `applied` (in order).
+  static func meets(_ range: Range<Int>, _ applied: [(start: Int, end: Int, at: Int)]) -> Bool {
+    var low = 0
+    var high = applied.count
+    while low < high {
+      let middle = (low + high) / 2
+      if applied[middle].end < range.lowerBound { low = middle + 1 } else { high = middle }
+    }
+    return low < applied.count && applied[low].start <= range.upperBound
   }
 
   /// The most searches `removingRepeats` makes on one text.
@@ -219,21 +286,87 @@ public struct RepeatFinder: Sendable {
   }
 
   /// The tokenized text and the repeats found in it, ordered by copy.
-  func analyze(_ bytes: UnsafeBufferPointer<UInt8>) -> (text: TokenizedText, matches: [Match]) {
+  ///
+  /// With `places` (byte ranges: where an earlier pass cut text out, and the copies it
+  /// left), only the fingerprints picked around them are paired
+  /// (``rangesAround(_:in:)``): a repeat the cuts brought about runs over, starts or
+  /// ends at a cut, or is a paragraph next to one, or was kept from view by a match
+  /// that is gone; what lies away from all of them was searched before.
+  ///
+  /// `previous`, the tokens of the text this one was cut from, lends its storage.
+  func analyze(
+    _ bytes: UnsafeBufferPointer<UInt8>, around places: [Range<Int>]? = nil,
+    reusing previous: consuming TokenizedText? = nil
+  ) -> (
+    text: TokenizedText, matches: [Match], passedOver: [(copy: Range<Int>, original: Range<Int>)]
+  ) {
     // Token offsets are 32-bit: a single document of 2 GiB or more is not searched
     // (reported as having no repeats) rather than trapping.
     let searched = bytes.count < Int(Int32.max) ? bytes : UnsafeBufferPointer(start: nil, count: 0)
-    let text = TokenizedText(searched, blankLineSeparated: options.blankLineSeparatedParagraphs)
-    guard text.count > 0 else { return (text, []) }
+    let blankLineSeparated = options.blankLineSeparatedParagraphs
+    let text: TokenizedText
+    if let previous = previous.take() {
+      text = TokenizedText(searched, blankLineSeparated: blankLineSeparated, reusing: previous)
+    } else {
+      text = TokenizedText(searched, blankLineSeparated: blankLineSeparated)
+    }
+    guard text.count > 0 else { return (text, [], []) }
     var search = Search(options: options, text: text, bytes: bytes)
     search.findExactParagraphRepeats()
     // Winnowed shingle fingerprints: pairs (first occurrence, later occurrence).
-    let pairs = winnowedPairs(search.hashes)
+    let pairs =
+      places.map { winnowedPairs(search.hashes, around: rangesAround($0, in: text)) }
+      ?? winnowedPairs(search.hashes)
     search.findNearParagraphRepeats(pairs)
     search.findParagraphBlocks()
     search.findRepeatedSpans(pairs)
     search.matches.sort { $0.copyTokens.lowerBound < $1.copyTokens.lowerBound }
-    return (text, search.matches)
+    return (text, search.matches, search.passedOver)
+  }
+
+  /// The tokens around each place (a byte range, sorted by start): its own,
+  /// ``Options/minimumTokens`` tokens on either side (every repeat of that many tokens
+  /// that runs over its edge picks a fingerprint among them), and the paragraphs on
+  /// either side with one more each way (a paragraph changed by a cut, or next to one,
+  /// can now repeat or be repeated whole). Sorted and merged.
+  func rangesAround(_ places: [Range<Int>], in text: TokenizedText) -> [Range<Int>] {
+    var around: [Range<Int>] = []
+    let count = text.count
+    guard count > 0 else { return [] }
+    // The first token that starts at or after `offset`.
+    func firstToken(from offset: Int) -> Int {
+      var low = 0
+      var high = count
+      while low < high {
+        let middle = (low + high) / 2
+        if Int(text.starts[middle]) < offset { low = middle + 1 } else { high = middle }
+      }
+      return low
+    }
+    for place in places {
+      let first = firstToken(from: place.lowerBound)
+      let end = max(first, firstToken(from: place.upperBound))
+      var lower = max(0, first - options.minimumTokens)
+      var upper = min(count, end + options.minimumTokens)
+      if first > 0 {
+        let paragraph = text.paragraph(ofToken: first - 1)
+        lower = min(lower, text.paragraphs[max(0, paragraph - 1)].tokens.lowerBound)
+      }
+      if end < count {
+        let paragraph = text.paragraph(ofToken: end)
+        upper = max(upper, text.paragraphs[min(text.paragraphs.count - 1, paragraph + 1)].tokens.upperBound)
+      }
+      around.append(lower..<upper)
+    }
+    var ranges: [Range<Int>] = []
+    for range in around.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+      if let last = ranges.last, last.upperBound >= range.lowerBound {
+        ranges[ranges.count - 1] = last.lowerBound..<max(last.upperBound, range.upperBound)
+      } else {
+        ranges.append(range)
+      }
+    }
+    return ranges
   }
 
   /// How many tokens the copy of a repeated block extends before and after it, with
@@ -310,6 +443,74 @@ public struct RepeatFinder: Sendable {
   /// How many lookups ahead the winnowing asks for a table slot.
   static let lookAhead = 12
 
+  /// The winnowed fingerprints of `hashes` in order, a block at a time: the rightmost
+  /// minimum of every window of ``Options/window`` shingle values, each position once.
+  /// The pick at a place depends on the window's tokens only, so that two copies of a
+  /// window pick the same place in it. `hashes` must hold at least ``Options/shingleSize``.
+  private func forEachPickBlock(
+    _ hashes: UnsafeBufferPointer<UInt64>,
+    _ body: (_ picks: UnsafeMutableBufferPointer<(value: UInt64, position: Int)>) -> Void
+  ) {
+    let k = max(options.shingleSize, 1)
+    let shingleCount = hashes.count - k + 1
+    let window = max(1, min(options.window, shingleCount))
+    // Shingle values come a block at a time, each block starting `window - 1` shingles
+    // before the end of the one before, so that the scan for a window's minimum finds
+    // its values in the block.
+    let block = max(4096, 4 * window)
+    var minimum = -1
+    var minimumValue: UInt64 = 0
+    var lastRecorded = -1
+    // The fingerprints a block picks (at most one per shingle).
+    var picks = [(value: UInt64, position: Int)](repeating: (0, 0), count: block)
+    var right = window - 1
+    Shingles.forEachBlock(hashes, k: k, overlap: window - 1, block: block) { first, values in
+      // Shingle values, spread again by a multiply-xorshift.
+      for index in 0..<values.count {
+        let product = values[index] &* 0xD6E8_FEB8_6659_FD93
+        values[index] = product ^ (product >> 32)
+      }
+      // Winnowing: the rightmost minimum of every window of `window` shingles,
+      // recorded once per position.
+      let blockEnd = first + values.count
+      var pickCount = 0
+      while right < blockEnd {
+        let left = right - window + 1
+        if minimum < left {
+          minimum = left
+          minimumValue = values[left - first]
+          var candidate = left + 1
+          while candidate <= right {
+            let candidateValue = values[candidate - first]
+            if candidateValue <= minimumValue {
+              minimum = candidate
+              minimumValue = candidateValue
+            }
+            candidate += 1
+          }
+        } else if values[right - first] <= minimumValue {
+          minimum = right
+          minimumValue = values[right - first]
+        }
+        right += 1
+        guard minimum != lastRecorded else { continue }
+        lastRecorded = minimum
+        picks[pickCount] = (minimumValue, minimum)
+        pickCount += 1
+      }
+      picks.withUnsafeMutableBufferPointer { body(UnsafeMutableBufferPointer(rebasing: $0[..<pickCount])) }
+    }
+  }
+
+  /// Whether the shingles at `earlier` and `later` hold the same token hashes.
+  @inline(__always)
+  private func sameShingle(_ hashes: UnsafeBufferPointer<UInt64>, _ earlier: Int, _ later: Int) -> Bool {
+    for offset in 0..<max(options.shingleSize, 1) where hashes[earlier + offset] != hashes[later + offset] {
+      return false
+    }
+    return true
+  }
+
   /// The winnowed fingerprints of `hashes` that occurred before: (first occurrence,
   /// this occurrence) as token positions, in order of this occurrence, verified
   /// token by token.
@@ -322,68 +523,79 @@ public struct RepeatFinder: Sendable {
     // Sized for a text that does not repeat itself, grown as needed: a text that does
     // (one line repeated) holds few distinct fingerprints.
     var table = FirstOccurrenceTable(expected: min(2 * shingleCount / (window + 1), 1 << 16) + 16)
-    // Shingle values come a block at a time, each block starting `window - 1` shingles
-    // before the end of the one before, so that the scan for a window's minimum finds
-    // its values in the block.
-    let block = max(4096, 4 * window)
-    var minimum = -1
-    var minimumValue: UInt64 = 0
-    var lastRecorded = -1
-    // The fingerprints a block picks (at most one per shingle), before they are looked up.
-    var picks = [(value: UInt64, position: Int)](repeating: (0, 0), count: block)
-    var right = window - 1
     hashes.withUnsafeBufferPointer { hashes in
-      Shingles.forEachBlock(hashes, k: k, overlap: window - 1, block: block) { first, values in
-        // Shingle values, spread again by a multiply-xorshift.
-        for index in 0..<values.count {
-          let product = values[index] &* 0xD6E8_FEB8_6659_FD93
-          values[index] = product ^ (product >> 32)
-        }
-        // Winnowing: the rightmost minimum of every window of `window` shingles,
-        // recorded once per position.
-        let blockEnd = first + values.count
-        var pickCount = 0
-        while right < blockEnd {
-          let left = right - window + 1
-          if minimum < left {
-            minimum = left
-            minimumValue = values[left - first]
-            var candidate = left + 1
-            while candidate <= right {
-              let candidateValue = values[candidate - first]
-              if candidateValue <= minimumValue {
-                minimum = candidate
-                minimumValue = candidateValue
-              }
-              candidate += 1
-            }
-          } else if values[right - first] <= minimumValue {
-            minimum = right
-            minimumValue = values[right - first]
-          }
-          right += 1
-          guard minimum != lastRecorded else { continue }
-          lastRecorded = minimum
-          picks[pickCount] = (minimumValue, minimum)
-          pickCount += 1
-        }
+      forEachPickBlock(hashes) { picks in
         // The block's fingerprints looked up in order, each slot asked for a few
         // lookups ahead.
-        for index in 0..<pickCount {
-          if index + Self.lookAhead < pickCount { table.prefetch(picks[index + Self.lookAhead].value) }
+        for index in 0..<picks.count {
+          if index + Self.lookAhead < picks.count { table.prefetch(picks[index + Self.lookAhead].value) }
           let (value, position) = picks[index]
-          if let earlier = table.firstOrInsert(value, position) {
-            var equal = true
-            for offset in 0..<k where hashes[earlier + offset] != hashes[position + offset] {
-              equal = false
-              break
-            }
-            if equal { pairs.append((Int32(truncatingIfNeeded: earlier), Int32(truncatingIfNeeded: position))) }
+          if let earlier = table.firstOrInsert(value, position), sameShingle(hashes, earlier, position) {
+            pairs.append((Int32(truncatingIfNeeded: earlier), Int32(truncatingIfNeeded: position)))
           }
         }
       }
     }
     return pairs
+  }
+
+  /// ``winnowedPairs(_:)`` restricted to the fingerprints picked inside `around`
+  /// (sorted, disjoint token ranges): the pairs of the whole text of which one side or
+  /// the other lies in those ranges, without a table of every fingerprint. Two scans:
+  /// the first collects the fingerprints picked in the ranges, the second finds where
+  /// each occurs first and pairs the later occurrences.
+  func winnowedPairs(_ hashes: [UInt64], around: [Range<Int>]) -> [(first: Int32, later: Int32)] {
+    guard hashes.count >= max(options.shingleSize, 1), !around.isEmpty else { return [] }
+    func inside(_ position: Int, from range: inout Int) -> Bool {
+      while range < around.count && around[range].upperBound <= position { range += 1 }
+      return range < around.count && around[range].contains(position)
+    }
+    var pairs: [(first: Int32, later: Int32)] = []
+    hashes.withUnsafeBufferPointer { hashes in
+      // The fingerprints picked in the ranges, each first without a first occurrence
+      // (-1): a pick depends on its windows only, so each range is winnowed with the
+      // windows around it.
+      var wanted = FirstOccurrenceTable(expected: 64)
+      let k = max(options.shingleSize, 1)
+      let window = max(1, min(options.window, hashes.count - k + 1))
+      for around in around {
+        let slice = max(0, around.lowerBound - window + 1)..<min(hashes.count, around.upperBound + window + k - 2)
+        // A slice too short for a whole window only happens in a text that short.
+        let local = slice.count - k + 1 >= window ? slice : 0..<hashes.count
+        forEachPickBlock(UnsafeBufferPointer(rebasing: hashes[local])) { picks in
+          for (value, position) in picks where around.contains(position + local.lowerBound) {
+            _ = wanted.firstOrInsert(value, -1)
+          }
+        }
+      }
+      var range = 0
+      forEachPickBlock(hashes) { picks in
+        for (value, position) in picks {
+          let isInside = inside(position, from: &range)
+          guard let slot = wanted.slot(of: value) else { continue }
+          let first = wanted.position(at: slot)
+          guard first >= 0 else {
+            wanted.setPosition(position, at: slot)
+            continue
+          }
+          if isInside || Self.rangesHold(around, first), sameShingle(hashes, first, position) {
+            pairs.append((Int32(truncatingIfNeeded: first), Int32(truncatingIfNeeded: position)))
+          }
+        }
+      }
+    }
+    return pairs
+  }
+
+  /// Whether sorted, disjoint `ranges` hold `position`, by binary search.
+  private static func rangesHold(_ ranges: [Range<Int>], _ position: Int) -> Bool {
+    var low = 0
+    var high = ranges.count
+    while low < high {
+      let middle = (low + high) / 2
+      if ranges[middle].upperBound <= position { low = middle + 1 } else { high = middle }
+    }
+    return low < ranges.count && ranges[low].contains(position)
   }
 
   /// Whether the paragraph `tokens` starts or ends with whole sentences none of whose

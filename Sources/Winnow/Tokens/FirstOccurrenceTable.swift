@@ -53,6 +53,29 @@ struct FirstOccurrenceTable: ~Copyable {
     }
   }
 
+  /// The slot that holds `key`, or nil when it was never inserted.
+  @inline(__always)
+  func slot(of key: UInt64) -> Int? {
+    let key = key == 0 ? 1 : key
+    var slot = Int(truncatingIfNeeded: key) & mask
+    while true {
+      let existing = keys[slot]
+      if existing == key { return slot }
+      if existing == 0 { return nil }
+      slot = (slot + 1) & mask
+    }
+  }
+
+  /// The position recorded at a slot that ``slot(of:)`` found.
+  @inline(__always)
+  func position(at slot: Int) -> Int { Int(values[slot]) }
+
+  /// Records another position at a slot that ``slot(of:)`` found.
+  @inline(__always)
+  mutating func setPosition(_ position: Int, at slot: Int) {
+    values[slot] = Int32(truncatingIfNeeded: position)
+  }
+
   private mutating func grow() {
     let oldKeys = keys
     let oldValues = values

@@ -210,6 +210,61 @@ struct TokenizedText {
     buildParagraphs(blankLineSeparated: blankLineSeparated)
   }
 
+  /// ``init(_:blankLineSeparated:firstRoom:)`` for a text cut out of the one `old`
+  /// tokenized (it holds no more tokens): the token columns, lines and paragraphs
+  /// are written into `old`'s storage, whose pages are in memory already, instead of
+  /// new arrays whose pages the kernel must fault in and clear. A text that does not
+  /// fit is tokenized into new arrays.
+  init(_ bytes: UnsafeBufferPointer<UInt8>, blankLineSeparated: Bool, reusing old: consuming TokenizedText) {
+    var old = consume old
+    let room = min(old.hashes.capacity, old.starts.capacity, old.ends.capacity, old.count + 2 * TokenSink.margin)
+    guard let base = bytes.baseAddress, !bytes.isEmpty, room >= old.count + TokenSink.margin else {
+      self = Self(bytes, blankLineSeparated: blankLineSeparated)
+      return
+    }
+    var hashes = [UInt64]()
+    var starts = [Int32]()
+    var ends = [Int32]()
+    var lines = [Line]()
+    var characterTokens = [Int32]()
+    swap(&hashes, &old.hashes)
+    swap(&starts, &old.starts)
+    swap(&ends, &old.ends)
+    swap(&lines, &old.lines)
+    swap(&characterTokens, &old.characterTokens)
+    lines.removeAll(keepingCapacity: true)
+    characterTokens.removeAll(keepingCapacity: true)
+    hashes.append(contentsOf: repeatElement(0, count: room - hashes.count))
+    starts.append(contentsOf: repeatElement(0, count: room - starts.count))
+    ends.append(contentsOf: repeatElement(0, count: room - ends.count))
+    var complete = false
+    var tokenCount = 0
+    hashes.withUnsafeMutableBufferPointer { hashes in
+      starts.withUnsafeMutableBufferPointer { starts in
+        ends.withUnsafeMutableBufferPointer { ends in
+          var tokens = TokenSink(
+            hashes: hashes.baseAddress!, starts: starts.baseAddress!, ends: ends.baseAddress!, capacity: room)
+          complete = Self.tokenize(base, bytes.count, into: &tokens, lines: &lines, characterTokens: &characterTokens)
+          tokenCount = tokens.count
+        }
+      }
+    }
+    guard complete else {
+      self = Self(bytes, blankLineSeparated: blankLineSeparated)
+      return
+    }
+    hashes.removeLast(room - tokenCount)
+    starts.removeLast(room - tokenCount)
+    ends.removeLast(room - tokenCount)
+    self.blankLineSeparated = blankLineSeparated
+    self.hashes = hashes
+    self.starts = starts
+    self.ends = ends
+    self.lines = lines
+    self.characterTokens = characterTokens
+    buildParagraphs(blankLineSeparated: blankLineSeparated)
+  }
+
   /// The token columns, lines and single-character tokens of `base[0..<count]`, in
   /// columns of room for `capacity` tokens; nil when the text holds more than that
   /// room allows.
