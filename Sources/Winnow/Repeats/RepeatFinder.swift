@@ -148,7 +148,7 @@ public struct RepeatFinder: Sendable {
   /// ``removingRepeats(utf8:)``, and the tokens of the result when the last pass
   /// searched the result itself (nil when it stopped at the most passes).
   /// Passes after the first search around what the pass before changed (see
-  /// ``analyze(_:around:)``), or, with `wholeSearches`, the whole text again.
+  /// ``analyze(_:around:reusing:)``), or, with `wholeSearches`, the whole text again.
   func removingRepeatsKeepingTokens(
     utf8 bytes: consuming [UInt8], wholeSearches: Bool = false
   ) -> (removal: RepeatRemoval, tokens: TokenizedText?) {
@@ -216,21 +216,16 @@ public struct RepeatFinder: Sendable {
 
   /// What a pass searches around after an earlier one made the cuts `applied` (in
   /// order; `start..<end` in the text before, at `at` in the text after), as byte ranges
-  /// of the text after: each place where text was cut out, and each copy the earlier
-  /// pass found but did not cut (a match it could not remove cleanly, or one over a
-  /// cut already made), whose tokens it kept from other matches and whose original may
-  /// have changed.
+  /// of the text after: each place where text was cut out, and each of `copies` (byte
+  /// ranges of the text before: the copies the earlier pass found but did not cut, and
+  /// the runs it passed over whose original met a cut), whose tokens it kept from
+  /// other matches and whose original may have changed.
   static func places(after applied: [(start: Int, end: Int, at: Int)], of copies: [Range<Int>]) -> [Range<Int>] {
     func mapped(_ offset: Int) -> Int {
       // The last cut that starts at or before the offset.
-      var low = 0
-      var high = applied.count
-      while low < high {
-        let middle = (low + high) / 2
-        if applied[middle].start <= offset { low = middle + 1 } else { high = middle }
-      }
-      guard low > 0 else { return offset }
-      let cut = applied[low - 1]
+      let after = firstIndex(applied.count) { applied[$0].start > offset }
+      guard after > 0 else { return offset }
+      let cut = applied[after - 1]
       return offset < cut.end ? cut.at : cut.at + (offset - cut.end)
     }
     var places = applied.map { $0.at..<$0.at }
@@ -240,15 +235,23 @@ public struct RepeatFinder: Sendable {
     return places
   }
 
-  /// Whether `range` overlaps or touches one of the cuts `applied` (in order).
-  static func meets(_ range: Range<Int>, _ applied: [(start: Int, end: Int, at: Int)]) -> Bool {
+  /// The first of `0..<count` at which `isAtOrAfter` holds, for a predicate that
+  /// holds from some index on (`count` when it never does): the one binary search of
+  /// the later passes.
+  static func firstIndex(_ count: Int, where isAtOrAfter: (Int) -> Bool) -> Int {
     var low = 0
-    var high = applied.count
+    var high = count
     while low < high {
       let middle = (low + high) / 2
-      if applied[middle].end < range.lowerBound { low = middle + 1 } else { high = middle }
+      if isAtOrAfter(middle) { high = middle } else { low = middle + 1 }
     }
-    return low < applied.count && applied[low].start <= range.upperBound
+    return low
+  }
+
+  /// Whether `range` overlaps or touches one of the cuts `applied` (in order).
+  static func meets(_ range: Range<Int>, _ applied: [(start: Int, end: Int, at: Int)]) -> Bool {
+    let first = firstIndex(applied.count) { applied[$0].end >= range.lowerBound }
+    return first < applied.count && applied[first].start <= range.upperBound
   }
 
   /// The most searches `removingRepeats` makes on one text.
@@ -306,7 +309,7 @@ public struct RepeatFinder: Sendable {
     let blankLineSeparated = options.blankLineSeparatedParagraphs
     let text: TokenizedText
     if let previous = previous.take() {
-      text = TokenizedText(searched, blankLineSeparated: blankLineSeparated, reusing: previous)
+      text = TokenizedText(searched, blankLineSeparated: blankLineSeparated, reusing: consume previous)
     } else {
       text = TokenizedText(searched, blankLineSeparated: blankLineSeparated)
     }
@@ -324,7 +327,7 @@ public struct RepeatFinder: Sendable {
     return (text, search.matches, search.passedOver)
   }
 
-  /// The tokens around each place (a byte range, sorted by start): its own,
+  /// The tokens around each place (a byte range): its own,
   /// ``Options/minimumTokens`` tokens on either side (every repeat of that many tokens
   /// that runs over its edge picks a fingerprint among them), and the paragraphs on
   /// either side with one more each way (a paragraph changed by a cut, or next to one,
@@ -334,15 +337,7 @@ public struct RepeatFinder: Sendable {
     let count = text.count
     guard count > 0 else { return [] }
     // The first token that starts at or after `offset`.
-    func firstToken(from offset: Int) -> Int {
-      var low = 0
-      var high = count
-      while low < high {
-        let middle = (low + high) / 2
-        if Int(text.starts[middle]) < offset { low = middle + 1 } else { high = middle }
-      }
-      return low
-    }
+    func firstToken(from offset: Int) -> Int { Self.firstIndex(count) { Int(text.starts[$0]) >= offset } }
     for place in places {
       let first = firstToken(from: place.lowerBound)
       let end = max(first, firstToken(from: place.upperBound))
@@ -457,7 +452,8 @@ public struct RepeatFinder: Sendable {
     // Shingle values come a block at a time, each block starting `window - 1` shingles
     // before the end of the one before, so that the scan for a window's minimum finds
     // its values in the block.
-    let block = max(4096, 4 * window)
+    // (A slice around a cut is short: its block is too.)
+    let block = max(min(4096, shingleCount), 4 * window)
     var minimum = -1
     var minimumValue: UInt64 = 0
     var lastRecorded = -1
@@ -589,13 +585,8 @@ public struct RepeatFinder: Sendable {
 
   /// Whether sorted, disjoint `ranges` hold `position`, by binary search.
   private static func rangesHold(_ ranges: [Range<Int>], _ position: Int) -> Bool {
-    var low = 0
-    var high = ranges.count
-    while low < high {
-      let middle = (low + high) / 2
-      if ranges[middle].upperBound <= position { low = middle + 1 } else { high = middle }
-    }
-    return low < ranges.count && ranges[low].contains(position)
+    let first = firstIndex(ranges.count) { ranges[$0].upperBound > position }
+    return first < ranges.count && ranges[first].contains(position)
   }
 
   /// Whether the paragraph `tokens` starts or ends with whole sentences none of whose

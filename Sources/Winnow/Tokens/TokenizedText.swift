@@ -211,8 +211,8 @@ struct TokenizedText {
   }
 
   /// ``init(_:blankLineSeparated:firstRoom:)`` for a text cut out of the one `old`
-  /// tokenized (it holds no more tokens): the token columns, lines and paragraphs
-  /// are written into `old`'s storage, whose pages are in memory already, instead of
+  /// tokenized (it holds no more tokens): the token columns, lines and
+  /// single-character tokens are written into `old`'s storage, whose pages are in memory already, instead of
   /// new arrays whose pages the kernel must fault in and clear. A text that does not
   /// fit is tokenized into new arrays.
   init(_ bytes: UnsafeBufferPointer<UInt8>, blankLineSeparated: Bool, reusing old: consuming TokenizedText) {
