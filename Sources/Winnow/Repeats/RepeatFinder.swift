@@ -121,10 +121,11 @@ public struct RepeatFinder: Sendable {
   /// Removal keeps the paragraph structure: a repeated paragraph goes with the line
   /// break before it, a repeated span inside a paragraph with the space before it and
   /// the punctuation after it. Nothing else changes. The search runs again on the
-  /// result until nothing more is found (at most eight passes), each pass after the
-  /// first around what the pass before changed: where it cut text out, and the copies
-  /// it found or passed over without cutting them; what lies away from all of these
-  /// was searched before. Cleaning twice
+  /// result until nothing more is found (at most eight passes); in a text of a
+  /// megabyte or more each pass after the first searches around what the pass before
+  /// changed: where it cut text out, and the copies it found or passed over without
+  /// cutting them (what lies away from all of these was searched before; it can miss
+  /// a repeat a whole search finds, in texts built for it). Cleaning twice
   /// gives the same text as cleaning once unless a text needs more passes (built on
   /// purpose: sentences reshuffled so that each removal exposes a new repeat). A span found in a later pass can enclose
   /// spans removed earlier (see ``RemovedSpan/pass``).
@@ -139,20 +140,34 @@ public struct RepeatFinder: Sendable {
     removingRepeatsKeepingTokens(utf8: consume bytes).removal
   }
 
-  /// ``removingRepeats(utf8:)`` with every pass a search of the whole text, as before
-  /// later passes searched only around the cuts: what tests compare them with.
+  /// ``removingRepeats(utf8:)`` with every pass a search of the whole text, whatever
+  /// its size: what tests compare the passes around the cuts with.
   package func removingRepeatsSearchingWholeText(utf8 bytes: consuming [UInt8]) -> RepeatRemoval {
-    removingRepeatsKeepingTokens(utf8: consume bytes, wholeSearches: true).removal
+    removingRepeatsKeepingTokens(utf8: consume bytes, aroundCutsFrom: Int.max).removal
   }
+
+  /// ``removingRepeats(utf8:)`` with every pass after the first around the cuts,
+  /// whatever the text's size.
+  package func removingRepeatsSearchingAroundCuts(utf8 bytes: consuming [UInt8]) -> RepeatRemoval {
+    removingRepeatsKeepingTokens(utf8: consume bytes, aroundCutsFrom: 0).removal
+  }
+
+  /// The size from which passes after the first search around the cuts: a smaller
+  /// text is searched whole each time, which costs little and keeps cleaning twice
+  /// the same as cleaning once (a pass around the cuts can miss a repeat that a
+  /// search of the whole text finds, in texts built for it).
+  static let aroundCutsBytes = 1 << 20
 
   /// ``removingRepeats(utf8:)``, and the tokens of the result when the last pass
   /// searched the result itself (nil when it stopped at the most passes).
   /// Passes after the first search around what the pass before changed (see
-  /// ``analyze(_:around:reusing:)``), or, with `wholeSearches`, the whole text again.
+  /// ``analyze(_:around:reusing:)``) in a text of `aroundCutsFrom` bytes or more, the
+  /// whole text again in a smaller one.
   func removingRepeatsKeepingTokens(
-    utf8 bytes: consuming [UInt8], wholeSearches: Bool = false
+    utf8 bytes: consuming [UInt8], aroundCutsFrom: Int = Self.aroundCutsBytes
   ) -> (removal: RepeatRemoval, tokens: TokenizedText?) {
     var current = consume bytes
+    let aroundCuts = current.count >= aroundCutsFrom
     var removed: [RemovedSpan] = []
     var tokens: TokenizedText?
     // What the next pass searches around, in the current text (nil: everything).
@@ -206,7 +221,7 @@ public struct RepeatFinder: Sendable {
       // The copies left, and the runs passed over whose original meets a cut.
       var left = cuts.indices.filter { !made[$0] }.map { cuts[$0].0.copyBytes }
       for run in passedOver where Self.meets(run.original, applied) { left.append(run.copy) }
-      places = wholeSearches ? nil : Self.places(after: applied, of: left)
+      places = aroundCuts ? Self.places(after: applied, of: left) : nil
       removed.sort { $0.utf8.lowerBound < $1.utf8.lowerBound }
       // The tokens are of the text before the cuts now: the next pass takes their storage.
       if pass == Self.maximumPasses { tokens = nil }
