@@ -237,19 +237,17 @@ struct TokenizedText {
     hashes.append(contentsOf: repeatElement(0, count: room - hashes.count))
     starts.append(contentsOf: repeatElement(0, count: room - starts.count))
     ends.append(contentsOf: repeatElement(0, count: room - ends.count))
-    var complete = false
-    var tokenCount = 0
+    var filled: Int?
     hashes.withUnsafeMutableBufferPointer { hashes in
       starts.withUnsafeMutableBufferPointer { starts in
         ends.withUnsafeMutableBufferPointer { ends in
-          var tokens = TokenSink(
-            hashes: hashes.baseAddress!, starts: starts.baseAddress!, ends: ends.baseAddress!, capacity: room)
-          complete = Self.tokenize(base, bytes.count, into: &tokens, lines: &lines, characterTokens: &characterTokens)
-          tokenCount = tokens.count
+          filled = Self.tokenize(
+            base, bytes.count, into: (hashes.baseAddress!, starts.baseAddress!, ends.baseAddress!), capacity: room,
+            lines: &lines, characterTokens: &characterTokens)
         }
       }
     }
-    guard complete else {
+    guard let tokenCount = filled else {
       self = Self(bytes, blankLineSeparated: blankLineSeparated)
       return
     }
@@ -271,8 +269,7 @@ struct TokenizedText {
   private static func tokenize(_ base: UnsafePointer<UInt8>, _ count: Int, capacity: Int) -> (
     hashes: [UInt64], starts: [Int32], ends: [Int32], lines: [Line], characterTokens: [Int32]
   )? {
-    var tokenCount = 0
-    var complete = false
+    var filled: Int?
     var lines: [Line] = []
     var characterTokens: [Int32] = []
     var starts: [Int32] = []
@@ -280,18 +277,35 @@ struct TokenizedText {
     let hashes = [UInt64](unsafeUninitializedCapacity: capacity) { hashes, hashCount in
       starts = [Int32](unsafeUninitializedCapacity: capacity) { starts, startCount in
         ends = [Int32](unsafeUninitializedCapacity: capacity) { ends, endCount in
-          var tokens = TokenSink(
-            hashes: hashes.baseAddress!, starts: starts.baseAddress!, ends: ends.baseAddress!, capacity: capacity)
-          complete = Self.tokenize(base, count, into: &tokens, lines: &lines, characterTokens: &characterTokens)
-          tokenCount = complete ? tokens.count : 0
-          endCount = tokenCount
+          filled = Self.tokenize(
+            base, count, into: (hashes.baseAddress!, starts.baseAddress!, ends.baseAddress!), capacity: capacity,
+            lines: &lines, characterTokens: &characterTokens)
+          endCount = filled ?? 0
         }
-        startCount = tokenCount
+        startCount = filled ?? 0
       }
-      hashCount = tokenCount
+      hashCount = filled ?? 0
     }
-    guard complete else { return nil }
+    guard filled != nil else { return nil }
     return (hashes, starts, ends, lines, characterTokens)
+  }
+
+  /// The tokens of `base[0..<count]` written into three columns of room for
+  /// `capacity` tokens (hashes, starts, ends), lines and single-character tokens
+  /// appended: the number of tokens, or nil when the text holds more than the room
+  /// allows.
+  private static func tokenize(
+    _ base: UnsafePointer<UInt8>, _ count: Int,
+    into columns: (
+      hashes: UnsafeMutablePointer<UInt64>, starts: UnsafeMutablePointer<Int32>, ends: UnsafeMutablePointer<Int32>
+    ),
+    capacity: Int, lines: inout [Line], characterTokens: inout [Int32]
+  ) -> Int? {
+    var tokens = TokenSink(hashes: columns.hashes, starts: columns.starts, ends: columns.ends, capacity: capacity)
+    guard Self.tokenize(base, count, into: &tokens, lines: &lines, characterTokens: &characterTokens) else {
+      return nil
+    }
+    return tokens.count
   }
 
   /// The tokenizer: tokens of `base[0..<count]` into `tokens`, every line into
