@@ -28,7 +28,7 @@ struct FirstOccurrenceTable: ~Copyable {
   /// of a table larger than the caches overlap.
   @inline(__always)
   func prefetch(_ key: UInt64) {
-    let slot = Int(truncatingIfNeeded: key == 0 ? 1 : key) & mask
+    let slot = Int(truncatingIfNeeded: Self.stored(key)) & mask
     winnow_prefetch(keys + slot)
     winnow_prefetch(values + slot)
   }
@@ -37,34 +37,38 @@ struct FirstOccurrenceTable: ~Copyable {
   /// returns nil.
   @inline(__always)
   mutating func firstOrInsert(_ key: UInt64, _ position: Int) -> Int? {
-    let key = key == 0 ? 1 : key
-    var slot = Int(truncatingIfNeeded: key) & mask
-    while true {
-      let existing = keys[slot]
-      if existing == key { return Int(values[slot]) }
-      if existing == 0 {
-        keys[slot] = key
-        values[slot] = Int32(truncatingIfNeeded: position)
-        used += 1
-        if used * 2 > mask + 1 { grow() }
-        return nil
-      }
-      slot = (slot + 1) & mask
-    }
+    let (slot, found) = probe(key)
+    if found { return Int(values[slot]) }
+    keys[slot] = Self.stored(key)
+    values[slot] = Int32(truncatingIfNeeded: position)
+    used += 1
+    if used * 2 > mask + 1 { grow() }
+    return nil
   }
 
   /// The slot that holds `key`, or nil when it was never inserted.
   @inline(__always)
   func slot(of key: UInt64) -> Int? {
-    let key = key == 0 ? 1 : key
+    let (slot, found) = probe(key)
+    return found ? slot : nil
+  }
+
+  /// The slot that holds `key` (found), or the empty slot where it would go.
+  @inline(__always)
+  private func probe(_ key: UInt64) -> (slot: Int, found: Bool) {
+    let key = Self.stored(key)
     var slot = Int(truncatingIfNeeded: key) & mask
     while true {
       let existing = keys[slot]
-      if existing == key { return slot }
-      if existing == 0 { return nil }
+      if existing == key { return (slot, true) }
+      if existing == 0 { return (slot, false) }
       slot = (slot + 1) & mask
     }
   }
+
+  /// The key as stored: 0 marks an empty slot, so key 0 is stored as 1.
+  @inline(__always)
+  private static func stored(_ key: UInt64) -> UInt64 { key == 0 ? 1 : key }
 
   /// The position recorded at a slot that ``slot(of:)`` found.
   @inline(__always)
