@@ -59,10 +59,13 @@ package struct NormalizationStream {
   }
 
   /// One piece, normalized by `normalizer` after pieces that left `state`: its
-  /// normalization, and the state it leaves.
+  /// normalization, and the state it leaves (an empty piece leaves it as it was).
   package static func normalize(
     piece: UnsafeBufferPointer<UInt8>, by normalizer: TextNormalizer, from state: State
   ) -> (text: NormalizedText, state: State) {
+    guard !piece.isEmpty else {
+      return (NormalizedText(utf8: [], edits: nil, counts: EditCounts(), isUnchanged: true, inputCount: 0), state)
+    }
     var supports = state.supports
     let text = normalizer.normalize(piece: piece, supports: &supports)
     return (text, State(supports: supports))
@@ -140,7 +143,6 @@ package struct NormalizationStream {
 
   /// Normalizes one piece, cut as ``findCuts()`` allows.
   private mutating func normalize(_ piece: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-    guard !piece.isEmpty else { return [] }
     let result: NormalizedText
     (result, state) = Self.normalize(piece: piece, by: normalizer, from: state)
     counts += result.counts

@@ -52,7 +52,6 @@ package final class StreamedPieces: Sendable {
     private static func normalize(
       _ bytes: [UInt8], by normalizer: TextNormalizer, from state: NormalizationStream.State
     ) -> (output: [UInt8], after: NormalizationStream.State) {
-      guard !bytes.isEmpty else { return ([], state) }
       let (text, after) = bytes.withUnsafeBufferPointer {
         NormalizationStream.normalize(piece: $0, by: normalizer, from: state)
       }
