@@ -18,10 +18,12 @@ extension RepeatFinder {
     /// Repeated runs the span search passed over (too short once trimmed to
     /// sentences, or an original holding tokens of a match), whose tokens it did not
     /// search again: the copy's and the original's bytes. A cut at the original can
-    /// change them.
+    /// change them. Kept only when `keepsPassedOver`.
     var passedOver: [(copy: Range<Int>, original: Range<Int>)] = []
+    let keepsPassedOver: Bool
 
-    init(options: Options, text: TokenizedText, bytes: UnsafeBufferPointer<UInt8>) {
+    init(options: Options, text: TokenizedText, bytes: UnsafeBufferPointer<UInt8>, keepingPassedOver: Bool) {
+      keepsPassedOver = keepingPassedOver
       self.options = options
       self.text = text
       self.hashes = text.hashes
@@ -248,7 +250,7 @@ extension RepeatFinder {
         guard !copy.isEmpty, text.words(copy) >= Double(options.minimumTokens),
           !original.contains(where: { covered[$0] })
         else {
-          if length > 0 {
+          if length > 0 && keepsPassedOver {
             passedOver.append(
               (
                 Int(text.starts[copyStart])..<Int(text.ends[copyStart + length - 1]),

@@ -176,7 +176,8 @@ public struct RepeatFinder: Sendable {
     for pass in 1...Self.maximumPasses {
       var previous = tokens.take()
       let (cuts, passedOver) = current.withUnsafeBufferPointer { buffer in
-        let (text, matches, passedOver) = analyze(buffer, around: places, reusing: previous.take())
+        let (text, matches, passedOver) = analyze(
+          buffer, around: places, reusing: previous.take(), keepingPassedOver: aroundCuts)
         tokens = text
         let cuts = matches.map { match in
           var match = match
@@ -312,9 +313,11 @@ public struct RepeatFinder: Sendable {
   /// that is gone; what lies away from all of them was searched before.
   ///
   /// `previous`, the tokens of the text this one was cut from, lends its storage.
+  /// The runs the span search passed over are kept when `keepingPassedOver` (for a
+  /// pass around the cuts that follows).
   func analyze(
     _ bytes: UnsafeBufferPointer<UInt8>, around places: [Range<Int>]? = nil,
-    reusing previous: consuming TokenizedText? = nil
+    reusing previous: consuming TokenizedText? = nil, keepingPassedOver: Bool = false
   ) -> (
     text: TokenizedText, matches: [Match], passedOver: [(copy: Range<Int>, original: Range<Int>)]
   ) {
@@ -329,7 +332,7 @@ public struct RepeatFinder: Sendable {
       text = TokenizedText(searched, blankLineSeparated: blankLineSeparated)
     }
     guard text.count > 0 else { return (text, [], []) }
-    var search = Search(options: options, text: text, bytes: bytes)
+    var search = Search(options: options, text: text, bytes: bytes, keepingPassedOver: keepingPassedOver)
     search.findExactParagraphRepeats()
     // Winnowed shingle fingerprints: pairs (first occurrence, later occurrence).
     let pairs =
@@ -453,6 +456,15 @@ public struct RepeatFinder: Sendable {
   /// How many lookups ahead the winnowing asks for a table slot.
   static let lookAhead = 12
 
+  /// The shingle size, the number of shingles and the winnowing window for a text of
+  /// `tokenCount` tokens (at least one shingle): the window is never wider than the
+  /// shingles there are.
+  private func winnowing(_ tokenCount: Int) -> (k: Int, shingleCount: Int, window: Int) {
+    let k = max(options.shingleSize, 1)
+    let shingleCount = tokenCount - k + 1
+    return (k, shingleCount, max(1, min(options.window, shingleCount)))
+  }
+
   /// The winnowed fingerprints of `hashes` in order, a block at a time: the rightmost
   /// minimum of every window of ``Options/window`` shingle values, each position once.
   /// The pick at a place depends on the window's tokens only, so that two copies of a
@@ -461,9 +473,7 @@ public struct RepeatFinder: Sendable {
     _ hashes: UnsafeBufferPointer<UInt64>,
     _ body: (_ picks: UnsafeMutableBufferPointer<(value: UInt64, position: Int)>) -> Void
   ) {
-    let k = max(options.shingleSize, 1)
-    let shingleCount = hashes.count - k + 1
-    let window = max(1, min(options.window, shingleCount))
+    let (k, shingleCount, window) = winnowing(hashes.count)
     // Shingle values come a block at a time, each block starting `window - 1` shingles
     // before the end of the one before, so that the scan for a window's minimum finds
     // its values in the block.
@@ -526,10 +536,8 @@ public struct RepeatFinder: Sendable {
   /// this occurrence) as token positions, in order of this occurrence, verified
   /// token by token.
   func winnowedPairs(_ hashes: [UInt64]) -> [(first: Int32, later: Int32)] {
-    let k = max(options.shingleSize, 1)
-    guard hashes.count >= k else { return [] }
-    let shingleCount = hashes.count - k + 1
-    let window = max(1, min(options.window, shingleCount))
+    guard hashes.count >= max(options.shingleSize, 1) else { return [] }
+    let (_, shingleCount, window) = winnowing(hashes.count)
     var pairs: [(first: Int32, later: Int32)] = []
     // Sized for a text that does not repeat itself, grown as needed: a text that does
     // (one line repeated) holds few distinct fingerprints.
@@ -567,8 +575,7 @@ public struct RepeatFinder: Sendable {
       // (-1): a pick depends on its windows only, so each range is winnowed with the
       // windows around it.
       var wanted = FirstOccurrenceTable(expected: 64)
-      let k = max(options.shingleSize, 1)
-      let window = max(1, min(options.window, hashes.count - k + 1))
+      let (k, _, window) = winnowing(hashes.count)
       for around in around {
         let slice = max(0, around.lowerBound - window + 1)..<min(hashes.count, around.upperBound + window + k - 2)
         // A slice too short for a whole window only happens in a text that short.
