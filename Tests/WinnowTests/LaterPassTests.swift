@@ -74,28 +74,137 @@ import Winnow
   /// finds in its fourth pass, so that cleaning the output again removed more. A text
   /// under a megabyte is searched whole in every pass.
   @Test func aSmallTextIsCleanedOnceForAll() throws {
-    let base64 =
-      "b25lIHR3byB0aHJlZSBmb3VyIGZpdmUgc2l4IHOTk5OTk5OTZQpvbmUgIApvbnR3byB0aHIuZWUgZm91ciBmaXZlIHNpeCBzdmVl"
-      + "biBlaWdodCBuaW5lIHRlbiBpeCBzZXZlbiBlaWdodCBuaW5lIHRlbiBlbGV2ZW4gdJOTk5OTk5OTk5OTk5OTZQpvbmUgdHdvIHRo"
-      + "ci5lZSBmb3VyIGZpdmUgc2l4IHNldmVuIGVpZ2h0IG5pbmUgdGVuIGVsZXZlbiB0d2Vsd2VsdmUgaGV0cnRpZW4Kk5OTk5OTk5OT"
-      + "k5OTk5OTk5OTk5OTk5OTk5OTk5OTZQpvbmUgdHdvIHRoci5lZSBmb2V1ciBmaXZlIHNpeCBzk5OTk5OTk2UKb25lIHR3byB0aHIu"
-      + "ZWUgZm91ciBmaXZlIHNpeCBzZXZlbiBlaWdodCBuaW5lIHRlbiBlbGV2ZW4gdJOTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OT"
-      + "k5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTkwqTk2UKb25lIHR3byB0aHIuZWUgZm9lCm9uZSB0d28gdGhyLmVlIGZvdXIgZml2ZSBz"
-      + "aXggc2V2ZW4gZWlnaHQgbmluZSB0ZW4gZWxldmVuIHSTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OT"
-      + "k5OTk5OTk5OTk5OTk5NlCm9uZSB0d28gdGhyLmVlIGZvdXIgZml2ZSBzaXggc2V2ZW4gZWlnaHQgbmluZSB0ZW4gZWxldmVuIHR3"
-      + "ZWx3ZWx2ZSBoZXRydGllbgqTk5OTk5OTCm9uZSB0d28gdGhyLmVlIGZvdXIgZml2ZSBzaXggc2V2ZW4gZWlnaHQgbmluZSB0ZW4g"
-      + "ZWxldmVuIHSTk5NlbiBlbGV2ZW4gdHdlbHdlbHZlIGhqaXBzZXRydGllbuOTk5OTk5OTCm9uZSB0d28gdGhyLmVlIGZvdXIgZml2"
-      + "ZSBzaXggc2V2ZW4gZWlnaHQgbmluZSB0ZW4gZWxldmVuIHSTk/////////////+Tk5OTk5OTk5OTk5OTk5OTk5OTkwpvbmUgdHdv"
-      + "IHRoci5lZSBmb3VyIGZpdmUgc2l4IHNldmVuIGVpZ2h0IG5pbmUgdGVuIGVsZXZlbiB0k5OTZW4gZWxldmVuIHR3ZWx3ZWx2ZSBo"
-      + "amlwc2V0cnRpZW4Kk5OTk5OTkwpvbmUgdHdvIHRoci5lZSBmb3VyIGZpdmUgc2l4IHNldmVuIGVpZxwcHBwcHBwcHBwcHBwcHBwc"
-      + "HBxodCBuaW5lIHRlbiBlbGV2ZW4gdJOTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OT"
-      + "k5NlCm9uZSB0d28gdGhyLmVlIFNldHIgZml2ZSBzaXggc2V2ZW4gZWlnaHQgbmluZSB0ZW4gZWxldmVuIHR3ZWx3ZWx2ZSBoZXRy"
-      + "dGllbgo="
-    let data = try #require(Data(base64Encoded: base64))
-    let input = TextNormalizer(profile: .minimal).normalize(utf8: [UInt8](data)).utf8
+    let input = try Self.fuzzFindingInput()
     let finder = RepeatFinder()
     let cleaned = finder.removingRepeats(utf8: input)
     #expect(finder.removingRepeats(utf8: cleaned.utf8).removed.isEmpty)
     #expect(cleaned == finder.removingRepeatsSearchingWholeText(utf8: input))
+  }
+
+  /// The same text searched around the cuts: the cut of a paragraph took away a
+  /// fingerprint of the paragraph before the one before it (the windows that picked
+  /// it reached into the cut), so that paragraph's votes changed and it became a near
+  /// repeat. A paragraph whose tokens are next to a cut is searched whole.
+  @Test func aParagraphNextToACutIsSearchedWhole() throws {
+    let input = try Self.fuzzFindingInput()
+    let finder = RepeatFinder()
+    let whole = finder.removingRepeatsSearchingWholeText(utf8: input)
+    #expect(whole.removed.contains { $0.pass == 4 })
+    let same = finder.removingRepeatsSearchingAroundCuts(utf8: input) == whole  // compared whole
+    #expect(same)
+  }
+
+  /// Found by the fuzzer: a paragraph away from the cut repeats a fingerprint first
+  /// seen next to it; searched with only that pair, its votes went to another
+  /// paragraph than a whole search gives them to, which made it a near repeat there.
+  /// Each paragraph is decided on all its votes.
+  @Test func aParagraphIsDecidedOnAllItsVotes() throws {
+    let data = try #require(Data(base64Encoded: Self.secondFuzzFinding))
+    let input = TextNormalizer(profile: .minimal).normalize(utf8: [UInt8](data)).utf8
+    let finder = RepeatFinder()
+    let whole = finder.removingRepeatsSearchingWholeText(utf8: input)
+    #expect(!whole.removed.isEmpty)
+    let same = finder.removingRepeatsSearchingAroundCuts(utf8: input) == whole  // compared whole
+    #expect(same)
+  }
+
+  /// Found by the fuzzer: the first search passed over a short run next to a
+  /// paragraph it then cut, and so never looked at the pairs inside the run (a
+  /// longer exact repeat); the cut changed the run's fingerprints, and a whole search
+  /// finds the repeat in the second pass. A pass around the cuts searches around the
+  /// copies of the runs passed over whose original is next to a cut.
+  @Test func aRepeatHiddenByARunPassedOverIsFound() throws {
+    let data = try #require(Data(base64Encoded: Self.thirdFuzzFinding))
+    let input = TextNormalizer(profile: .minimal).normalize(utf8: [UInt8](data)).utf8
+    let finder = RepeatFinder()
+    let whole = finder.removingRepeatsSearchingWholeText(utf8: input)
+    #expect(whole.removed.contains { $0.pass == 2 })
+    let same = finder.removingRepeatsSearchingAroundCuts(utf8: input) == whole  // compared whole
+    #expect(same)
+  }
+
+  /// Found by the fuzzer: the paragraph before the one before a cut was a line
+  /// without tokens, so the paragraph before it, where a repeat that runs on next to
+  /// the cut is paired, was not searched. One more paragraph each way is one that
+  /// holds tokens.
+  @Test func theParagraphBeforeALineWithoutTokensIsSearched() throws {
+    let data = try #require(Data(base64Encoded: Self.fourthFuzzFinding))
+    let input = TextNormalizer(profile: .minimal).normalize(utf8: [UInt8](data)).utf8
+    let finder = RepeatFinder()
+    let whole = finder.removingRepeatsSearchingWholeText(utf8: input)
+    #expect(whole.removed.contains { $0.pass == 2 })
+    let same = finder.removingRepeatsSearchingAroundCuts(utf8: input) == whole  // compared whole
+    #expect(same)
+  }
+
+  static let fuzzFinding =
+    "b25lIHR3byB0aHJlZSBmb3VyIGZpdmUgc2l4IHOTk5OTk5OTZQpvbmUgIApvbnR3byB0aHIuZWUgZm91ciBmaXZlIHNpeCBzdmVl"
+    + "biBlaWdodCBuaW5lIHRlbiBpeCBzZXZlbiBlaWdodCBuaW5lIHRlbiBlbGV2ZW4gdJOTk5OTk5OTk5OTk5OTZQpvbmUgdHdvIHRo"
+    + "ci5lZSBmb3VyIGZpdmUgc2l4IHNldmVuIGVpZ2h0IG5pbmUgdGVuIGVsZXZlbiB0d2Vsd2VsdmUgaGV0cnRpZW4Kk5OTk5OTk5OT"
+    + "k5OTk5OTk5OTk5OTk5OTk5OTk5OTZQpvbmUgdHdvIHRoci5lZSBmb2V1ciBmaXZlIHNpeCBzk5OTk5OTk2UKb25lIHR3byB0aHIu"
+    + "ZWUgZm91ciBmaXZlIHNpeCBzZXZlbiBlaWdodCBuaW5lIHRlbiBlbGV2ZW4gdJOTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OT"
+    + "k5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTkwqTk2UKb25lIHR3byB0aHIuZWUgZm9lCm9uZSB0d28gdGhyLmVlIGZvdXIgZml2ZSBz"
+    + "aXggc2V2ZW4gZWlnaHQgbmluZSB0ZW4gZWxldmVuIHSTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OT"
+    + "k5OTk5OTk5OTk5OTk5NlCm9uZSB0d28gdGhyLmVlIGZvdXIgZml2ZSBzaXggc2V2ZW4gZWlnaHQgbmluZSB0ZW4gZWxldmVuIHR3"
+    + "ZWx3ZWx2ZSBoZXRydGllbgqTk5OTk5OTCm9uZSB0d28gdGhyLmVlIGZvdXIgZml2ZSBzaXggc2V2ZW4gZWlnaHQgbmluZSB0ZW4g"
+    + "ZWxldmVuIHSTk5NlbiBlbGV2ZW4gdHdlbHdlbHZlIGhqaXBzZXRydGllbuOTk5OTk5OTCm9uZSB0d28gdGhyLmVlIGZvdXIgZml2"
+    + "ZSBzaXggc2V2ZW4gZWlnaHQgbmluZSB0ZW4gZWxldmVuIHSTk/////////////+Tk5OTk5OTk5OTk5OTk5OTk5OTkwpvbmUgdHdv"
+    + "IHRoci5lZSBmb3VyIGZpdmUgc2l4IHNldmVuIGVpZ2h0IG5pbmUgdGVuIGVsZXZlbiB0k5OTZW4gZWxldmVuIHR3ZWx3ZWx2ZSBo"
+    + "amlwc2V0cnRpZW4Kk5OTk5OTkwpvbmUgdHdvIHRoci5lZSBmb3VyIGZpdmUgc2l4IHNldmVuIGVpZxwcHBwcHBwcHBwcHBwcHBwc"
+    + "HBxodCBuaW5lIHRlbiBlbGV2ZW4gdJOTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OT"
+    + "k5NlCm9uZSB0d28gdGhyLmVlIFNldHIgZml2ZSBzaXggc2V2ZW4gZWlnaHQgbmluZSB0ZW4gZWxldmVuIHR3ZWx3ZWx2ZSBoZXRy"
+    + "dGllbgo="
+
+  static let secondFuzzFinding =
+    "b25lIHR3byB0aHJlZSBmb3VyIGZpdmUgc2l4IHOTk5OTk5OTZQpvbmUgIApvbnR3byB0aHIuZWUgZm91ciBmaXZlIHNpeCBzdmVl"
+    + "biBlaWdodCBuaW5lIHRlbmVzIHZpIHhlbiBlaWdodCBuaW5lKHRlbiBlbGV2ZW4gdJOTk5OTk5OTk5OTk5OTZQpvbmUgdHdvIHRo"
+    + "ci5lZSBmb3VyIGZpdmUgc2l4IHNldmVuIGVpZ2UgaGV0cnRpZW4Kk5OTk5OTkwpvbmUgdHdvIHRoci5lZSBmb3VyIGZpdmUgc2l4"
+    + "IHNldmVuIGVpZ2h0IG5pbmUgdGVuIGVsZXZlbiB0k5OTZW4gZWxldmVuIHR3ZWx3ZWx2ZSBoamlwc2V0cnRpZW7jk5OTk5OTkwpv"
+    + "bmUgdHdvIHRoci5lZSBmb3VyIGZpdmUgc2l4IHNldmVuIGVpZ2h0IG5pbmUgdGVuIGVsZXZlbiB0k5P/////////////k5OTk5OT"
+    + "k5OTk5OTk5OTk5OTk5MKb25lIHR3byB0aHIuZWUgZm91ciBmaXZlIHNpeCBzZXZlbiBlaWdodCBukG5lIHRlbiBlbGV2ZW4gdJOT"
+    + "k2VuIGVsZXZlbiB0d2Vsd2VsdmUgaGppcHNldHLs7OwpaWVuCpOTk5OTk5MKb25lIHR3byB0aHIuZWUgZm91ciBmaXZlIHNpeCBz"
+    + "ZXZlbiBlaWccHBwcHBwcHBwcHBwcHBwcHBwcaHQgbmluZSB0ZW4gZWxldmVuIHSTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OT"
+    + "k5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTZQpvbmUgdHdvIHRoci5lZSBTZXRyIGZpdmUgc2l4IHNldmVuIGVpZ2h0IG5pbmUg"
+    + "dGVuIGVsZXZlbiB0d2Vsd2VsdmVJbnR0cnRpZW4K"
+
+  static let thirdFuzzFinding =
+    "b25lIHR3byB0aHJlAQAAAAAAAEFpdmUgc2l4IHOTk5OTk5OTZQpvkprf3/WQkYt3byB0aHIuZWUgZm91ciBmaXZlIHNpeCBzdmVl"
+    + "biBlaWdodCBuaW5lIHRlbiBpeCBzZXZlbiBlaWdodCBuaW5lIHRlbiBlbGV2ZW4gdJOTk5OTk5OTk5OTk5OTZQpvbmUgdHdvIB0A"
+    + "AABlZSBmb3VyIGZpdmUgc2l4IHNldmVuIGVpZ2h0IG5pbmUgdGVuIGVsZXZlbiB0d2Vsd5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OT"
+    + "k5OTk5OTk5OTk5OTk5OTk5OTk2UKb25lIHR3byB0aHIuZWUgU2V0ciBmaXZlIHNpeCBzeCBzk5OTk5OTk2UKb25lIHR3byB0aHIu"
+    + "ZWUgZm91ciBmaXZlIHNpeCBzZXZlbiBlaWdodCBuaW5lIHRlbiBlbGV2ZW4gdJOTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OT"
+    + "k5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTkwqTk2UKb25lIHR3byB0aHIuZWUgZm9lCm9uZSB0d28gdGhyLpua35mQio3lZml2ZSBz"
+    + "aXggc2V2ZW4gZWlnaHQgbmluZSB0ZW4gZWxldmVuIHSTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OT"
+    + "k5OTk5OTk5OTk5OTk5NlCm9um9+Lj28gdGhyLmVlIGZvdXIgZml2ZSBzaXggc2V2ZW4gZWlnaHQgbmluZSB0ZW4gZWxldmVuIHR3"
+    + "ZWx3ZWx2ZSBoZXRydGllbgqTk5OTk5OTCm9uZSB0d28gdGhyLmVlIGZvdXIgZml2ZSBzaXggc2V2ZW4gZWlnaHQgbmluZSB0ZW4g"
+    + "ZWxldmVuIHSTk5NlbiBlbGV2ZW4gdHdlbHdlbHZlIGhqaXBzZXRydGllbuOTk5OTk5OTCm9uZSB0d28gdGhyLmVlIGZvdXIgZml2"
+    + "ZSBzaXggc2V2ZW4gZWlnaHQgbmluZSDRZW4gZWxldmVuIHSTk/////////////+Tk5OTk5OTk5OTk5OTk5OTk5OTkwpvbmUgdHdv"
+    + "IHRoci5lZSBmb3VyIGZpdmUgc2l4IHNldmVuIGVpZ2h0IG5pbmUgdGVuIGVsZXZlbiB0k5OTZW4gZWxldmVuIHR3ZWx3ZWx2ZSBo"
+    + "amlwc2V0cnRpZW4Kk3WTk5OTkwpvbmUgdHdvIHRoci5lZSBmb3VyIGZpdmX//////yBzaXggc2V2ZW4gZWlnHBwcHBwcHBwcHBwc"
+    + "HBwcHBwcHGh0IG5pbmUgdGVuIGVsZXZlbiB0k5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OT"
+    + "k5OTk5OTk2UKb25lIHR3byB0aHIuZWUgU2V0ciBmaXZlIHNpeCBzZXZlbiBlaWdodCBuaW5lIHRlbiBlbGV2ZW4gdHdlbHdlbHZl"
+    + "IGhldHJ0aWVuCg=="
+
+  static let fourthFuzzFinding =
+    "b25lIHR3byBlaCB0ZXJmb3VyIGZpdmUgc2l4IKBldmVuZSBzaXggc2V2ZW4gZWlnaHQgbmluZSB0ZW4gZWxldmVuIHSTk5NlbiBl"
+    + "bGV2ZW4gdHdlbHf//////2VsdmUgaGppcHNldHJ0aWVuCpOTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OT"
+    + "k5OTk5OTk5OTk5OTk5OTk5NlCm9uZSB0d28gdGhyLmVlIGZvdXIgZml2ZSBzaXggc2V2ZW4gZWlnaHQgbmluZSB0ZW4gZWxldmVu"
+    + "IHR3ZWx3ZWx2ZSBoZXRydGllbgqTk5OTk5OTCm9uZSB0d28gdGhyLmVlIGZvdXIgZml2ZSBzaXggc2V2ZW4gZWlnaHQgbmluZSB0"
+    + "ZW4gZWxldmUlIHSTk5NlbiBlbGV2ZW4gdHdlbHdlbHZl4JBqaXBzZXRydGllbuOTk5OTk5OTCm9uIGV0d3dldGhyLmVlIGZvdXMg"
+    + "Zml2ZSBzaXggc2V2ZW4gZWlnaHQgbmluZSB0ZW4gZWxlVmVuIHSTk/////////////+Tk5OTk5OTk5OTIZOTk5OTk5OTkwpvbmUg"
+    + "dHdvIHRoci5uaW5lIHRlbiBlbGVWZW4gdJOT/////////////5OTk5OTk5OTk5Mhk5OTk5OTk5OTCm9uZSB0d28gdGhyLmVlIGZv"
+    + "dXIgZml2ZSBrZWlzc2V2ZW4gZWlnJmh0IG5pbmUgdGVuIGVsZXZlbiB0k5OTZW4gZWxldmVuIHR3ZWx3//////9lbHZlIGhqaXBz"
+    + "ZXRydGllbgqTk5OTk5OTCm9uZSB0d28gdGhyLmVlIGZvdXIgZml2ZSBzaXggc2V2ZW4gZWlnHBwcHBwcHBwcHBwcHBwcHBwcHGh0"
+    + "IG5pbmUgdGVuIGVsZXZlbiB0k5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5MgZWxldmVuIHR3ZWx3//////9lbHZl"
+    + "IGhqaXBzZXRydGllbgqTk5OTk5OTCm9uZSB0d28gdGhyLmVlIGZvdXIgZml2ZSBzaXggc2V2ZW4gZWlnHBwcHBwcHBwcHBwcHBwc"
+    + "HBwcHGh0IG5pbmUgdGVuIGVsZXZlbiB0k5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OT"
+    + "k5OTk5OTk5OTk5OTk5OTk5NlCm9uZSB0d28gdGhyLmVlIGZvdXIgZml2ZSBzaXggc2V2ZW4gZWlnaHQgbmluZSB0ZW4gZWxldmVu"
+    + "IHR3ZWx3ZWx2ZSBoZXRydGllbgqTk5OTk5OTCm9uZSB0d28gdGhyLmVlIGZvdXIgZml2Zf//////////////////////////////"
+    + "/////wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACBzaXggc2V2ZW4gZWlnaHQgbmluZSB0ZW4gZWxldmUlIHSTk5NlbiBlbGV2ZW4A"
+    + "dmVuICB0dw=="
+
+  static func fuzzFindingInput() throws -> [UInt8] {
+    let data = try #require(Data(base64Encoded: fuzzFinding))
+    return TextNormalizer(profile: .minimal).normalize(utf8: [UInt8](data)).utf8
   }
 }

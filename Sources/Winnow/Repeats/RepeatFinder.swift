@@ -161,7 +161,7 @@ public struct RepeatFinder: Sendable {
   /// ``removingRepeats(utf8:)``, and the tokens of the result when the last pass
   /// searched the result itself (nil when it stopped at the most passes).
   /// Passes after the first search around what the pass before changed (see
-  /// ``analyze(_:around:reusing:)``) in a text of `aroundCutsFrom` bytes or more, the
+  /// ``analyze(_:around:hidden:reusing:keepingPassedOver:)``) in a text of `aroundCutsFrom` bytes or more, the
   /// whole text again in a smaller one.
   func removingRepeatsKeepingTokens(
     utf8 bytes: consuming [UInt8], aroundCutsFrom: Int = Self.aroundCutsBytes
@@ -172,12 +172,15 @@ public struct RepeatFinder: Sendable {
     var tokens: TokenizedText?
     // What the next pass searches around, in the current text (nil: everything).
     var places: [Range<Int>]?
+    // The runs the passes so far passed over, in the current text: a cut next to a
+    // run's original can bring it to light (see ``winnowedPairs(around:hidden:in:)``).
+    var hidden: [(copy: Range<Int>, original: Range<Int>)] = []
     // Offsets of the current text map back to the input through the removals so far.
     for pass in 1...Self.maximumPasses {
       var previous = tokens.take()
       let (cuts, passedOver) = current.withUnsafeBufferPointer { buffer in
         let (text, matches, passedOver) = analyze(
-          buffer, around: places, reusing: previous.take(), keepingPassedOver: aroundCuts)
+          buffer, around: places, hidden: hidden, reusing: previous.take(), keepingPassedOver: aroundCuts)
         tokens = text
         let cuts = matches.map { match in
           var match = match
@@ -219,10 +222,14 @@ public struct RepeatFinder: Sendable {
         keep(upTo: buffer.count)
       }
       current.removeLast(current.count - kept)
-      // The copies left, and the runs passed over whose original meets a cut.
-      var left = cuts.indices.filter { !made[$0] }.map { cuts[$0].0.copyBytes }
-      for run in passedOver where Self.meets(run.original, applied) { left.append(run.copy) }
-      places = aroundCuts ? Self.places(after: applied, of: left) : nil
+      if aroundCuts {
+        // The cuts and the copies left; the runs passed over, in the text after.
+        let left = cuts.indices.filter { !made[$0] }.map { cuts[$0].0.copyBytes }
+        places = applied.map { $0.at..<$0.at } + left.map { Self.mapped($0, after: applied) }
+        hidden = (hidden + passedOver).map {
+          (Self.mapped($0.copy, after: applied), Self.mapped($0.original, after: applied))
+        }
+      }
       removed.sort { $0.utf8.lowerBound < $1.utf8.lowerBound }
       // The tokens are of the text before the cuts now: the next pass takes their storage.
       if pass == Self.maximumPasses { tokens = nil }
@@ -230,13 +237,10 @@ public struct RepeatFinder: Sendable {
     return (RepeatRemoval(utf8: current, removed: removed), tokens)
   }
 
-  /// What a pass searches around after an earlier one made the cuts `applied` (in
-  /// order; `start..<end` in the text before, at `at` in the text after), as byte ranges
-  /// of the text after: each place where text was cut out, and each of `copies` (byte
-  /// ranges of the text before: the copies the earlier pass found but did not cut, and
-  /// the runs it passed over whose original met a cut), whose tokens it kept from
-  /// other matches and whose original may have changed.
-  static func places(after applied: [(start: Int, end: Int, at: Int)], of copies: [Range<Int>]) -> [Range<Int>] {
+  /// A byte range of the text before the cuts `applied` (in order; `start..<end` in
+  /// the text before, at `at` in the text after) in the text after them: what of it
+  /// the cuts left (an empty range where it was cut out whole).
+  static func mapped(_ range: Range<Int>, after applied: [(start: Int, end: Int, at: Int)]) -> Range<Int> {
     func mapped(_ offset: Int) -> Int {
       // The last cut that starts at or before the offset.
       let after = firstIndex(applied.count) { applied[$0].start > offset }
@@ -244,11 +248,8 @@ public struct RepeatFinder: Sendable {
       let cut = applied[after - 1]
       return offset < cut.end ? cut.at : cut.at + (offset - cut.end)
     }
-    var places = applied.map { $0.at..<$0.at }
-    for copy in copies {
-      places.append(mapped(copy.lowerBound)..<max(mapped(copy.lowerBound), mapped(copy.upperBound)))
-    }
-    return places
+    let lower = mapped(range.lowerBound)
+    return lower..<max(lower, mapped(range.upperBound))
   }
 
   /// The first of `0..<count` at which `isAtOrAfter` holds, for a predicate that
@@ -262,12 +263,6 @@ public struct RepeatFinder: Sendable {
       if isAtOrAfter(middle) { high = middle } else { low = middle + 1 }
     }
     return low
-  }
-
-  /// Whether `range` overlaps or touches one of the cuts `applied` (in order).
-  static func meets(_ range: Range<Int>, _ applied: [(start: Int, end: Int, at: Int)]) -> Bool {
-    let first = firstIndex(applied.count) { applied[$0].end >= range.lowerBound }
-    return first < applied.count && applied[first].start <= range.upperBound
   }
 
   /// The most searches `removingRepeats` makes on one text.
@@ -308,16 +303,19 @@ public struct RepeatFinder: Sendable {
   ///
   /// With `places` (byte ranges: where an earlier pass cut text out, and the copies it
   /// left), only the fingerprints picked around them are paired
-  /// (``rangesAround(_:in:)``): a repeat the cuts brought about runs over, starts or
-  /// ends at a cut, or is a paragraph next to one, or was kept from view by a match
-  /// that is gone; what lies away from all of them was searched before.
+  /// (``winnowedPairs(around:hidden:in:)``): a repeat the cuts brought about runs
+  /// over, starts or ends at a cut, or is a paragraph next to one, or was kept from
+  /// view by a match that is gone or by a run passed over (`hidden`, byte ranges of the
+  /// copy and the original) whose original is next to a cut; what lies away from all
+  /// of them was searched before.
   ///
   /// `previous`, the tokens of the text this one was cut from, lends its storage.
   /// The runs the span search passed over are kept when `keepingPassedOver` (for a
   /// pass around the cuts that follows).
   func analyze(
     _ bytes: UnsafeBufferPointer<UInt8>, around places: [Range<Int>]? = nil,
-    reusing previous: consuming TokenizedText? = nil, keepingPassedOver: Bool = false
+    hidden: [(copy: Range<Int>, original: Range<Int>)] = [], reusing previous: consuming TokenizedText? = nil,
+    keepingPassedOver: Bool = false
   ) -> (
     text: TokenizedText, matches: [Match], passedOver: [(copy: Range<Int>, original: Range<Int>)]
   ) {
@@ -336,8 +334,13 @@ public struct RepeatFinder: Sendable {
     search.findExactParagraphRepeats()
     // Winnowed shingle fingerprints: pairs (first occurrence, later occurrence).
     let pairs =
-      places.map { winnowedPairs(search.hashes, around: rangesAround($0, in: text)) }
-      ?? winnowedPairs(search.hashes)
+      places.map { places in
+        // A paragraph that repeats an earlier one exactly, or is too short, is no near repeat.
+        let origin = search.origin
+        return winnowedPairs(around: places, hidden: hidden, in: text) { paragraph in
+          origin[paragraph] < 0 && text.words(text.paragraphs[paragraph].tokens) >= Double(options.minimumTokens)
+        }
+      } ?? winnowedPairs(search.hashes)
     search.findNearParagraphRepeats(pairs)
     search.findParagraphBlocks()
     search.findRepeatedSpans(pairs)
@@ -345,11 +348,14 @@ public struct RepeatFinder: Sendable {
     return (text, search.matches, search.passedOver)
   }
 
-  /// The tokens around each place (a byte range): its own,
-  /// ``Options/minimumTokens`` tokens on either side (every repeat of that many tokens
-  /// that runs over its edge picks a fingerprint among them), and the paragraphs on
-  /// either side with one more each way (a paragraph changed by a cut, or next to one,
-  /// can now repeat or be repeated whole). Sorted and merged.
+  /// The tokens around each place (a byte range): its own, and on either side the
+  /// whole paragraphs that hold the ``Options/minimumTokens`` tokens next to it (every
+  /// repeat of that many tokens that runs over its edge picks a fingerprint among
+  /// them; a cut changes the picks of the windows that reach it, hence the votes of
+  /// the paragraph that holds them) with one more paragraph that holds tokens each
+  /// way (a paragraph changed by a cut, or next to one, can now repeat or be repeated
+  /// whole, and a run from it can reach into the ones next to the cut). Sorted and
+  /// merged.
   func rangesAround(_ places: [Range<Int>], in text: TokenizedText) -> [Range<Int>] {
     var around: [Range<Int>] = []
     let count = text.count
@@ -359,27 +365,73 @@ public struct RepeatFinder: Sendable {
     for place in places {
       let first = firstToken(from: place.lowerBound)
       let end = max(first, firstToken(from: place.upperBound))
-      var lower = max(0, first - options.minimumTokens)
-      var upper = min(count, end + options.minimumTokens)
+      // Whole paragraphs: a paragraph's near repeat is decided by the votes of all
+      // its fingerprints, and a cut changes the picks of the windows that reach it.
+      var lower = first
+      var upper = end
+      // The one more paragraph is one with tokens (a line of "***" or of
+      // unreadable bytes is a paragraph without).
+      let paragraphs = text.paragraphs
       if first > 0 {
-        let paragraph = text.paragraph(ofToken: first - 1)
-        lower = min(lower, text.paragraphs[max(0, paragraph - 1)].tokens.lowerBound)
+        var paragraph = max(0, text.paragraph(ofToken: max(0, first - options.minimumTokens)) - 1)
+        while paragraph > 0 && paragraphs[paragraph].tokens.isEmpty { paragraph -= 1 }
+        lower = paragraphs[paragraph].tokens.lowerBound
       }
       if end < count {
-        let paragraph = text.paragraph(ofToken: end)
-        upper = max(upper, text.paragraphs[min(text.paragraphs.count - 1, paragraph + 1)].tokens.upperBound)
+        var paragraph = min(
+          paragraphs.count - 1, text.paragraph(ofToken: min(count - 1, end + options.minimumTokens - 1)) + 1)
+        while paragraph < paragraphs.count - 1 && paragraphs[paragraph].tokens.isEmpty { paragraph += 1 }
+        upper = paragraphs[paragraph].tokens.upperBound
       }
-      around.append(lower..<upper)
+      around.append(lower..<max(lower, upper))
     }
-    var ranges: [Range<Int>] = []
-    for range in around.sorted(by: { $0.lowerBound < $1.lowerBound }) {
-      if let last = ranges.last, last.upperBound >= range.lowerBound {
-        ranges[ranges.count - 1] = last.lowerBound..<max(last.upperBound, range.upperBound)
+    return Self.merged(around)
+  }
+
+  /// Ranges sorted, the ones that overlap or touch made one.
+  static func merged(_ ranges: [Range<Int>]) -> [Range<Int>] {
+    var merged: [Range<Int>] = []
+    for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+      if let last = merged.last, last.upperBound >= range.lowerBound {
+        merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, range.upperBound)
       } else {
-        ranges.append(range)
+        merged.append(range)
       }
     }
-    return ranges
+    return merged
+  }
+
+  /// The winnowed pairs of a pass around `places` (``rangesAround(_:in:)``) and
+  /// around the copies of the runs `hidden` whose original lies there (the search
+  /// passed over such a run, which kept the pairs inside it from view; the cut can
+  /// change what hid them), with every pair of each paragraph they reach: a paragraph
+  /// outside the ranges that repeats a fingerprint first seen inside them gets the
+  /// pairs of all its fingerprints, so that its near repeat is decided on all its
+  /// votes, as a search of the whole text decides it (one more scan, when there is
+  /// such a paragraph that `mayNearlyRepeat`: one that the near-repeat search takes).
+  func winnowedPairs(
+    around places: [Range<Int>], hidden: [(copy: Range<Int>, original: Range<Int>)], in text: TokenizedText,
+    mayNearlyRepeat: (Int) -> Bool
+  ) -> [(first: Int32, later: Int32)] {
+    var ranges = rangesAround(places, in: text)
+    // The bytes of the ranges' tokens, which the runs' originals are bytes of.
+    let bytes = ranges.filter { !$0.isEmpty }.map {
+      Int(text.starts[$0.lowerBound])..<Int(text.ends[$0.upperBound - 1])
+    }
+    let brought = hidden.filter { run in
+      let first = Self.firstIndex(bytes.count) { bytes[$0].upperBound > run.original.lowerBound }
+      return first < bytes.count && bytes[first].lowerBound < max(run.original.upperBound, run.original.lowerBound + 1)
+    }
+    if !brought.isEmpty { ranges = rangesAround(places + brought.map(\.copy), in: text) }
+    let pairs = winnowedPairs(text.hashes, around: ranges)
+    var reached: [Range<Int>] = []
+    for pair in pairs where !Self.rangesHold(ranges, Int(pair.later)) {
+      let number = text.paragraph(ofToken: Int(pair.later))
+      let paragraph = text.paragraphs[number].tokens
+      if reached.last != paragraph && mayNearlyRepeat(number) { reached.append(paragraph) }
+    }
+    guard !reached.isEmpty else { return pairs }
+    return winnowedPairs(text.hashes, around: ranges, completing: reached)
   }
 
   /// How many tokens the copy of a repeated block extends before and after it, with
@@ -560,14 +612,18 @@ public struct RepeatFinder: Sendable {
 
   /// ``winnowedPairs(_:)`` restricted to the fingerprints picked inside `around`
   /// (sorted, disjoint token ranges): the pairs of the whole text of which one side or
-  /// the other lies in those ranges, without a table of every fingerprint. Two scans:
-  /// the first collects the fingerprints picked in the ranges, the second finds where
-  /// each occurs first and pairs the later occurrences.
-  func winnowedPairs(_ hashes: [UInt64], around: [Range<Int>]) -> [(first: Int32, later: Int32)] {
+  /// the other lies in those ranges, and those whose later side lies in `completing`
+  /// (sorted, disjoint), without a table of every fingerprint. Two scans: the first
+  /// collects the fingerprints picked in the ranges, the second finds where each
+  /// occurs first and pairs the later occurrences.
+  func winnowedPairs(
+    _ hashes: [UInt64], around: [Range<Int>], completing: [Range<Int>] = []
+  ) -> [(first: Int32, later: Int32)] {
     guard hashes.count >= max(options.shingleSize, 1), !around.isEmpty else { return [] }
+    let searched = completing.isEmpty ? around : Self.merged(around + completing)
     func inside(_ position: Int, from range: inout Int) -> Bool {
-      while range < around.count && around[range].upperBound <= position { range += 1 }
-      return range < around.count && around[range].contains(position)
+      while range < searched.count && searched[range].upperBound <= position { range += 1 }
+      return range < searched.count && searched[range].contains(position)
     }
     var pairs: [(first: Int32, later: Int32)] = []
     hashes.withUnsafeBufferPointer { hashes in
@@ -576,12 +632,12 @@ public struct RepeatFinder: Sendable {
       // windows around it.
       var wanted = FirstOccurrenceTable(expected: 64)
       let (k, _, window) = winnowing(hashes.count)
-      for around in around {
-        let slice = max(0, around.lowerBound - window + 1)..<min(hashes.count, around.upperBound + window + k - 2)
+      for range in searched {
+        let slice = max(0, range.lowerBound - window + 1)..<min(hashes.count, range.upperBound + window + k - 2)
         // A slice too short for a whole window only happens in a text that short.
         let local = slice.count - k + 1 >= window ? slice : 0..<hashes.count
         forEachPickBlock(UnsafeBufferPointer(rebasing: hashes[local])) { picks in
-          for (value, position) in picks where around.contains(position + local.lowerBound) {
+          for (value, position) in picks where range.contains(position + local.lowerBound) {
             _ = wanted.firstOrInsert(value, -1)
           }
         }
