@@ -81,58 +81,47 @@ import Winnow
     #expect(cleaned == finder.removingRepeatsSearchingWholeText(utf8: input))
   }
 
-  /// The same text searched around the cuts: the cut of a paragraph took away a
-  /// fingerprint of the paragraph before the one before it (the windows that picked
-  /// it reached into the cut), so that paragraph's votes changed and it became a near
-  /// repeat. A paragraph whose tokens are next to a cut is searched whole.
-  @Test func aParagraphNextToACutIsSearchedWhole() throws {
-    let input = try Self.fuzzFindingInput()
-    let finder = RepeatFinder()
-    let whole = finder.removingRepeatsSearchingWholeText(utf8: input)
-    #expect(whole.removed.contains { $0.pass == 4 })
-    let same = finder.removingRepeatsSearchingAroundCuts(utf8: input) == whole  // compared whole
-    #expect(same)
+  /// A text the fuzzer found on which passes around the cuts gave another result than
+  /// whole searches, and the last pass in which a whole search removes something.
+  struct AroundCutsFinding: Sendable, CustomTestStringConvertible {
+    let testDescription: String
+    let base64: String
+    let lastWholePass: Int
   }
 
-  /// Found by the fuzzer: a paragraph away from the cut repeats a fingerprint first
-  /// seen next to it; searched with only that pair, its votes went to another
-  /// paragraph than a whole search gives them to, which made it a near repeat there.
-  /// Each paragraph is decided on all its votes.
-  @Test func aParagraphIsDecidedOnAllItsVotes() throws {
-    let data = try #require(Data(base64Encoded: Self.secondFuzzFinding))
+  static let aroundCutsFindings = [
+    // The cut of a paragraph took away a fingerprint of the paragraph before the one
+    // before it (the windows that picked it reached into the cut), so that paragraph's
+    // votes changed and it became a near repeat: a paragraph whose tokens are next to
+    // a cut is searched whole.
+    AroundCutsFinding(testDescription: "a paragraph next to a cut", base64: fuzzFinding, lastWholePass: 4),
+    // A paragraph away from the cut repeats a fingerprint first seen next to it;
+    // searched with only that pair, its votes went to another paragraph than a whole
+    // search gives them to, which made it a near repeat: each paragraph is decided on
+    // all its votes.
+    AroundCutsFinding(testDescription: "all the votes of a paragraph", base64: secondFuzzFinding, lastWholePass: 1),
+    // The first search passed over a short run next to a paragraph it then cut, and
+    // so never looked at the pairs inside the run (a longer exact repeat); the cut
+    // changed the run's fingerprints, and a whole search finds the repeat in the
+    // second pass: the copies of the runs passed over whose original is next to a cut
+    // are searched around.
+    AroundCutsFinding(testDescription: "a repeat a run passed over hid", base64: thirdFuzzFinding, lastWholePass: 2),
+    // The paragraph before the one before a cut was a line without tokens, so the
+    // paragraph before it, where a repeat that runs on next to the cut is paired, was
+    // not searched: one more paragraph each way is one that holds tokens.
+    AroundCutsFinding(
+      testDescription: "the paragraph before a line without tokens", base64: fourthFuzzFinding, lastWholePass: 2),
+  ]
+
+  /// Each fuzz finding searched around the cuts gives what whole searches give (each
+  /// failed on the code before its fix).
+  @Test(arguments: aroundCutsFindings)
+  func passesAroundTheCutsGiveWhatWholeSearchesGive(_ finding: AroundCutsFinding) throws {
+    let data = try #require(Data(base64Encoded: finding.base64))
     let input = TextNormalizer(profile: .minimal).normalize(utf8: [UInt8](data)).utf8
     let finder = RepeatFinder()
     let whole = finder.removingRepeatsSearchingWholeText(utf8: input)
-    #expect(!whole.removed.isEmpty)
-    let same = finder.removingRepeatsSearchingAroundCuts(utf8: input) == whole  // compared whole
-    #expect(same)
-  }
-
-  /// Found by the fuzzer: the first search passed over a short run next to a
-  /// paragraph it then cut, and so never looked at the pairs inside the run (a
-  /// longer exact repeat); the cut changed the run's fingerprints, and a whole search
-  /// finds the repeat in the second pass. A pass around the cuts searches around the
-  /// copies of the runs passed over whose original is next to a cut.
-  @Test func aRepeatHiddenByARunPassedOverIsFound() throws {
-    let data = try #require(Data(base64Encoded: Self.thirdFuzzFinding))
-    let input = TextNormalizer(profile: .minimal).normalize(utf8: [UInt8](data)).utf8
-    let finder = RepeatFinder()
-    let whole = finder.removingRepeatsSearchingWholeText(utf8: input)
-    #expect(whole.removed.contains { $0.pass == 2 })
-    let same = finder.removingRepeatsSearchingAroundCuts(utf8: input) == whole  // compared whole
-    #expect(same)
-  }
-
-  /// Found by the fuzzer: the paragraph before the one before a cut was a line
-  /// without tokens, so the paragraph before it, where a repeat that runs on next to
-  /// the cut is paired, was not searched. One more paragraph each way is one that
-  /// holds tokens.
-  @Test func theParagraphBeforeALineWithoutTokensIsSearched() throws {
-    let data = try #require(Data(base64Encoded: Self.fourthFuzzFinding))
-    let input = TextNormalizer(profile: .minimal).normalize(utf8: [UInt8](data)).utf8
-    let finder = RepeatFinder()
-    let whole = finder.removingRepeatsSearchingWholeText(utf8: input)
-    #expect(whole.removed.contains { $0.pass == 2 })
+    #expect(whole.removed.map(\.pass).max() == finding.lastWholePass)
     let same = finder.removingRepeatsSearchingAroundCuts(utf8: input) == whole  // compared whole
     #expect(same)
   }
