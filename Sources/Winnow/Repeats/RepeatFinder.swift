@@ -173,7 +173,7 @@ public struct RepeatFinder: Sendable {
     // What the next pass searches around, in the current text (nil: everything).
     var places: [Range<Int>]?
     // The runs the passes so far passed over, in the current text: a cut next to a
-    // run's original can bring it to light (see ``winnowedPairs(around:hidden:in:)``).
+    // run's original can bring it to light (see ``winnowedPairs(around:hidden:in:mayNearlyRepeat:)``).
     var hidden: [(copy: Range<Int>, original: Range<Int>)] = []
     // Offsets of the current text map back to the input through the removals so far.
     for pass in 1...Self.maximumPasses {
@@ -241,15 +241,15 @@ public struct RepeatFinder: Sendable {
   /// the text before, at `at` in the text after) in the text after them: what of it
   /// the cuts left (an empty range where it was cut out whole).
   static func mapped(_ range: Range<Int>, after applied: [(start: Int, end: Int, at: Int)]) -> Range<Int> {
-    func mapped(_ offset: Int) -> Int {
+    func offsetAfter(_ offset: Int) -> Int {
       // The last cut that starts at or before the offset.
       let after = firstIndex(applied.count) { applied[$0].start > offset }
       guard after > 0 else { return offset }
       let cut = applied[after - 1]
       return offset < cut.end ? cut.at : cut.at + (offset - cut.end)
     }
-    let lower = mapped(range.lowerBound)
-    return lower..<max(lower, mapped(range.upperBound))
+    let lower = offsetAfter(range.lowerBound)
+    return lower..<max(lower, offsetAfter(range.upperBound))
   }
 
   /// The first of `0..<count` at which `isAtOrAfter` holds, for a predicate that
@@ -303,7 +303,7 @@ public struct RepeatFinder: Sendable {
   ///
   /// With `places` (byte ranges: where an earlier pass cut text out, and the copies it
   /// left), only the fingerprints picked around them are paired
-  /// (``winnowedPairs(around:hidden:in:)``): a repeat the cuts brought about runs
+  /// (``winnowedPairs(around:hidden:in:mayNearlyRepeat:)``): a repeat the cuts brought about runs
   /// over, starts or ends at a cut, or is a paragraph next to one, or was kept from
   /// view by a match that is gone or by a run passed over (`hidden`, byte ranges of the
   /// copy and the original) whose original is next to a cut; what lies away from all
